@@ -1,0 +1,87 @@
+package warehouse
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Holder describes the process that holds the write lock of a warehouse.
+type Holder struct {
+	PID     int       `json:"pid"`
+	Command string    `json:"command"`
+	Since   time.Time `json:"since"`
+	Host    string    `json:"host,omitempty"`
+}
+
+// LockedError is returned by Open when another process is writing the
+// warehouse. It names the holder instead of DuckDB's file-lock error.
+type LockedError struct {
+	Path   string
+	Holder Holder
+}
+
+func (e *LockedError) Error() string {
+	h := e.Holder
+	if h.PID == 0 {
+		return fmt.Sprintf("warehouse %s is being written by another process; try again when it has finished (仓库正在被另一个进程写入，请稍后再试)", e.Path)
+	}
+	return fmt.Sprintf("warehouse %s is being written by pid %d (%s) since %s; try again when it has finished, or read the published snapshot (仓库正在被进程 %d 写入，请稍后再试)",
+		e.Path, h.PID, h.Command, h.Since.Local().Format("2006-01-02 15:04:05"), h.PID)
+}
+
+// writeLock is an advisory lock on "<warehouse>.lock" held for as long as a
+// process may write. The kernel releases it if the process dies, so a crash
+// never leaves a stale lock behind; the file's content only names the holder.
+type writeLock struct {
+	f *os.File
+}
+
+func lockPath(path string) string { return path + ".lock" }
+
+func acquireWriteLock(path, command string) (*writeLock, error) {
+	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		defer f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, &LockedError{Path: path, Holder: readHolder(f)}
+		}
+		return nil, fmt.Errorf("lock %s: %w", lockPath(path), err)
+	}
+	host, _ := os.Hostname()
+	h := Holder{PID: os.Getpid(), Command: command, Since: time.Now().UTC(), Host: host}
+	b, _ := json.Marshal(h)
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt(append(b, '\n'), 0)
+		_ = f.Sync()
+	}
+	return &writeLock{f: f}, nil
+}
+
+func readHolder(f *os.File) Holder {
+	var h Holder
+	b := make([]byte, 4096)
+	n, _ := f.ReadAt(b, 0)
+	_ = json.Unmarshal([]byte(strings.TrimSpace(string(b[:n]))), &h)
+	return h
+}
+
+func (l *writeLock) release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	_ = l.f.Truncate(0)
+	err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	return err
+}

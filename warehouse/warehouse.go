@@ -1,0 +1,141 @@
+// Package warehouse owns the DuckDB file: opening it, the single-writer
+// lock, the numbered migrations that create and upgrade its schemas, and
+// bulk loading through DuckDB's Appender. It is the only package that
+// imports duckdb-go; everything else talks to it through database/sql.
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// Options say how to open a warehouse.
+type Options struct {
+	// ReadOnly opens the file without the write lock and without applying
+	// migrations. DuckDB refuses a read-only open while another process
+	// has the file open for writing; analysts read the published snapshot.
+	ReadOnly bool
+	// Command names the opener in the lock file ("shequ ingest").
+	Command string
+	// Threads caps DuckDB's worker threads; 0 leaves DuckDB's default.
+	Threads int
+	// MemoryLimit is DuckDB's memory_limit setting ("4GB"); empty leaves
+	// the default.
+	MemoryLimit string
+}
+
+// Warehouse is an open warehouse file.
+type Warehouse struct {
+	// DB is a pool of connections to the file.
+	DB   *sql.DB
+	Path string
+
+	connector *duckdb.Connector
+	lock      *writeLock
+	readOnly  bool
+}
+
+// Open opens (creating if needed) the warehouse at path. A writer takes the
+// write lock first, so a second writer gets a *LockedError naming the
+// holder, and then applies any pending migrations.
+func Open(ctx context.Context, path string, opt Options) (*Warehouse, error) {
+	if path == "" {
+		return nil, errors.New("no warehouse path given")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	w := &Warehouse{Path: abs, readOnly: opt.ReadOnly}
+	dsn := abs
+	if opt.ReadOnly {
+		if _, err := os.Stat(abs); err != nil {
+			return nil, fmt.Errorf("open warehouse %s: %w (run `shequ ingest` or `shequ demo` first)", path, err)
+		}
+		dsn += "?access_mode=read_only"
+	} else {
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			return nil, err
+		}
+		cmd := opt.Command
+		if cmd == "" {
+			cmd = strings.Join(os.Args, " ")
+		}
+		if w.lock, err = acquireWriteLock(abs, cmd); err != nil {
+			return nil, err
+		}
+	}
+	w.connector, err = duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
+		var stmts []string
+		if opt.Threads > 0 {
+			stmts = append(stmts, fmt.Sprintf("SET threads = %d", opt.Threads))
+		}
+		if opt.MemoryLimit != "" {
+			stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", strings.ReplaceAll(opt.MemoryLimit, "'", "")))
+		}
+		for _, s := range stmts {
+			if _, err := execer.ExecContext(ctx, s, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		w.lock.release()
+		return nil, fmt.Errorf("open warehouse %s: %w", path, explainOpenError(err))
+	}
+	w.DB = sql.OpenDB(w.connector)
+	if err := w.DB.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open warehouse %s: %w", path, explainOpenError(err))
+	}
+	if !opt.ReadOnly {
+		if err := Migrate(ctx, w.DB); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// explainOpenError turns DuckDB's file-lock conflict into plain words.
+func explainOpenError(err error) error {
+	if err != nil && strings.Contains(err.Error(), "Could not set lock") {
+		return fmt.Errorf("the file is open for writing by another process (DuckDB allows one writer or many readers, never both); read the published snapshot instead, or wait: %w", err)
+	}
+	return err
+}
+
+// ReadOnly reports whether the warehouse was opened read-only.
+func (w *Warehouse) ReadOnly() bool { return w.readOnly }
+
+// Close closes the database and releases the write lock.
+func (w *Warehouse) Close() error {
+	var err error
+	if w.DB != nil {
+		err = w.DB.Close()
+	}
+	if w.connector != nil {
+		if cerr := w.connector.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if lerr := w.lock.release(); err == nil {
+		err = lerr
+	}
+	return err
+}
+
+// Checkpoint writes the write-ahead log into the file.
+func (w *Warehouse) Checkpoint(ctx context.Context) error {
+	_, err := w.DB.ExecContext(ctx, "CHECKPOINT")
+	return err
+}

@@ -1,0 +1,135 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func tempWarehouse(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "w.duckdb")
+}
+
+func TestMigrateEmptyAndAgain(t *testing.T) {
+	ctx := context.Background()
+	path := tempWarehouse(t)
+	ms, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Open(ctx, path, Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Version(ctx, w.DB)
+	if err != nil || v != len(ms) {
+		t.Fatalf("version after first open = %d, %v; want %d", v, err, len(ms))
+	}
+	var schemas string
+	if err := w.DB.QueryRow(`SELECT string_agg(schema_name, ',' ORDER BY schema_name) FROM information_schema.schemata
+		WHERE schema_name IN ('raw','staging','intermediate','marts','policy','ops')`).Scan(&schemas); err != nil {
+		t.Fatal(err)
+	}
+	if want := "intermediate,marts,ops,policy,raw,staging"; schemas != want {
+		t.Errorf("schemas = %q, want %q", schemas, want)
+	}
+	if _, err := w.DB.Exec(`INSERT INTO raw.rejects VALUES (1,'f','',2,'c','h','A','v','error','x','m','zh')`); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+
+	// Opening an already-migrated file applies nothing and keeps the data.
+	w, err = Open(ctx, path, Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var applied, rejects int
+	w.DB.QueryRow(`SELECT count(*) FROM ops.schema_migrations`).Scan(&applied)
+	w.DB.QueryRow(`SELECT count(*) FROM raw.rejects`).Scan(&rejects)
+	if applied != len(ms) || rejects != 1 {
+		t.Errorf("after reopen: %d migrations recorded, %d rejects; want %d and 1", applied, rejects, len(ms))
+	}
+}
+
+func TestSecondWriterNamesHolder(t *testing.T) {
+	ctx := context.Background()
+	path := tempWarehouse(t)
+	w, err := Open(ctx, path, Options{Command: "shequ ingest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	_, err = Open(ctx, path, Options{Command: "shequ build"})
+	var le *LockedError
+	if !errors.As(err, &le) {
+		t.Fatalf("second writer: err = %v, want *LockedError", err)
+	}
+	if le.Holder.PID != os.Getpid() || le.Holder.Command != "shequ ingest" || time.Since(le.Holder.Since) > time.Minute {
+		t.Errorf("holder = %+v, want this pid running shequ ingest", le.Holder)
+	}
+	for _, want := range []string{"being written by pid", "shequ ingest", "仓库正在被进程"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q lacks %q", err, want)
+		}
+	}
+	w.Close()
+	// Released: a new writer gets in.
+	w2, err := Open(ctx, path, Options{Command: "shequ build"})
+	if err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+	w2.Close()
+}
+
+func TestAppenderDecimalIsExactAndTransactional(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, tempWarehouse(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.DB.Exec(`CREATE TABLE raw.money (amount DECIMAL(18,2), score DECIMAL(9,4), d DATE)`); err != nil {
+		t.Fatal(err)
+	}
+	load := func(commit bool, coefs ...int64) {
+		tx, err := w.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := tx.Appender(ctx, "raw", "money")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range coefs {
+			if err := a.Append(Dec{Coef: c, Width: 18, Scale: 2}, Dec{Coef: 704999, Width: 9, Scale: 4}, time.Date(2014, 3, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			err = tx.Commit()
+		} else {
+			err = tx.Rollback()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	load(false, 100)
+	load(true, 12345, 82100000, -1)
+	var got string
+	if err := w.DB.QueryRow(`SELECT string_agg(amount::VARCHAR || '/' || score::VARCHAR || '/' || d::VARCHAR, ' ' ORDER BY amount) FROM raw.money`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "-0.01/70.4999/2014-03-01 123.45/70.4999/2014-03-01 821000.00/70.4999/2014-03-01"; got != want {
+		t.Errorf("loaded %q, want %q (rolled-back row must be absent)", got, want)
+	}
+}
