@@ -1,0 +1,184 @@
+// Package sheet finds the header of a sheet below any title rows (one row,
+// or two with a merged parent cell), recognises the sheet's kind from it,
+// and then tells the data rows from layout rows: blank rows, 合计 totals
+// and the notes and signatures districts put at the bottom.
+package sheet
+
+import (
+	"errors"
+	"io"
+	"strings"
+
+	"shequ/etl"
+	"shequ/etl/clean"
+	"shequ/etl/dict"
+)
+
+// MaxHeaderScan is how many rows from the top are searched for the header.
+const MaxHeaderScan = 30
+
+// LineType says what a row below the header is.
+type LineType int
+
+// Line types.
+const (
+	Data  LineType = iota
+	Blank          // nothing in it
+	Total          // a 合计 / 总计 / 小计 row
+	Note           // 填表人：, 备注：, a signature or a date line
+)
+
+func (t LineType) String() string {
+	return [...]string{"data", "blank", "total", "note"}[t]
+}
+
+// A Line is one row below the header.
+type Line struct {
+	etl.Row
+	Type LineType
+}
+
+// Scanner reads a sheet whose header has been found.
+type Scanner struct {
+	Layout *dict.Layout
+	// HeaderNum is the row number of the (last) header row.
+	HeaderNum int
+	// HeaderRows is 1, or 2 for a two-row header.
+	HeaderRows int
+
+	rr      etl.RowReader
+	pending []etl.Row // rows read while looking for the header
+}
+
+// ErrNoHeader is returned by Open when no kind's header is found in the
+// first MaxHeaderScan rows.
+var ErrNoHeader = errors.New("no recognised header row")
+
+// Open reads the top of a sheet, finds its header and returns a Scanner
+// positioned on the first row below it. A sheet with no rows at all gives
+// io.EOF; one without a recognised header gives ErrNoHeader.
+func Open(rr etl.RowReader) (*Scanner, error) {
+	var top []etl.Row
+	for len(top) < MaxHeaderScan+1 {
+		r, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		top = append(top, r)
+	}
+	if len(top) == 0 {
+		return nil, io.EOF
+	}
+	at, rows, layout := findHeader(top)
+	if layout == nil {
+		return nil, ErrNoHeader
+	}
+	s := &Scanner{Layout: layout, HeaderRows: rows, rr: rr}
+	s.HeaderNum = top[at+rows-1].Num
+	s.pending = top[at+rows:]
+	return s, nil
+}
+
+// findHeader tries every row of the top, alone and combined with the row
+// below it, and keeps the earliest best-scoring layout.
+func findHeader(top []etl.Row) (at, rows int, best *dict.Layout) {
+	limit := min(len(top), MaxHeaderScan)
+	for i := 0; i < limit; i++ {
+		if l := dict.Recognise(top[i].Cells); l != nil && (best == nil || l.Score > best.Score) {
+			at, rows, best = i, 1, l
+		}
+		if i+1 < len(top) {
+			if l := dict.Recognise(combine(top[i].Cells, top[i+1].Cells)); l != nil && (best == nil || l.Score > best.Score) {
+				at, rows, best = i, 2, l
+			}
+		}
+	}
+	return at, rows, best
+}
+
+// combine makes one header row from a parent row and a child row: the
+// child's text where it has one, else the parent's (a parent merged over
+// several children has been filled across them by the reader). A unit in
+// the parent (资金来源(万元)) carries to children that have none.
+func combine(parent, child []string) []string {
+	n := max(len(parent), len(child))
+	out := make([]string, n)
+	for i := range n {
+		var p, c string
+		if i < len(parent) {
+			p = parent[i]
+		}
+		if i < len(child) {
+			c = child[i]
+		}
+		switch {
+		case clean.HeaderFull(c) == "":
+			out[i] = p
+		case clean.HeaderFull(p) == "" || clean.HeaderFull(p) == clean.HeaderFull(c):
+			out[i] = c
+		default:
+			out[i] = c
+			if _, pu := clean.HeaderKey(p); pu != "" {
+				if _, cu := clean.HeaderKey(c); cu == "" {
+					out[i] = c + "(" + pu + ")"
+				}
+			}
+		}
+	}
+	return out
+}
+
+// Next returns the next row below the header with its type; io.EOF at the
+// end of the sheet.
+func (s *Scanner) Next() (Line, error) {
+	var r etl.Row
+	if len(s.pending) > 0 {
+		r, s.pending = s.pending[0], s.pending[1:]
+	} else {
+		var err error
+		if r, err = s.rr.Next(); err != nil {
+			return Line{}, err
+		}
+	}
+	return Line{Row: r, Type: Classify(r.Cells)}, nil
+}
+
+// totalWords mark a totals row.
+var totalWords = map[string]bool{"合计": true, "总计": true, "小计": true, "共计": true, "总合计": true}
+
+// notePrefixes start the notes and signature rows under a table.
+var notePrefixes = []string{
+	"填表人", "填报人", "制表人", "制表", "审核人", "审核", "复核人", "负责人签", "单位负责人", "分管领导", "主管领导",
+	"联系人", "联系电话", "填表日期", "填报日期", "报送日期", "制表日期", "备注", "注：", "注:", "说明", "盖章", "(盖章)", "单位(盖章)", "填报单位",
+}
+
+// Classify tells a data row from a layout row.
+func Classify(cells []string) LineType {
+	first := ""
+	seen := 0
+	for _, c := range cells {
+		t := clean.Text(c)
+		if t == "" {
+			continue
+		}
+		seen++
+		if seen <= 3 && totalWords[strings.ReplaceAll(t, " ", "")] {
+			return Total
+		}
+		if first == "" {
+			first = t
+		}
+	}
+	if seen == 0 {
+		return Blank
+	}
+	for _, p := range notePrefixes {
+		if strings.HasPrefix(first, p) {
+			return Note
+		}
+	}
+	return Data
+}

@@ -1,0 +1,430 @@
+package validate
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"strconv"
+	"time"
+
+	"shequ/etl"
+	"shequ/etl/clean"
+	"shequ/etl/dict"
+)
+
+// Options carry what validation needs from outside the file.
+type Options struct {
+	// Catalogue holds the service item codes of the service catalogue.
+	Catalogue map[string]bool
+	// IDKey keys the HMAC of ID numbers (kept outside the warehouse).
+	IDKey []byte
+}
+
+// IDValue is what is stored of an ID number: never the number itself.
+type IDValue struct {
+	Masked string
+	Hash   string
+}
+
+// Outcome is what became of one source row.
+type Outcome struct {
+	Row int
+	// Records hold the typed values by kind column index (nil for blank);
+	// one record, or one per category in the wide expenditure form.
+	// Values are int64 (Int, Quarter; Dec and Ratio as the coefficient at
+	// the column's Scale), time.Time, bool, string, []string (CodeList)
+	// and IDValue.
+	Records [][]any
+	// Extra holds the unknown columns as a JSON object, "" when none.
+	Extra    string
+	Problems []Problem
+}
+
+// OK reports whether the row is loaded (it has no error).
+func (o *Outcome) OK() bool { return !HasError(o.Problems) }
+
+// Validator validates the data rows of one sheet.
+type Validator struct {
+	Layout *dict.Layout
+	Kind   *dict.Kind
+	opt    Options
+	slots  []slot // by kind column index
+	extras []dict.Field
+	enums  map[*dict.Column]map[string]string
+	mac    hash.Hash
+	wide   []int // expenditures: kind column indexes of wide categories present
+}
+
+type slot struct {
+	field *dict.Field // nil when the sheet lacks the column
+}
+
+// New prepares a validator for a recognised layout.
+func New(layout *dict.Layout, opt Options) *Validator {
+	k := layout.Kind
+	v := &Validator{Layout: layout, Kind: k, opt: opt, slots: make([]slot, len(k.Columns)), enums: map[*dict.Column]map[string]string{}}
+	for i := range layout.Fields {
+		f := &layout.Fields[i]
+		if f.Column == nil {
+			v.extras = append(v.extras, *f)
+			continue
+		}
+		for ci := range k.Columns {
+			if &k.Columns[ci] == f.Column {
+				v.slots[ci].field = f
+			}
+		}
+	}
+	for ci := range k.Columns {
+		c := &k.Columns[ci]
+		if c.Type == dict.Enum {
+			m := map[string]string{}
+			for w, val := range c.Values {
+				m[clean.EnumKey(w)] = val
+			}
+			v.enums[c] = m
+		}
+		if k.Name == "expenditures" && dict.IsWideCategory(c.Name) && v.slots[ci].field != nil {
+			v.wide = append(v.wide, ci)
+		}
+	}
+	if len(opt.IDKey) > 0 {
+		v.mac = hmac.New(sha256.New, opt.IDKey)
+	}
+	return v
+}
+
+// MissingColumns lists required columns the sheet's header lacks; every
+// row then fails with missing_required on them.
+func (v *Validator) MissingColumns() []string {
+	var out []string
+	for ci, c := range v.Kind.Columns {
+		if c.Required && v.slots[ci].field == nil {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// Letter is the spreadsheet column letter of a 0-based index.
+func Letter(i int) string {
+	s := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		s = string(rune('A'+(i-1)%26)) + s
+	}
+	return s
+}
+
+func cell(cells []string, i int) string {
+	if i < len(cells) {
+		return cells[i]
+	}
+	return ""
+}
+
+// Validate cleans and checks one data row.
+func (v *Validator) Validate(row etl.Row) Outcome {
+	o := Outcome{Row: row.Num}
+	vals := make([]any, len(v.Kind.Columns))
+	for ci := range v.Kind.Columns {
+		c := &v.Kind.Columns[ci]
+		s := v.slots[ci]
+		if s.field == nil {
+			if c.Required && !(v.Kind.Name == "expenditures" && len(v.wide) > 0) {
+				o.Problems = append(o.Problems, Problem{Row: row.Num, Column: c.Name, Severity: Error, Code: MissingRequired, Detail: "the sheet has no such column"})
+			}
+			continue
+		}
+		raw := cell(row.Cells, s.field.Index)
+		val, p := v.value(c, s.field, raw)
+		if p != nil {
+			p.Row, p.Column, p.Header, p.Letter, p.Value = row.Num, c.Name, s.field.Header, Letter(s.field.Index), raw
+			if p.Severity == "" {
+				p.Severity = Error
+			}
+			o.Problems = append(o.Problems, *p)
+			continue
+		}
+		vals[ci] = val
+	}
+	v.crossChecks(row, vals, &o)
+	if len(v.extras) > 0 {
+		o.Extra = v.extraJSON(row.Cells)
+	}
+	if !o.OK() {
+		return o
+	}
+	if v.Kind.Name == "expenditures" && len(v.wide) > 0 {
+		o.Records = v.wideRecords(vals)
+	} else {
+		o.Records = [][]any{vals}
+	}
+	return o
+}
+
+// wideRecords splits a wide expenditure row into one record per category
+// cell that holds a value: year, project_code, quarter, category, amount.
+func (v *Validator) wideRecords(vals []any) [][]any {
+	var out [][]any
+	for _, ci := range v.wide {
+		if vals[ci] == nil {
+			continue
+		}
+		out = append(out, []any{vals[0], vals[1], vals[2], v.Kind.Columns[ci].Name, vals[ci]})
+	}
+	return out
+}
+
+func (v *Validator) extraJSON(cells []string) string {
+	m := make(map[string]string, len(v.extras))
+	for _, f := range v.extras {
+		if t := clean.Text(cell(cells, f.Index)); t != "" {
+			m[clean.Text(f.Header)] = t
+		}
+	}
+	if len(m) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// value cleans one cell. A blank optional cell gives nil and no problem.
+func (v *Validator) value(c *dict.Column, f *dict.Field, raw string) (any, *Problem) {
+	t := clean.Text(raw)
+	if t == "" {
+		if c.Required {
+			return nil, &Problem{Code: MissingRequired}
+		}
+		return nil, nil
+	}
+	switch c.Type {
+	case dict.Text:
+		return t, nil
+	case dict.Int:
+		n, err := clean.Int(t)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		if p := checkRange(c, float64(n), t); p != nil {
+			return nil, p
+		}
+		return n, nil
+	case dict.Dec, dict.Ratio:
+		var d clean.Dec
+		var err error
+		if c.Type == dict.Ratio && !f.Percent {
+			d, err = clean.Ratio(t)
+		} else {
+			d, err = clean.Decimal(t)
+			if err == nil && f.Percent {
+				d = d.MulPow10(-2)
+			}
+		}
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		if f.Pow10 != 0 {
+			d = d.MulPow10(f.Pow10)
+		}
+		if p := checkRange(c, d.Float64(), d.String()); p != nil {
+			return nil, p
+		}
+		coef, err := d.Rescale(c.Scale)
+		if err != nil {
+			return nil, &Problem{Code: InvalidNumber, Detail: err.Error()}
+		}
+		return coef, nil
+	case dict.Date:
+		d, err := clean.Date(t)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		if d.Year() < 2000 || d.Year() > 2100 {
+			return nil, &Problem{Code: OutOfRange, Detail: fmt.Sprintf("year %d is outside 2000–2100", d.Year())}
+		}
+		return d, nil
+	case dict.Bool:
+		b, err := clean.Bool(t, c.BoolWords)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		return b, nil
+	case dict.Enum:
+		s, err := clean.Enum(t, v.enums[c])
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		return s, nil
+	case dict.Code:
+		return clean.Code(t), nil
+	case dict.CommunityCode:
+		s, err := clean.CommunityCode(t)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		return s, nil
+	case dict.CodeList:
+		l, err := clean.CodeList(t)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		return l, nil
+	case dict.CreditCode:
+		s, err := clean.CreditCode(t)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		return s, nil
+	case dict.IDNumber:
+		s, err := clean.IDNumber(t)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		return IDValue{Masked: clean.MaskID(s), Hash: v.hashID(s)}, nil
+	case dict.ServiceItem:
+		s, err := clean.ServiceItem(t)
+		if err != nil {
+			return nil, &Problem{Code: UnknownServiceItem, Detail: "not a service item code such as 1.1.1"}
+		}
+		if v.opt.Catalogue != nil && !v.opt.Catalogue[s] {
+			return nil, &Problem{Code: UnknownServiceItem, Detail: fmt.Sprintf("%s is not in the service catalogue", s)}
+		}
+		return s, nil
+	case dict.Quarter:
+		q, err := clean.Quarter(t)
+		if err != nil {
+			return nil, fromClean(err)
+		}
+		return int64(q), nil
+	}
+	return nil, &Problem{Code: InvalidEnum, Detail: "unknown column type"}
+}
+
+func (v *Validator) hashID(id string) string {
+	if v.mac == nil {
+		return ""
+	}
+	v.mac.Reset()
+	v.mac.Write([]byte(id))
+	return hex.EncodeToString(v.mac.Sum(nil))
+}
+
+func fromClean(err error) *Problem {
+	var ce *clean.Error
+	if errors.As(err, &ce) {
+		return &Problem{Code: ce.Code, Detail: ce.Detail}
+	}
+	return &Problem{Code: InvalidNumber, Detail: err.Error()}
+}
+
+func checkRange(c *dict.Column, x float64, shown string) *Problem {
+	const eps = 1e-9
+	if c.Min != nil {
+		lo := *c.Min
+		bad := x < lo-eps || (c.MinExclusive && x <= lo+eps)
+		if bad {
+			if lo == 0 && x < 0 {
+				return &Problem{Code: NegativeValue, Detail: fmt.Sprintf("%s is below 0", shown)}
+			}
+			op := "≥"
+			if c.MinExclusive {
+				op = ">"
+			}
+			return &Problem{Code: OutOfRange, Detail: fmt.Sprintf("%s is not %s %s", shown, op, fmtNum(lo))}
+		}
+	}
+	if c.Max != nil && x > *c.Max+eps {
+		return &Problem{Code: OutOfRange, Detail: fmt.Sprintf("%s is above the maximum %s", shown, fmtNum(*c.Max))}
+	}
+	return nil
+}
+
+func fmtNum(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// crossChecks applies the rules between columns of one row.
+func (v *Validator) crossChecks(row etl.Row, vals []any, o *Outcome) {
+	k := v.Kind
+	idx := func(name string) int {
+		for i := range k.Columns {
+			if k.Columns[i].Name == name {
+				return i
+			}
+		}
+		return -1
+	}
+	switch k.Name {
+	case "projects":
+		si, ei := idx("contract_start"), idx("contract_end")
+		if s, ok := vals[si].(time.Time); ok {
+			if e, ok := vals[ei].(time.Time); ok && e.Before(s) {
+				f := v.slots[ei].field
+				o.Problems = append(o.Problems, Problem{Row: row.Num, Column: "contract_end", Header: f.Header, Letter: Letter(f.Index),
+					Value: cell(row.Cells, f.Index), Severity: Error, Code: EndBeforeStart,
+					Detail: fmt.Sprintf("ends %s before it starts %s", e.Format("2006-01-02"), s.Format("2006-01-02"))})
+			}
+		}
+		ai := idx("contract_amount")
+		amount, ok := vals[ai].(int64)
+		if !ok {
+			return
+		}
+		var sum int64
+		given := false
+		for _, n := range []string{"city_funding", "district_funding", "street_funding"} {
+			if x, ok := vals[idx(n)].(int64); ok {
+				sum += x
+				given = true
+			}
+		}
+		if diff := sum - amount; given && (diff > 100 || diff < -100) {
+			f := v.slots[ai].field
+			o.Problems = append(o.Problems, Problem{Row: row.Num, Column: "contract_amount", Header: f.Header, Letter: Letter(f.Index),
+				Value: cell(row.Cells, f.Index), Severity: Warning, Code: FundingMismatch,
+				Detail: fmt.Sprintf("city + district + street funding is %s, contract amount %s", centsString(sum), centsString(amount))})
+		}
+	case "expenditures":
+		if len(v.wide) == 0 {
+			for _, n := range []string{"category", "amount"} {
+				if i := idx(n); vals[i] == nil && v.slots[i].field == nil {
+					// reported as missing column below
+					o.Problems = append(o.Problems, Problem{Row: row.Num, Column: n, Severity: Error, Code: MissingRequired, Detail: "the sheet has neither category columns nor 支出类别/金额"})
+				} else if vals[i] == nil && !HasError(o.Problems) {
+					f := v.slots[i].field
+					o.Problems = append(o.Problems, Problem{Row: row.Num, Column: n, Header: f.Header, Letter: Letter(f.Index), Severity: Error, Code: MissingRequired})
+				}
+			}
+			return
+		}
+		ti := idx("total")
+		total, ok := vals[ti].(int64)
+		if !ok {
+			return
+		}
+		var sum int64
+		for _, ci := range v.wide {
+			if x, ok := vals[ci].(int64); ok {
+				sum += x
+			}
+		}
+		if d := sum - total; d > 1 || d < -1 {
+			f := v.slots[ti].field
+			o.Problems = append(o.Problems, Problem{Row: row.Num, Column: "total", Header: f.Header, Letter: Letter(f.Index),
+				Value: cell(row.Cells, f.Index), Severity: Warning, Code: TotalMismatch,
+				Detail: fmt.Sprintf("categories sum to %s, total says %s", centsString(sum), centsString(total))})
+		}
+	}
+}
+
+// centsString shows a coefficient at scale 2 as yuan.
+func centsString(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+}
