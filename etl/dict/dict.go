@@ -226,7 +226,7 @@ var Kinds = []*Kind{
 			{Name: "project_code", Header: "项目编号", Aliases: []string{"项目代码"}, Type: Code, Required: true},
 			{Name: "stage", Header: "评估阶段", Aliases: []string{"阶段"}, Type: Enum, Required: true,
 				Values: map[string]string{"中期": "mid", "中期评估": "mid", "年度": "annual", "年度评估": "annual", "年终": "annual", "终期": "final", "终期评估": "final"},
-				Note: "中期 / 年度 / 终期"},
+				Note:   "中期 / 年度 / 终期"},
 			{Name: "facility_score", Header: "服务设施得分", Type: Dec, Scale: 4, Min: f(0), Max: f(40), Note: "0–40"},
 			{Name: "team_score", Header: "服务队伍得分", Type: Dec, Scale: 4, Min: f(0), Max: f(20), Note: "0–20"},
 			{Name: "activity_score", Header: "服务活动得分", Type: Dec, Scale: 4, Min: f(0), Max: f(20), Note: "0–20"},
