@@ -82,18 +82,20 @@ func Open(rr etl.RowReader) (*Scanner, error) {
 	return s, nil
 }
 
-// findHeader tries every row of the top, alone and combined with the row
-// below it, and keeps the earliest best-scoring layout.
+// findHeader tries every row of the top alone, then combined with the row
+// below it, and keeps the earliest best-scoring layout. A two-row header
+// is taken only when it recognises more columns than any single row (a
+// parent merged down over its children fills the child row already).
 func findHeader(top []etl.Row) (at, rows int, best *dict.Layout) {
 	limit := min(len(top), MaxHeaderScan)
 	for i := 0; i < limit; i++ {
 		if l := dict.Recognise(top[i].Cells); l != nil && (best == nil || l.Score > best.Score) {
 			at, rows, best = i, 1, l
 		}
-		if i+1 < len(top) {
-			if l := dict.Recognise(combine(top[i].Cells, top[i+1].Cells)); l != nil && (best == nil || l.Score > best.Score) {
-				at, rows, best = i, 2, l
-			}
+	}
+	for i := 0; i+1 < len(top) && i < limit; i++ {
+		if l := dict.Recognise(combine(top[i].Cells, top[i+1].Cells)); l != nil && (best == nil || l.Score > best.Score) {
+			at, rows, best = i, 2, l
 		}
 	}
 	return at, rows, best
