@@ -67,6 +67,8 @@ func Open(rr etl.RowReader) (*Scanner, error) {
 		if err != nil {
 			return nil, err
 		}
+		// A reader may reuse its cells on the next call: keep a copy.
+		r.Cells = append([]string(nil), r.Cells...)
 		top = append(top, r)
 	}
 	if len(top) == 0 {
@@ -145,7 +147,26 @@ func (s *Scanner) Next() (Line, error) {
 			return Line{}, err
 		}
 	}
-	return Line{Row: r, Type: Classify(r.Cells)}, nil
+	t := Classify(r.Cells)
+	if t == Data && s.totalInEnum(r.Cells) {
+		t = Total
+	}
+	return Line{Row: r, Type: t}, nil
+}
+
+// totalInEnum reports a total line of a long table: 合计 written where a
+// category belongs (支出类别 = 合计), totalling the lines above it.
+func (s *Scanner) totalInEnum(cells []string) bool {
+	for _, f := range s.Layout.Fields {
+		if f.Column != nil && f.Column.Type == dict.Enum && f.Index < len(cells) && isTotalWord(cells[f.Index]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTotalWord(cell string) bool {
+	return totalWords[strings.ReplaceAll(clean.Text(cell), " ", "")]
 }
 
 // totalWords mark a totals row.
@@ -167,7 +188,7 @@ func Classify(cells []string) LineType {
 			continue
 		}
 		seen++
-		if seen <= 3 && totalWords[strings.ReplaceAll(t, " ", "")] {
+		if seen <= 3 && isTotalWord(t) {
 			return Total
 		}
 		if first == "" {

@@ -204,7 +204,7 @@ func (v *Validator) value(c *dict.Column, f *dict.Field, raw string) (any, *Prob
 	}
 	switch c.Type {
 	case dict.Text:
-		return t, nil
+		return clean.Trim(raw), nil
 	case dict.Int:
 		n, err := clean.Int(t)
 		if err != nil {

@@ -80,7 +80,7 @@ CREATE TABLE raw.projects (
     project_type VARCHAR,
     provider VARCHAR NOT NULL,
     provider_credit_code VARCHAR NOT NULL,
-    community_codes VARCHAR NOT NULL,  -- the covered codes, cleaned, comma-separated
+    community_codes VARCHAR NOT NULL,  -- the covered codes, cleaned, ';'-separated
     contract_start DATE NOT NULL,
     contract_end DATE NOT NULL,
     contract_amount DECIMAL(18,2) NOT NULL,

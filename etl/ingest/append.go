@@ -1,0 +1,200 @@
+package ingest
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+
+	"shequ/etl/clean"
+	"shequ/etl/dict"
+	"shequ/etl/sheet"
+	"shequ/etl/validate"
+	"shequ/etl"
+	"shequ/warehouse"
+)
+
+// append writes a loaded row's records to raw.<kind>, in the column order
+// of the raw table: lineage, then the kind's columns.
+func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, sheetName string, o *validate.Outcome, warnings string) error {
+	a, err := l.appender(ctx, k.Name)
+	if err != nil {
+		return err
+	}
+	for _, rec := range o.Records {
+		vals := []driver.Value{l.sub, l.file.Rel, sheetName, int64(o.Row), nil, nullStr(warnings), nullStr(o.Extra)}
+		if k.Name == "activities" {
+			vals = append(vals, int64(rec[col["activity_date"]].(time.Time).Year()))
+		}
+		for ci := range rec {
+			c := &k.Columns[ci]
+			if c.Check || (k.Name == "expenditures" && ci >= 5) {
+				continue
+			}
+			vals = append(vals, rawValue(c, rec[ci])...)
+		}
+		if err := a.Append(vals...); err != nil {
+			return fmt.Errorf("row %d: %w", o.Row, err)
+		}
+	}
+	if k.Name == "projects" {
+		rec := o.Records[0]
+		pc, err := l.appender(ctx, "project_communities")
+		if err != nil {
+			return err
+		}
+		for _, code := range rec[col["community_codes"]].([]string) {
+			if err := pc.Append(l.sub, l.file.Rel, sheetName, int64(o.Row), nil,
+				rec[col["year"]], rec[col["project_code"]], rec[col["district"]], code); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// rawValue converts a validated value to what the raw table stores.
+func rawValue(c *dict.Column, v any) []driver.Value {
+	switch c.Type {
+	case dict.IDNumber:
+		if id, ok := v.(validate.IDValue); ok {
+			return []driver.Value{id.Masked, nullStr(id.Hash)}
+		}
+		return []driver.Value{nil, nil}
+	case dict.CodeList:
+		if l, ok := v.([]string); ok {
+			return []driver.Value{strings.Join(l, ";")}
+		}
+	case dict.Dec, dict.Ratio:
+		if coef, ok := v.(int64); ok {
+			return []driver.Value{warehouse.Dec{Coef: coef, Width: 18, Scale: uint8(c.Scale)}}
+		}
+	}
+	return []driver.Value{v}
+}
+
+func (l *loader) appender(ctx context.Context, table string) (*warehouse.Appender, error) {
+	if a, ok := l.apps[table]; ok {
+		return a, nil
+	}
+	a, err := l.tx.Appender(ctx, "raw", table)
+	if err != nil {
+		return nil, err
+	}
+	l.apps[table] = a
+	return a, nil
+}
+
+// partitionSQL gives, per kind, the condition that a current row o shares
+// a latest-wins partition (DOMAIN.md §3) with a row n of the new file.
+var partitionSQL = map[string]string{
+	"communities":  "n.year = o.year AND n.district = o.district",
+	"projects":     "n.year = o.year AND n.district = o.district",
+	"staff":        "n.year = o.year AND n.project_code = o.project_code",
+	"expenditures": "n.year = o.year AND n.project_code = o.project_code AND n.quarter = o.quarter",
+	"activities":   "n.project_code = o.project_code AND n.year = o.year AND month(n.activity_date) = month(o.activity_date)",
+	"evaluations":  "n.year = o.year AND n.project_code = o.project_code AND n.stage = o.stage",
+	"facilities":   "n.year = o.year AND n.community_code = o.community_code",
+}
+
+// supersede marks the current rows of every partition the file holds as
+// replaced by it; they stay in the raw layer as history.
+func (l *loader) supersede(ctx context.Context) error {
+	for _, k := range dict.Kinds {
+		if !l.kinds[k.Name] {
+			continue
+		}
+		cond := partitionSQL[k.Name]
+		q := fmt.Sprintf(`UPDATE raw.%[1]s AS o SET superseded_by = $1
+			WHERE o.superseded_by IS NULL AND o.submission_id <> $1
+			AND EXISTS (SELECT 1 FROM raw.%[1]s AS n WHERE n.submission_id = $1 AND %[2]s)`, k.Name, cond)
+		if _, err := l.tx.Exec(ctx, q, l.sub); err != nil {
+			return fmt.Errorf("supersede %s: %w", k.Name, err)
+		}
+		if k.Name == "projects" {
+			q := fmt.Sprintf(`UPDATE raw.project_communities AS o SET superseded_by = $1
+				WHERE o.superseded_by IS NULL AND o.submission_id <> $1
+				AND EXISTS (SELECT 1 FROM raw.projects AS n WHERE n.submission_id = $1 AND %s)`, cond)
+			if _, err := l.tx.Exec(ctx, q, l.sub); err != nil {
+				return fmt.Errorf("supersede project_communities: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// totals checks a 合计 row against the sums of the numeric columns above
+// it: the rows since the previous totals row (a 小计) or all rows (合计).
+type totals struct {
+	fields  []dict.Field
+	segment []clean.Dec
+	all     []clean.Dec
+}
+
+func newTotals(layout *dict.Layout) *totals {
+	t := &totals{}
+	for _, f := range layout.Fields {
+		if f.Column == nil || f.Column.Name == "year" {
+			continue
+		}
+		if f.Column.Type == dict.Int || f.Column.Type == dict.Dec {
+			t.fields = append(t.fields, f)
+		}
+	}
+	t.segment = make([]clean.Dec, len(t.fields))
+	t.all = make([]clean.Dec, len(t.fields))
+	return t
+}
+
+func (t *totals) add(r etl.Row) {
+	for i, f := range t.fields {
+		if f.Index >= len(r.Cells) {
+			continue
+		}
+		d, err := clean.Decimal(r.Cells[f.Index])
+		if err != nil {
+			continue
+		}
+		if s, err := t.segment[i].Add(d); err == nil {
+			t.segment[i] = s
+		}
+		if s, err := t.all[i].Add(d); err == nil {
+			t.all[i] = s
+		}
+	}
+}
+
+func (t *totals) check(r etl.Row) []validate.Problem {
+	var ps []validate.Problem
+	for i, f := range t.fields {
+		if f.Index >= len(r.Cells) {
+			continue
+		}
+		raw := r.Cells[f.Index]
+		d, err := clean.Decimal(raw)
+		if err != nil {
+			continue
+		}
+		if !near(d, t.segment[i]) && !near(d, t.all[i]) {
+			ps = append(ps, validate.Problem{Row: r.Num, Column: f.Column.Name, Header: f.Header, Letter: validate.Letter(f.Index),
+				Value: raw, Severity: validate.Warning, Code: validate.TotalMismatch,
+				Detail: fmt.Sprintf("the rows above sum to %s", t.all[i].String())})
+		}
+		t.segment[i] = clean.Dec{}
+	}
+	return ps
+}
+
+// near compares two decimals to the cent.
+func near(a, b clean.Dec) bool {
+	x, err1 := a.Rescale(2)
+	y, err2 := b.Rescale(2)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	d := x - y
+	return d >= -1 && d <= 1
+}
+
+var _ = sheet.Data

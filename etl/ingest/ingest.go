@@ -1,0 +1,154 @@
+// Package ingest takes every new file under the inbox into the raw layer of
+// the warehouse: it hashes and archives each file, skips what was already
+// received, reads every sheet, validates every row, checks references and
+// loads the file in one transaction, with latest-wins supersession by the
+// partitions of DOMAIN.md §3 and every rejected row kept with its reason.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"shequ/etl"
+	"shequ/warehouse"
+)
+
+// Options configure an ingest run.
+type Options struct {
+	Inbox string
+	// Archive is the directory of byte-for-byte copies of received files.
+	Archive string
+	Limits  etl.Limits
+	// Catalogue holds the service item codes (from the policy data).
+	Catalogue map[string]bool
+	// IDKey keys the HMAC of ID numbers.
+	IDKey []byte
+	// RunID is recorded on each submission.
+	RunID int64
+	// Progress, when set, is called after each file and every few
+	// thousand rows.
+	Progress func(Progress)
+	Log      *slog.Logger
+}
+
+// Progress reports how far an ingest has got.
+type Progress struct {
+	File      string
+	FileIndex int // 1-based
+	Files     int
+	Rows      int64 // rows read so far in this run
+	Done      bool  // the file is finished
+	Elapsed   time.Duration
+}
+
+// Status of a received file.
+const (
+	StatusLoaded      = "loaded"
+	StatusDuplicate   = "duplicate"
+	StatusQuarantined = "quarantined"
+)
+
+// FileResult is what became of one file.
+type FileResult struct {
+	Submission int64
+	File       string
+	SHA256     string
+	Status     string // loaded | duplicate | quarantined; "" when already received
+	Kinds      []string
+	District   string
+	Read       int
+	Loaded     int
+	Rejected   int
+	Warned     int
+	Reason     string
+	ReasonZh   string
+	// Sheets lists the sheets with no recognised header (left alone).
+	Unrecognised []string
+}
+
+// Summary is the result of one ingest run.
+type Summary struct {
+	Files       []FileResult
+	Seen        int // files found in the inbox
+	New         int // files not received before
+	Loaded      int
+	Duplicates  int
+	Quarantined int
+	Rows        int
+	Rejected    int
+	Warned      int
+	Elapsed     time.Duration
+}
+
+// Run ingests every new file of the inbox. A file that cannot be read is
+// quarantined and the run goes on; an error is returned only when the
+// warehouse itself fails, or the context is cancelled (between files, so a
+// file is never left half loaded).
+func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, error) {
+	start := time.Now()
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Limits == (etl.Limits{}) {
+		opt.Limits = etl.DefaultLimits
+	}
+	if opt.Archive == "" {
+		opt.Archive = w.Path + ".archive"
+	}
+	found, err := Discover(opt.Inbox)
+	if err != nil {
+		return nil, err
+	}
+	refs, err := loadRefs(ctx, w.DB)
+	if err != nil {
+		return nil, fmt.Errorf("read references: %w", err)
+	}
+	s := &Summary{Seen: len(found)}
+	var rows int64
+	for i, f := range found {
+		if err := ctx.Err(); err != nil {
+			s.Elapsed = time.Since(start)
+			return s, err
+		}
+		l := &loader{w: w, opt: &opt, refs: refs, file: f, progress: func(n int) {
+			if opt.Progress != nil {
+				opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(found), Rows: rows + int64(n), Elapsed: time.Since(start)})
+			}
+		}}
+		res, err := l.run(ctx)
+		if err != nil {
+			s.Elapsed = time.Since(start)
+			return s, fmt.Errorf("ingest %s: %w", f.Rel, err)
+		}
+		rows += int64(res.Read)
+		if opt.Progress != nil {
+			opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(found), Rows: rows, Done: true, Elapsed: time.Since(start)})
+		}
+		if res.Status == "" {
+			continue
+		}
+		s.New++
+		s.Files = append(s.Files, *res)
+		switch res.Status {
+		case StatusLoaded:
+			s.Loaded++
+		case StatusDuplicate:
+			s.Duplicates++
+		case StatusQuarantined:
+			s.Quarantined++
+		}
+		s.Rows += res.Loaded
+		s.Rejected += res.Rejected
+		s.Warned += res.Warned
+		opt.Log.Info("file ingested", "file", res.File, "status", res.Status, "kinds", res.Kinds,
+			"loaded", res.Loaded, "rejected", res.Rejected, "warned", res.Warned, "reason", res.Reason)
+	}
+	s.Elapsed = time.Since(start)
+	return s, nil
+}
+
+// ErrInterrupted is returned when a run is cancelled between files.
+var ErrInterrupted = errors.New("ingest interrupted")
