@@ -7,11 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"shequ/etl"
 	"shequ/etl/clean"
 	"shequ/etl/dict"
 	"shequ/etl/sheet"
 	"shequ/etl/validate"
-	"shequ/etl"
 	"shequ/warehouse"
 )
 

@@ -422,4 +422,3 @@ func (l *loader) references(layout *dict.Layout, col map[string]int, row etl.Row
 		l.districts[d] = true
 	}
 }
-
