@@ -1,0 +1,116 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"shequ/warehouse"
+)
+
+// bigActivities writes a valid activity log of n rows for a project of
+// the sample city.
+func bigActivities(t *testing.T, path string, n int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("项目编号,服务日期,服务细项编号,活动名称,服务人次,义工人次\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "LJ2013-001,2013-%02d-%02d,1.1.%d,活动%d,%d,%d\n", 1+i%12, 1+i%28, 1+i%5, i, i%90, i%7)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKillMidFile kills a real ingest process with SIGKILL while it is
+// loading a file, then shows the warehouse is exactly as before that file
+// and that the next run loads the file completely.
+func TestKillMidFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child process")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	inbox := filepath.Join(dir, "inbox")
+	wpath := filepath.Join(dir, "w.duckdb")
+	stage(t, inbox, "batch1")
+	w, err := warehouse.Open(ctx, wpath, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ingestOnce(t, w, inbox)
+	before := fingerprint(t, w.DB)
+	w.Close()
+
+	const rows = 40000
+	bigActivities(t, filepath.Join(inbox, "99_大量服务记录.csv"), rows)
+	marker := filepath.Join(dir, "loading")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.v")
+	cmd.Env = append(os.Environ(), "SHEQU_KILL_HELPER="+dir)
+	out, _ := os.Create(filepath.Join(dir, "child.log"))
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(marker); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			log, _ := os.ReadFile(filepath.Join(dir, "child.log"))
+			t.Fatalf("child never reached the middle of the file:\n%s", log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no chance to clean up
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	w, err = warehouse.Open(ctx, wpath, warehouse.Options{})
+	if err != nil {
+		t.Fatalf("reopen after kill: %v", err)
+	}
+	defer w.Close()
+	if after := fingerprint(t, w.DB); after != before {
+		t.Fatalf("warehouse changed by a killed ingest:\nbefore %s\nafter  %s", before, after)
+	}
+	s := ingestOnce(t, w, inbox)
+	if s.New != 1 || s.Loaded != 1 || s.Rows != rows {
+		t.Fatalf("rerun: %d new, %d loaded, %d rows; want 1, 1, %d", s.New, s.Loaded, s.Rows, rows)
+	}
+	var n int
+	w.DB.QueryRow(`SELECT count(*) FROM raw.activities WHERE source_file = '99_大量服务记录.csv' AND superseded_by IS NULL`).Scan(&n)
+	if n != rows {
+		t.Errorf("current rows of the file = %d, want %d", n, rows)
+	}
+}
+
+// TestKillHelper is the child of TestKillMidFile: it ingests until it is
+// in the middle of the big file, says so, and waits to be killed.
+func TestKillHelper(t *testing.T) {
+	dir := os.Getenv("SHEQU_KILL_HELPER")
+	if dir == "" {
+		t.Skip("run by TestKillMidFile")
+	}
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, filepath.Join(dir, "w.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(ctx, w, Options{Inbox: filepath.Join(dir, "inbox"), Catalogue: catalogue(t), IDKey: []byte("test key"),
+		Progress: func(p Progress) {
+			if strings.HasPrefix(p.File, "99_") && !p.Done && p.Rows > 0 {
+				os.WriteFile(filepath.Join(dir, "loading"), nil, 0o644)
+				time.Sleep(time.Hour)
+			}
+		}})
+	t.Fatalf("ingest finished (%v) before it was killed", err)
+}
