@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"shequ/samples"
+)
+
+func init() {
+	register(&command{
+		name:    "demo",
+		summary: "run the whole pipeline on the embedded sample city (江州市), offline",
+		usage: `Usage: shequ demo [--dir DIR]
+
+Copies the sample submissions built into shequ (two districts, 2013–2014:
+the first batch of files, then a second batch with a correction, a
+duplicate and new quarters) into DIR, and runs the whole pipeline there:
+ingest batch1, ingest batch2, build, test, report. Needs no network.
+DIR is replaced if an earlier demo made it.
+
+Example:
+  shequ demo && shequ sql --warehouse shequ-demo/shequ.duckdb -c "FROM marts.coverage"`,
+		run: runDemo,
+	})
+}
+
+const demoMarker = ".shequ-demo"
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	var dir string
+	fset, err := e.parse(lookup("demo"), args, 0, func(fs *flag.FlagSet) {
+		fs.StringVar(&dir, "dir", "shequ-demo", "where to put the demo's inbox, warehouse and reports")
+	})
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fset); err != nil {
+		return err
+	}
+	if err := freshDemoDir(dir); err != nil {
+		return err
+	}
+	e.warehouse = filepath.Join(dir, "shequ.duckdb")
+	e.inbox = filepath.Join(dir, "inbox")
+	e.out = filepath.Join(dir, "out")
+	// The files arrive in two batches, as they did in the sample city.
+	for i, batch := range []string{"batch1", "batch2"} {
+		if _, err := samples.CopyBatch(batch, e.inbox); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "— %s arrives\n", batch)
+		if i == 0 {
+			w, err := e.openWarehouse(ctx, "shequ demo")
+			if err != nil {
+				return err
+			}
+			_, err = e.ingest(ctx, w, 0, "demo")
+			w.Close()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := e.pipeline(ctx, "demo"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, `
+The demo warehouse is %[1]s and the reports are in %[2]s.
+Query it:
+  shequ sql --warehouse %[1]s -c "SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"
+  shequ sql --warehouse %[1]s -c "SELECT file, row, column, code, message_zh FROM marts.rejects"
+or open it from any DuckDB client:  duckdb -readonly %[1]s
+`, e.warehouse, e.out)
+	return nil
+}
+
+// freshDemoDir empties dir if an earlier demo made it, and refuses to
+// touch a directory that holds anything else.
+func freshDemoDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+			return fmt.Errorf("%s exists and was not made by shequ demo: choose another --dir", dir)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by shequ demo; removed by the next one\n"), 0o644)
+}
+

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"shequ/etl/ingest"
+	"shequ/models"
+	"shequ/warehouse"
+)
+
+func init() {
+	register(&command{
+		name:    "ingest",
+		summary: "load every new district file of the inbox into the warehouse",
+		usage: `Usage: shequ ingest [--inbox DIR] [--warehouse FILE]
+
+Takes every file under the inbox (recursively) that was not received
+before, keeps a byte-for-byte copy, reads every sheet, validates every row
+and loads each file in one transaction. Rows with errors are rejected with
+a reason (see marts.rejects); unreadable files are quarantined; the run
+goes on. A file received again unchanged is skipped.
+
+Example:
+  shequ ingest --inbox /srv/districts/2015Q1`,
+		run: runIngest,
+	})
+}
+
+func runIngest(ctx context.Context, e *env, args []string) error {
+	fs, err := e.parse(lookup("ingest"), args, flagWarehouse|flagInbox, nil)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	w, err := e.openWarehouse(ctx, "shequ ingest")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	_, err = e.ingest(ctx, w, 0, "manual")
+	return err
+}
+
+func (e *env) openWarehouse(ctx context.Context, command string) (*warehouse.Warehouse, error) {
+	return warehouse.Open(ctx, e.warehouse, warehouse.Options{Command: command})
+}
+
+// ingest runs the ingest stage and records it in ops.runs.
+func (e *env) ingest(ctx context.Context, w *warehouse.Warehouse, parent int64, trigger string) (*ingest.Summary, error) {
+	if st, err := os.Stat(e.inbox); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR", e.inbox)
+	}
+	run := &warehouse.Run{Job: "ingest", Parent: parent, Trigger: trigger}
+	if parent != 0 {
+		run.Job, run.Step = "run", "ingest"
+	}
+	if err := w.StartRun(ctx, run); err != nil {
+		return nil, err
+	}
+	key, err := ingest.IDKey(w.Path)
+	if err != nil {
+		return nil, e.failRun(ctx, w, run, fmt.Errorf("ID number key: %w", err))
+	}
+	cat, err := models.ServiceCatalogue()
+	if err != nil {
+		return nil, e.failRun(ctx, w, run, err)
+	}
+	p := e.progress()
+	s, err := ingest.Run(ctx, w, ingest.Options{
+		Inbox: e.inbox, Catalogue: cat, IDKey: key, RunID: run.ID, Log: e.log,
+		Progress: func(pr ingest.Progress) {
+			p.show(pr.Done, "ingest  file %d/%d  %s  %d rows  %s", pr.FileIndex, pr.Files, filepath.Base(pr.File), pr.Rows, pr.Elapsed.Round(time.Second))
+		},
+	})
+	p.done()
+	if s != nil {
+		run.Files, run.RowsLoaded, run.RowsRejected = s.New, int64(s.Rows), int64(s.Rejected)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			run.Status = warehouse.RunInterrupted
+			run.Error = "interrupted between files"
+			_ = w.FinishRun(context.WithoutCancel(ctx), run)
+			return s, fmt.Errorf("interrupted: the files loaded so far are complete; run again to take the rest")
+		}
+		return s, e.failRun(ctx, w, run, err)
+	}
+	run.Status = warehouse.RunOK
+	if err := w.FinishRun(ctx, run); err != nil {
+		return s, err
+	}
+	for _, f := range s.Files {
+		if f.Status == ingest.StatusQuarantined {
+			fmt.Fprintf(e.stderr, "  quarantined %s: %s\n              %s\n", f.File, f.Reason, f.ReasonZh)
+		} else if e.verbose {
+			fmt.Fprintf(e.stderr, "  %-11s %s  %v  loaded %d, rejected %d, warned %d\n", f.Status, f.File, f.Kinds, f.Loaded, f.Rejected, f.Warned)
+		}
+	}
+	mark := "✓"
+	if s.Quarantined > 0 {
+		mark = "!"
+	}
+	fmt.Fprintf(e.stdout, "%s ingest: %d new files of %d (%d loaded, %d duplicate, %d quarantined); %d rows loaded, %d rejected, %d warned in %s\n",
+		mark, s.New, s.Seen, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, s.Elapsed.Round(time.Millisecond))
+	if s.Rejected > 0 || s.Warned > 0 {
+		fmt.Fprintf(e.stdout, "  rejected and warned rows: shequ sql -c \"SELECT * FROM marts.rejects\"\n")
+	}
+	return s, nil
+}
+
+func (e *env) failRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, err error) error {
+	run.Status = warehouse.RunFailed
+	run.Error = err.Error()
+	_ = w.FinishRun(context.WithoutCancel(ctx), run)
+	return err
+}
+
+var _ = flag.ErrHelp

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// env is what every command shares: where things are, and how to talk.
+type env struct {
+	stdout, stderr io.Writer
+
+	warehouse string
+	inbox     string
+	out       string
+	quiet     bool
+	logFormat string
+	verbose   bool
+	log       *slog.Logger
+}
+
+// Which path flags a command takes.
+type pathFlags int
+
+const (
+	flagWarehouse pathFlags = 1 << iota
+	flagInbox
+	flagOut
+)
+
+func getenv(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// parse sets up the command's flags (defaults, then environment, then
+// flags), parses args and prepares logging. -h prints the usage to stdout.
+func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
+	fs := flag.NewFlagSet("shequ "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if paths&flagWarehouse != 0 {
+		fs.StringVar(&e.warehouse, "warehouse", getenv("SHEQU_WAREHOUSE", "shequ.duckdb"), "warehouse `file` ($SHEQU_WAREHOUSE)")
+	}
+	if paths&flagInbox != 0 {
+		fs.StringVar(&e.inbox, "inbox", getenv("SHEQU_INBOX", "inbox"), "inbox `dir` of district submissions ($SHEQU_INBOX)")
+	}
+	if paths&flagOut != 0 {
+		fs.StringVar(&e.out, "out", getenv("SHEQU_OUT", "out"), "reports `dir` ($SHEQU_OUT)")
+	}
+	fs.BoolVar(&e.quiet, "quiet", false, "print no progress, only the summary and errors")
+	fs.StringVar(&e.logFormat, "log-format", getenv("SHEQU_LOG_FORMAT", "text"), "log format: text or json")
+	fs.BoolVar(&e.verbose, "v", false, "verbose: log every file and model")
+	if setup != nil {
+		setup(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			e.usage(c, fs)
+			return nil, err
+		}
+		return nil, usagef("%s", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
+	}
+	level := slog.LevelWarn
+	if e.verbose {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch e.logFormat {
+	case "json":
+		e.log = slog.New(slog.NewJSONHandler(e.stderr, opts))
+	case "text":
+		e.log = slog.New(slog.NewTextHandler(e.stderr, opts))
+	default:
+		return nil, usagef("--log-format must be text or json, not %q", e.logFormat)
+	}
+	return fs, nil
+}
+
+func (e *env) usage(c *command, fs *flag.FlagSet) {
+	fmt.Fprintf(e.stdout, "shequ %s — %s\n\n%s\n\nFlags:\n", c.name, c.summary, strings.TrimSpace(c.usage))
+	fs.SetOutput(e.stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// noArgs refuses positional arguments.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// progress writes a one-line status that rewrites itself on a terminal and
+// prints nothing in CI, in a pipe or with --quiet.
+type progress struct {
+	w       io.Writer
+	on      bool
+	last    time.Time
+	written bool
+}
+
+func (e *env) progress() *progress {
+	p := &progress{w: e.stderr}
+	if f, ok := e.stderr.(*os.File); ok && !e.quiet && os.Getenv("CI") == "" && term.IsTerminal(int(f.Fd())) {
+		p.on = true
+	}
+	return p
+}
+
+func (p *progress) show(force bool, format string, a ...any) {
+	if !p.on || (!force && time.Since(p.last) < 100*time.Millisecond) {
+		return
+	}
+	p.last = time.Now()
+	p.written = true
+	fmt.Fprintf(p.w, "\r\033[K"+format, a...)
+}
+
+func (p *progress) done() {
+	if p.on && p.written {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.written = false
+	}
+}

@@ -1,0 +1,125 @@
+// Command shequ is the warehouse and analytics pipeline for civil-affairs
+// bureaus that buy community services: it ingests the districts' Excel and
+// CSV submissions into DuckDB, builds the policy marts, tests them and
+// writes the reports planners hand on.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// A command is one subcommand: one file each, with its flags and usage.
+type command struct {
+	name    string
+	summary string
+	usage   string // the rest of the usage text: flags are appended
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+var commands []*command
+
+func register(c *command) { commands = append(commands, c) }
+
+func lookup(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// usageError is a mistake in how shequ was called: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// notYet is returned by a command whose issue is still open.
+func notYet(name, issue string) error {
+	return fmt.Errorf("`shequ %s` is not built yet (%s); nothing was done", name, issue)
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(Main(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Main runs shequ with args and returns the exit status.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	stubsOnce.Do(addStubs)
+	e := &env{stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		printHelp(stderr)
+		return 2
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 {
+			if c := lookup(args[1]); c != nil {
+				_ = c.run(ctx, e, []string{"-h"})
+				return 0
+			}
+			fmt.Fprintf(stderr, "shequ: unknown command %q; run `shequ help` for the list\n", args[1])
+			return 2
+		}
+		printHelp(stdout)
+		return 0
+	case "-version", "--version":
+		name = "version"
+	}
+	c := lookup(name)
+	if c == nil {
+		fmt.Fprintf(stderr, "shequ: unknown command %q; run `shequ help` for the list\n", name)
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "shequ %s: %s (see `shequ %s --help`)\n", c.name, ue.msg, c.name)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "shequ %s: %s\n", c.name, err)
+		return 1
+	}
+}
+
+// helpOrder is the order of commands in `shequ help`: the pipeline first.
+var helpOrder = []string{"demo", "run", "ingest", "build", "test", "report", "sql", "query", "serve", "schedules",
+	"runs", "docs", "template", "receipts", "gen", "version"}
+
+func printHelp(w io.Writer) {
+	fmt.Fprint(w, `shequ — the community-services warehouse for civil-affairs bureaus (社区服务数据仓库)
+
+Usage: shequ <command> [flags]
+
+Commands:
+`)
+	for _, name := range helpOrder {
+		if c := lookup(name); c != nil {
+			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		}
+	}
+	fmt.Fprint(w, `
+Paths default to ./shequ.duckdb, ./inbox and ./out, or $SHEQU_WAREHOUSE,
+$SHEQU_INBOX and $SHEQU_OUT; every one is also a flag.
+
+Start with:  shequ demo
+More:        shequ help <command>
+`)
+}
