@@ -131,4 +131,6 @@ func (a *Appender) Close() error {
 }
 
 // Date is a calendar date for a DATE column.
-func Date(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func Date(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

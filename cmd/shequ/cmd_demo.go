@@ -104,4 +104,3 @@ func freshDemoDir(dir string) error {
 	}
 	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("made by shequ demo; removed by the next one\n"), 0o644)
 }
-
