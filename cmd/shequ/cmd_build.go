@@ -86,7 +86,7 @@ func (o buildOptions) project() (*models.Project, error) {
 // build runs the build stage and records it in ops.runs. It returns the
 // number of models built.
 func (e *env) build(ctx context.Context, w *warehouse.Warehouse, parent int64, o buildOptions) (int, error) {
-	run := &warehouse.Run{Job: "build", Parent: parent, Trigger: "manual"}
+	run := &warehouse.Run{Job: "build", Parent: parent, Trigger: e.triggerName()}
 	if parent != 0 {
 		run.Job, run.Step = "run", "build"
 	}

@@ -49,7 +49,7 @@ func runTest(ctx context.Context, e *env, args []string) error {
 // test runs the data tests and records them in ops.runs; it returns how
 // many failed.
 func (e *env) test(ctx context.Context, w *warehouse.Warehouse, parent int64, o buildOptions) (int, error) {
-	run := &warehouse.Run{Job: "test", Parent: parent, Trigger: "manual"}
+	run := &warehouse.Run{Job: "test", Parent: parent, Trigger: e.triggerName()}
 	if parent != 0 {
 		run.Job, run.Step = "run", "test"
 	}

@@ -85,10 +85,7 @@ or open it from any DuckDB client:  duckdb -readonly %[1]s
 // touch a directory that holds anything else.
 func freshDemoDir(dir string) error {
 	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return os.MkdirAll(dir, 0o755)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	if len(entries) > 0 {

@@ -48,6 +48,12 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	return err
 }
 
+// receiptsDir is where the districts' receipts go: receipts/ beside the
+// warehouse file, or $SHEQU_RECEIPTS.
+func (e *env) receiptsDir() string {
+	return getenv("SHEQU_RECEIPTS", filepath.Join(filepath.Dir(e.warehouse), "receipts"))
+}
+
 func (e *env) openWarehouse(ctx context.Context, command string) (*warehouse.Warehouse, error) {
 	return warehouse.Open(ctx, e.warehouse, warehouse.Options{Command: command})
 }
@@ -74,7 +80,7 @@ func (e *env) ingest(ctx context.Context, w *warehouse.Warehouse, parent int64, 
 	}
 	p := e.progress()
 	s, err := ingest.Run(ctx, w, ingest.Options{
-		Inbox: e.inbox, Catalogue: cat, IDKey: key, RunID: run.ID, Log: e.log,
+		Inbox: e.inbox, Catalogue: cat, IDKey: key, RunID: run.ID, Log: e.log, Receipts: e.receiptsDir(),
 		Progress: func(pr ingest.Progress) {
 			p.show(pr.Done, "ingest  file %d/%d  %s  %d rows  %s", pr.FileIndex, pr.Files, filepath.Base(pr.File), pr.Rows, pr.Elapsed.Round(time.Second))
 		},

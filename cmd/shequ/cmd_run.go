@@ -39,6 +39,7 @@ func runRun(ctx context.Context, e *env, args []string) error {
 // recorded run with a step per stage.
 func (e *env) pipeline(ctx context.Context, trigger string) error {
 	start := time.Now()
+	e.trigger = trigger
 	w, err := e.openWarehouse(ctx, "shequ run")
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 
 	"shequ/warehouse"
 )
@@ -55,14 +54,15 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(runs)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tJOB\tSTEP\tTRIGGER\tSTARTED\tTOOK\tSTATUS\tFILES\tROWS\tREJECTED\tMODELS\tTESTS FAILED\tERROR")
+	var table [][]string
 	for _, r := range runs {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Job, r.Step, r.Trigger,
-			r.Started.Local().Format("2006-01-02 15:04:05"), r.Ended.Sub(r.Started).Round(1e6), r.Status,
-			r.Files, r.RowsLoaded, r.RowsRejected, r.ModelsBuilt, r.TestsFailed, truncate(r.Error, 60))
+		table = append(table, []string{fmt.Sprint(r.ID), r.Job, r.Step, r.Trigger,
+			r.Started.Local().Format("2006-01-02 15:04:05"), r.Ended.Sub(r.Started).Round(1e6).String(), r.Status,
+			fmt.Sprint(r.Files), fmt.Sprint(r.RowsLoaded), fmt.Sprint(r.RowsRejected), fmt.Sprint(r.ModelsBuilt),
+			fmt.Sprint(r.TestsFailed), truncate(r.Error, 60)})
 	}
-	return tw.Flush()
+	printTable(e.stdout, []string{"run", "job", "step", "trigger", "started", "took", "status", "files", "rows", "rejected", "models", "tests failed", "error"}, table)
+	return nil
 }
 
 func truncate(s string, n int) string {

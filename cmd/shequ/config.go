@@ -23,6 +23,15 @@ type env struct {
 	logFormat string
 	verbose   bool
 	log       *slog.Logger
+	// trigger is recorded on runs: manual, schedule or demo.
+	trigger string
+}
+
+func (e *env) triggerName() string {
+	if e.trigger == "" {
+		return "manual"
+	}
+	return e.trigger
 }
 
 // Which path flags a command takes.

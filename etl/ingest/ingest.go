@@ -28,6 +28,9 @@ type Options struct {
 	IDKey []byte
 	// RunID is recorded on each submission.
 	RunID int64
+	// Receipts is the directory of the receipts (回执) written for the
+	// districts; empty writes none.
+	Receipts string
 	// Progress, when set, is called after each file and every few
 	// thousand rows.
 	Progress func(Progress)
@@ -67,6 +70,8 @@ type FileResult struct {
 	ReasonZh   string
 	// Sheets lists the sheets with no recognised header (left alone).
 	Unrecognised []string
+	// Receipt is the path of the receipt written for the district.
+	Receipt string
 }
 
 // Summary is the result of one ingest run.

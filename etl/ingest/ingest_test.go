@@ -65,8 +65,13 @@ func stage(t testing.TB, inbox, batch string) {
 }
 
 func ingestOnce(t testing.TB, w *warehouse.Warehouse, inbox string) *Summary {
+	return ingestWith(t, w, Options{Inbox: inbox})
+}
+
+func ingestWith(t testing.TB, w *warehouse.Warehouse, opt Options) *Summary {
 	t.Helper()
-	s, err := Run(context.Background(), w, Options{Inbox: inbox, Catalogue: catalogue(t), IDKey: []byte("test key")})
+	opt.Catalogue, opt.IDKey = catalogue(t), []byte("test key")
+	s, err := Run(context.Background(), w, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,13 +151,14 @@ func TestSampleCity(t *testing.T) {
 	}
 	defer w.Close()
 
+	receipts := filepath.Join(dir, "receipts")
 	stage(t, inbox, "batch1")
-	s1 := ingestOnce(t, w, inbox)
+	s1 := ingestWith(t, w, Options{Inbox: inbox, Receipts: receipts})
 	if s1.New != 14 || s1.Loaded != 14 {
 		t.Errorf("batch1: %d new, %d loaded; want 14 and 14", s1.New, s1.Loaded)
 	}
 	stage(t, inbox, "batch2")
-	s2 := ingestOnce(t, w, inbox)
+	s2 := ingestWith(t, w, Options{Inbox: inbox, Receipts: receipts})
 	if s2.New != 8 || s2.Duplicates != 1 {
 		t.Errorf("batch2: %d new, %d duplicates; want 8 and 1", s2.New, s2.Duplicates)
 	}
@@ -180,6 +186,23 @@ func TestSampleCity(t *testing.T) {
 	t.Run("current rows equal truth", func(t *testing.T) {
 		for _, table := range []string{"communities", "projects", "project_communities", "staff", "expenditures", "activities", "evaluations", "facilities"} {
 			compareTruth(t, w.DB, table)
+		}
+	})
+
+	t.Run("receipts", func(t *testing.T) {
+		n := 0
+		for _, f := range append(s1.Files, s2.Files...) {
+			if _, err := os.Stat(f.Receipt); f.Receipt == "" || err != nil {
+				t.Errorf("%s: no receipt (%q, %v)", f.File, f.Receipt, err)
+			}
+			n++
+		}
+		if n != 22 {
+			t.Errorf("%d receipts, want one per file (22)", n)
+		}
+		want := filepath.Join(receipts, "青山区", "2_02_青山区社区名册_回执.xlsx")
+		if _, err := os.Stat(want); err != nil {
+			t.Errorf("receipt of the GBK roster: %v", err)
 		}
 	})
 

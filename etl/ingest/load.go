@@ -13,6 +13,7 @@ import (
 	"shequ/etl"
 	"shequ/etl/dict"
 	"shequ/etl/read"
+	"shequ/etl/receipt"
 	"shequ/etl/sheet"
 	"shequ/etl/validate"
 	"shequ/warehouse"
@@ -35,7 +36,14 @@ type loader struct {
 	keys      map[string]map[string]int // kind → key → first row
 	districts map[string]bool
 	kinds     map[string]bool
+	problems  []receipt.Problem // for the receipt, up to maxListed
+	format    string
+	encoding  string
 }
+
+// maxListed bounds the problems kept in memory for one file's receipt;
+// every problem is in raw.rejects whatever their number.
+const maxListed = 100_000
 
 // quarantine is returned inside the loader for a file that cannot be read.
 type quarantine struct{ fe *etl.FileError }
@@ -65,10 +73,19 @@ func (l *loader) run(ctx context.Context) (*FileResult, error) {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	if dupOf.Valid {
+		var district sql.NullString
+		if err := l.w.DB.QueryRowContext(ctx, `SELECT district FROM raw.submissions WHERE submission_id = ?`, dupOf.Int64).Scan(&district); err != nil {
+			return nil, err
+		}
+		l.res.District = district.String
 		l.res.Status = StatusDuplicate
 		l.res.Reason = fmt.Sprintf("same content as submission %d", dupOf.Int64)
 		l.res.ReasonZh = fmt.Sprintf("与第 %d 号报送文件内容完全相同，未重复入库", dupOf.Int64)
-		return l.res, l.record(ctx, arch, dupOf.Int64)
+		if err := l.record(ctx, arch, dupOf.Int64); err != nil {
+			return nil, err
+		}
+		l.writeReceipt(arch)
+		return l.res, nil
 	}
 	err = l.load(ctx, arch)
 	var q *quarantine
@@ -78,12 +95,37 @@ func (l *loader) run(ctx context.Context) (*FileResult, error) {
 		if q.fe.Err == nil {
 			l.res.Reason = q.fe.Reason
 		}
-		return l.res, l.record(ctx, arch, 0)
+		l.problems = nil
+		if err := l.record(ctx, arch, 0); err != nil {
+			return nil, err
+		}
+		l.writeReceipt(arch)
+		return l.res, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	l.writeReceipt(arch)
 	return l.res, nil
+}
+
+// writeReceipt writes the district's receipt once the file's outcome is
+// committed. A receipt that cannot be written is logged, never fatal: the
+// data and its rejects are already in the warehouse.
+func (l *loader) writeReceipt(arch string) {
+	if l.opt.Receipts == "" {
+		return
+	}
+	r := l.res
+	info := receipt.Info{File: r.File, District: r.District, SHA256: r.SHA256, Submission: r.Submission, Status: r.Status,
+		Kinds: r.Kinds, Read: r.Read, Loaded: r.Loaded, Rejected: r.Rejected, Warned: r.Warned,
+		Reason: r.Reason, ReasonZh: r.ReasonZh, ReceivedAt: time.Now()}
+	dst := receipt.Path(l.opt.Receipts, info)
+	if err := receipt.Write(dst, arch, l.format, l.encoding, info, l.problems, receipt.Limits{MaxAnnotateRows: 50_000}); err != nil {
+		l.opt.Log.Warn("receipt not written", "file", r.File, "err", err)
+		return
+	}
+	r.Receipt = dst
 }
 
 func errText(err error) string {
@@ -134,6 +176,7 @@ func (l *loader) load(ctx context.Context, arch string) (err error) {
 		return &quarantine{fe: &etl.FileError{File: l.file.Rel, Reason: etl.ReasonCorrupt, Zh: "文件无法读取，请检查后重新报送。", Err: err}}
 	}
 	defer book.Close()
+	l.format, l.encoding = book.Format(), book.Encoding()
 
 	var sheets []opened
 	defer func() {
@@ -327,6 +370,9 @@ func warningCodes(ps []validate.Problem) string {
 }
 
 func (l *loader) reject(sheetName string, p validate.Problem) error {
+	if len(l.problems) < maxListed {
+		l.problems = append(l.problems, receipt.Problem{Sheet: sheetName, Problem: p})
+	}
 	return l.rejects.Append(l.sub, l.file.Rel, sheetName, int64(p.Row), p.Column, nullStr(p.Header), nullStr(p.Letter),
 		p.Value, p.Severity, p.Code, p.Message(), p.MessageZh())
 }
