@@ -79,4 +79,3 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 	printTable(e.stdout, []string{"submission", "district", "file", "status", "loaded", "rejected", "warned", "receipt"}, table)
 	return nil
 }
-
