@@ -1,0 +1,219 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/richardlehane/mscfb"
+
+	"shequ/etl"
+)
+
+// Magic numbers of the containers a submission may arrive in.
+var (
+	zipMagic = []byte("PK\x03\x04")
+	// cfbMagic starts an OLE compound file: a legacy .xls workbook, or an
+	// .xlsx package that Excel encrypted with an opening password.
+	cfbMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// IsZip and IsCFB report whether the first bytes of a file are a zip local
+// file header or an OLE compound file header. etl/read uses them to route a
+// file before its extension.
+func IsZip(head []byte) bool { return bytes.HasPrefix(head, zipMagic) }
+
+// IsCFB reports whether head starts with the OLE compound file signature.
+func IsCFB(head []byte) bool { return bytes.HasPrefix(head, cfbMagic) }
+
+// Chinese explanations for the district, one per reason.
+const (
+	zhCorrupt   = "文件已损坏或不是有效的 Excel 文件，无法读取，请检查后重新报送。"
+	zhEncrypted = "文件已加密或设置了打开密码，无法读取，请取消密码后重新报送。"
+	zhLegacyXLS = "文件是旧版 Excel 97-2003 (.xls) 格式，无法读取，请用 Excel 另存为 .xlsx 后重新报送。"
+	zhODS       = "文件是 OpenDocument 表格 (.ods) 格式，无法读取，请用 Excel 另存为 .xlsx 后重新报送。"
+	zhXLSB      = "文件是 Excel 二进制工作簿 (.xlsb) 格式，无法读取，请用 Excel 另存为 .xlsx 后重新报送。"
+	zhZipBomb   = "文件内容异常（解压后体积与压缩体积之比过高），疑似恶意文件，已隔离，请检查后重新报送。"
+	zhEmpty     = "文件为空（0 字节），没有任何内容，请重新报送。"
+	zhNoSheets  = "工作簿中没有任何工作表，文件已损坏，请检查后重新报送。"
+	zhNotExcel  = "文件不是 Excel 工作簿（可能是压缩包或 Word 等其他文件），无法读取，请报送 .xlsx 或 CSV 文件。"
+)
+
+func zhTooLarge(limit int64) string {
+	return fmt.Sprintf("文件过大（超过 %s），无法读取，请拆分为多个文件后重新报送。", humanBytes(limit))
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d 字节", n)
+}
+
+func fileErr(path, reason, zh string, err error) *etl.FileError {
+	return &etl.FileError{File: path, Reason: reason, Zh: zh, Err: err}
+}
+
+// normLimits fills zero fields of lim from etl.DefaultLimits and keeps the
+// in-memory XML threshold within the unzip limit, as excelize requires.
+func normLimits(lim etl.Limits) etl.Limits {
+	d := etl.DefaultLimits
+	if lim.MaxFileBytes <= 0 {
+		lim.MaxFileBytes = d.MaxFileBytes
+	}
+	if lim.MaxUnzipBytes <= 0 {
+		lim.MaxUnzipBytes = d.MaxUnzipBytes
+	}
+	if lim.MaxRatio <= 0 {
+		lim.MaxRatio = d.MaxRatio
+	}
+	if lim.MaxXMLInMemory <= 0 {
+		lim.MaxXMLInMemory = d.MaxXMLInMemory
+	}
+	if lim.MaxXMLInMemory > lim.MaxUnzipBytes {
+		lim.MaxXMLInMemory = lim.MaxUnzipBytes
+	}
+	if lim.MaxCells <= 0 {
+		lim.MaxCells = d.MaxCells
+	}
+	return lim
+}
+
+// ratioMinPart is the uncompressed size above which a part's compression
+// ratio is checked: tiny parts (an empty styles.xml) compress absurdly well
+// and are harmless.
+const ratioMinPart = 1 << 20
+
+// checkZip looks at the central directory only (declared sizes; archive/zip
+// refuses to inflate a part beyond its declared size, so they cannot lie
+// upwards) and rejects a package that would unpack to too much.
+func checkZip(path string, files []*zip.File, lim etl.Limits) *etl.FileError {
+	var total uint64
+	for _, zf := range files {
+		u, c := zf.UncompressedSize64, zf.CompressedSize64
+		if u > ratioMinPart && (c == 0 || u/c > uint64(lim.MaxRatio)) {
+			return fileErr(path, etl.ReasonZipBomb, zhZipBomb,
+				fmt.Errorf("part %q unpacks %d bytes from %d (ratio over %d)", zf.Name, u, c, lim.MaxRatio))
+		}
+		if total += u; total < u || total > uint64(lim.MaxUnzipBytes) {
+			return fileErr(path, etl.ReasonTooLarge, zhTooLarge(lim.MaxUnzipBytes),
+				fmt.Errorf("package unpacks to more than %d bytes", lim.MaxUnzipBytes))
+		}
+	}
+	return nil
+}
+
+// classifyCFB tells an encrypted OOXML package (an OLE file holding an
+// EncryptionInfo stream) from a legacy .xls workbook or other OLE document.
+// If the compound file's directory cannot be read (a damaged or truncated
+// file), the whole file is searched for the UTF-16LE directory name
+// "EncryptionInfo"; without it the file is corrupt.
+func classifyCFB(path string, f *os.File) *etl.FileError {
+	encrypted, err := cfbHasEncryption(f)
+	if err != nil {
+		if _, serr := f.Seek(0, io.SeekStart); serr != nil {
+			return fileErr(path, etl.ReasonCorrupt, zhCorrupt, serr)
+		}
+		found, serr := containsStream(bufio.NewReaderSize(f, 64<<10), utf16le("EncryptionInfo"))
+		switch {
+		case serr != nil:
+			return fileErr(path, etl.ReasonCorrupt, zhCorrupt, serr)
+		case !found:
+			return fileErr(path, etl.ReasonCorrupt, zhCorrupt, fmt.Errorf("damaged OLE compound file: %w", err))
+		}
+		encrypted = true
+	}
+	if encrypted {
+		return fileErr(path, etl.ReasonEncrypted, zhEncrypted,
+			fmt.Errorf("OLE compound file with an EncryptionInfo stream: password-protected workbook"))
+	}
+	return fileErr(path, etl.ReasonFormat, zhLegacyXLS,
+		fmt.Errorf("OLE compound file without encryption streams: legacy .xls (BIFF) or other Office document; save it as .xlsx"))
+}
+
+// cfbHasEncryption reads the compound file's directory.
+func cfbHasEncryption(f *os.File) (found bool, err error) {
+	defer func() {
+		if recover() != nil {
+			found, err = false, errCFBPanic
+		}
+	}()
+	doc, err := mscfb.New(f)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range doc.File {
+		if e.Name == "EncryptionInfo" || e.Name == "EncryptedPackage" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+var errCFBPanic = fmt.Errorf("unreadable OLE directory")
+
+func utf16le(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return b
+}
+
+// containsStream reports whether needle occurs in r, reading it in chunks.
+func containsStream(r io.Reader, needle []byte) (bool, error) {
+	buf := make([]byte, 64<<10)
+	keep := 0
+	for {
+		n, err := r.Read(buf[keep:])
+		data := buf[:keep+n]
+		if bytes.Contains(data, needle) {
+			return true, nil
+		}
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		keep = min(len(needle)-1, len(data))
+		copy(buf, data[len(data)-keep:])
+	}
+}
+
+// notWorkbook explains a zip package without an XML workbook or without
+// worksheets: an OpenDocument spreadsheet, a binary .xlsb workbook, another
+// kind of zip file (a Word document, an archive), or a damaged workbook.
+func notWorkbook(path string, files []*zip.File) *etl.FileError {
+	excel := false
+	for _, zf := range files {
+		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
+		excel = excel || strings.HasPrefix(name, "xl/")
+		switch {
+		case name == "mimetype" && zf.UncompressedSize64 < 256:
+			if rc, err := zf.Open(); err == nil {
+				b, _ := io.ReadAll(io.LimitReader(rc, 256))
+				rc.Close()
+				if bytes.Contains(b, []byte("opendocument.spreadsheet")) {
+					return fileErr(path, etl.ReasonFormat, zhODS, fmt.Errorf("OpenDocument spreadsheet, not OOXML"))
+				}
+			}
+		case strings.HasSuffix(name, ".bin") && strings.Contains(name, "workbook"):
+			return fileErr(path, etl.ReasonFormat, zhXLSB, fmt.Errorf("binary workbook (.xlsb), not .xlsx"))
+		}
+	}
+	if !excel {
+		return fileErr(path, etl.ReasonFormat, zhNotExcel, fmt.Errorf("zip file without an xl/ folder: not an Excel workbook"))
+	}
+	return fileErr(path, etl.ReasonCorrupt, zhNoSheets, fmt.Errorf("package holds no workbook or no worksheets"))
+}

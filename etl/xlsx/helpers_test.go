@@ -1,0 +1,186 @@
+package xlsx
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"shequ/etl"
+)
+
+// samples is the folder of the sample submissions.
+const samples = "../../samples/inbox"
+
+// readAll reads every row of a sheet.
+func readAll(t testing.TB, b etl.Book, sheet string) []etl.Row {
+	t.Helper()
+	rows, err := readRows(b, sheet)
+	if err != nil {
+		t.Fatalf("sheet %q: %v", sheet, err)
+	}
+	return rows
+}
+
+func readRows(b etl.Book, sheet string) ([]etl.Row, error) {
+	rr, err := b.Rows(sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer rr.Close()
+	var rows []etl.Row
+	for {
+		r, err := rr.Next()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, err
+		}
+		r.Cells = append([]string(nil), r.Cells...)
+		rows = append(rows, r)
+	}
+}
+
+func open(t testing.TB, path string) *Book {
+	t.Helper()
+	b, err := Open(path, etl.DefaultLimits)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// rowByNum finds the row numbered n.
+func rowByNum(t testing.TB, rows []etl.Row, n int) []string {
+	t.Helper()
+	for _, r := range rows {
+		if r.Num == n {
+			return r.Cells
+		}
+	}
+	t.Fatalf("no row %d", n)
+	return nil
+}
+
+func wantCells(t testing.TB, what string, got, want []string) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\n got %q\nwant %q", what, got, want)
+	}
+}
+
+func nums(rows []etl.Row) []int {
+	var n []int
+	for _, r := range rows {
+		n = append(n, r.Num)
+	}
+	return n
+}
+
+// wantReason checks that err is a *etl.FileError with the reason, the
+// given file, and a Chinese explanation.
+func wantReason(t testing.TB, err error, file, reason string) *etl.FileError {
+	t.Helper()
+	fe, ok := etl.AsFileError(err)
+	if !ok {
+		t.Fatalf("err = %v (%T), want a *etl.FileError with reason %s", err, err, reason)
+	}
+	if fe.Reason != reason {
+		t.Fatalf("reason = %s (%v), want %s", fe.Reason, err, reason)
+	}
+	if fe.File != file {
+		t.Errorf("File = %q, want %q", fe.File, file)
+	}
+	if fe.Zh == "" || !strings.ContainsFunc(fe.Zh, func(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }) {
+		t.Errorf("Zh = %q, want a Chinese sentence", fe.Zh)
+	}
+	return fe
+}
+
+// part is one member of a hand-built zip package; body, if set, writes a
+// large member as a stream.
+type part struct {
+	name string
+	data string
+	body func(w io.Writer) error
+}
+
+// minimalParts are the package parts around worksheets named sheet1..n.
+func minimalParts(sheetNames ...string) []part {
+	var ct, wb, rels strings.Builder
+	ct.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>` +
+		`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`)
+	wb.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>`)
+	rels.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)
+	for i, name := range sheetNames {
+		fmt.Fprintf(&ct, `<Override PartName="/xl/worksheets/sheet%d.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`, i+1)
+		fmt.Fprintf(&wb, `<sheet name="%s" sheetId="%d" r:id="rId%d"/>`, name, i+1, i+1)
+		fmt.Fprintf(&rels, `<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet%d.xml"/>`, i+1, i+1)
+	}
+	ct.WriteString(`</Types>`)
+	wb.WriteString(`</sheets></workbook>`)
+	rels.WriteString(`</Relationships>`)
+	return []part{
+		{name: "[Content_Types].xml", data: ct.String()},
+		{name: "_rels/.rels", data: `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{name: "xl/workbook.xml", data: wb.String()},
+		{name: "xl/_rels/workbook.xml.rels", data: rels.String()},
+	}
+}
+
+// sheetXML wraps sheet content in a worksheet element.
+func sheetXML(inner string) string {
+	return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` + inner + `</worksheet>`
+}
+
+// writeZip writes a zip package to dir/name and returns its path.
+func writeZip(t testing.TB, dir, name string, parts []part) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	for _, p := range parts {
+		w, err := zw.Create(p.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.body != nil {
+			err = p.body(w)
+		} else {
+			_, err = io.WriteString(w, p.data)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// oneSheet writes a workbook of one sheet "S" with the given sheet XML.
+func oneSheet(t testing.TB, inner string) string {
+	t.Helper()
+	parts := append(minimalParts("S"), part{name: "xl/worksheets/sheet1.xml", data: sheetXML(inner)})
+	return writeZip(t, t.TempDir(), "s.xlsx", parts)
+}
+
+func isFileError(err error) bool {
+	var fe *etl.FileError
+	return errors.As(err, &fe)
+}
