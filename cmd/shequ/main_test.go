@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"shequ/models/modelstest"
+	"shequ/samples"
+	"shequ/warehouse"
+)
+
+// bin is the shequ binary built once for the end-to-end tests.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "shequ-bin-")
+	if err != nil {
+		panic(err)
+	}
+	bin = filepath.Join(dir, "shequ")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// shequ runs the binary and returns its stdout, stderr and exit status.
+func shequ(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CI=true")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// TestDemoEndToEnd runs `shequ demo` as a planner would on a fresh clone:
+// every mart of the sample city equals the expected one, and the same
+// binary's `shequ sql` reads the warehouse it left.
+func TestDemoEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := shequ(t, dir, "demo")
+	if code != 0 {
+		t.Fatalf("shequ demo exited %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"ingest: 14 new files of 14 (14 loaded, 0 duplicate, 0 quarantined); 2037 rows loaded, 9 rejected, 1 warned",
+		"ingest: 8 new files of 22 (7 loaded, 1 duplicate, 0 quarantined); 256 rows loaded, 0 rejected, 0 warned",
+		"shequ-demo/shequ.duckdb"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	wpath := filepath.Join(dir, "shequ-demo", "shequ.duckdb")
+
+	t.Run("marts equal the expected ones", func(t *testing.T) {
+		w, err := warehouse.Open(context.Background(), wpath, warehouse.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		diffs, err := modelstest.CompareExpected(context.Background(), w.DB, samples.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range diffs {
+			t.Error(d)
+		}
+	})
+
+	t.Run("sql reads the demo warehouse", func(t *testing.T) {
+		out, errOut, code := shequ(t, dir, "sql", "--warehouse", wpath, "-c",
+			"SELECT district, sum(communities) AS communities, sum(covered) AS covered FROM marts.coverage WHERE year = 2014 GROUP BY district ORDER BY district")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		for _, want := range []string{"临江区", "青山区", "(2 rows)"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("sql output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+
+	t.Run("sql refuses to write", func(t *testing.T) {
+		_, errOut, code := shequ(t, dir, "sql", "--warehouse", wpath, "-c", "DELETE FROM raw.submissions")
+		if code != 1 || !strings.Contains(errOut, "read-only") {
+			t.Errorf("exit %d, stderr %q; want 1 and a read-only refusal", code, errOut)
+		}
+	})
+
+	t.Run("demo runs again in place", func(t *testing.T) {
+		if _, errOut, code := shequ(t, dir, "demo"); code != 0 {
+			t.Errorf("second demo exited %d: %s", code, errOut)
+		}
+	})
+}
+
+func TestSecondWriterIsToldWhoHoldsTheWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	wpath := filepath.Join(dir, "w.duckdb")
+	w, err := warehouse.Open(context.Background(), wpath, warehouse.Options{Command: "shequ ingest --inbox districts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	os.Mkdir(filepath.Join(dir, "inbox"), 0o755)
+	_, errOut, code := shequ(t, dir, "ingest", "--warehouse", wpath, "--inbox", filepath.Join(dir, "inbox"))
+	if code != 1 {
+		t.Fatalf("second writer exited %d, want 1; stderr %q", code, errOut)
+	}
+	for _, want := range []string{"being written by pid " + strconv.Itoa(os.Getpid()), "(shequ ingest --inbox districts)", "仓库正在被进程"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("message %q lacks %q", errOut, want)
+		}
+	}
+	if strings.Contains(errOut, "Could not set lock") {
+		t.Errorf("DuckDB's own lock error leaked: %q", errOut)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		code int
+		want string // in stdout or stderr
+	}{
+		{[]string{"help"}, 0, "shequ demo"},
+		{[]string{"help", "ingest"}, 0, "Example:"},
+		{[]string{"ingest", "--help"}, 0, "--inbox"},
+		{[]string{"build", "-h"}, 0, "--select"},
+		{[]string{}, 2, "Usage: shequ <command>"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"ingest", "--no-such-flag"}, 2, "-no-such-flag"},
+		{[]string{"runs", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"version"}, 0, "shequ "},
+		{[]string{"ingest", "--inbox", filepath.Join(dir, "missing"), "--warehouse", filepath.Join(dir, "w.duckdb")}, 1, "is not a directory"},
+	}
+	for _, tt := range tests {
+		out, errOut, code := shequ(t, dir, tt.args...)
+		if code != tt.code || !strings.Contains(out+errOut, tt.want) {
+			t.Errorf("shequ %s: exit %d, want %d with %q\nstdout: %s\nstderr: %s", strings.Join(tt.args, " "), code, tt.code, tt.want, out, errOut)
+		}
+	}
+}
