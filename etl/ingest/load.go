@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shequ/etl"
+	"shequ/etl/clean"
 	"shequ/etl/dict"
 	"shequ/etl/read"
 	"shequ/etl/receipt"
@@ -370,11 +371,23 @@ func warningCodes(ps []validate.Problem) string {
 }
 
 func (l *loader) reject(sheetName string, p validate.Problem) error {
+	p = maskPersonal(p)
 	if len(l.problems) < maxListed {
 		l.problems = append(l.problems, receipt.Problem{Sheet: sheetName, Problem: p})
 	}
 	return l.rejects.Append(l.sub, l.file.Rel, sheetName, int64(p.Row), p.Column, nullStr(p.Header), nullStr(p.Letter),
 		p.Value, p.Severity, p.Code, p.Message(), p.MessageZh())
+}
+
+// maskPersonal keeps an ID number out of the rejects and the receipt even
+// when it is wrong (DOMAIN.md §5): only its masked form is stored; the
+// district finds the row by its number.
+func maskPersonal(p validate.Problem) validate.Problem {
+	if p.Column == "id_number" && p.Value != "" {
+		masked := clean.MaskID(clean.Code(p.Value))
+		p.Value = masked
+	}
+	return p
 }
 
 // columnIndex maps a kind's column names to their index.
