@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"shequ/internal/atomic"
 )
 
 // A Found file is one file under the inbox.
@@ -87,36 +89,22 @@ func archive(dir, src, sha, rel string) (string, error) {
 	if _, err := os.Stat(dst); err == nil {
 		return dst, nil
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return "", err
-	}
 	in, err := os.Open(src)
 	if err != nil {
 		return "", err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".incoming-*")
+	err = atomic.WriteFile(dst, func(w io.Writer) error {
+		h := sha256.New()
+		if _, err := io.Copy(io.MultiWriter(w, h), in); err != nil {
+			return err
+		}
+		if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+			return fmt.Errorf("%s changed while it was being read (sha256 %s, then %s); it will be taken on the next run", rel, sha, got)
+		}
+		return nil
+	})
 	if err != nil {
-		return "", err
-	}
-	h := sha256.New()
-	if _, err := io.Copy(io.MultiWriter(tmp, h), in); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return "", err
-	}
-	tmp.Close()
-	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("%s changed while it was being read (sha256 %s, then %s); it will be taken on the next run", rel, sha, got)
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		os.Remove(tmp.Name())
 		return "", err
 	}
 	return dst, nil

@@ -13,9 +13,10 @@ package receipt
 
 import (
 	"fmt"
-	"os"
+	"io"
 	"path"
 	"path/filepath"
+
 	"strings"
 	"time"
 	"unicode"
@@ -26,6 +27,7 @@ import (
 
 	"shequ/etl/dict"
 	"shequ/etl/validate"
+	"shequ/internal/atomic"
 )
 
 // Statuses of a submission (marts.submissions.status).
@@ -270,34 +272,11 @@ func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Proble
 }
 
 // save writes f to dst through a temporary file.
-func save(f *excelize.File, dst string) (err error) {
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+func save(f *excelize.File, dst string) error {
+	return atomic.WriteFile(dst, func(w io.Writer) error {
+		_, err := f.WriteTo(w)
 		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".receipt-*.xlsx.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = f.WriteTo(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+	})
 }
 
 // Title is the first cell of the receipt sheet.

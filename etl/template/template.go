@@ -10,8 +10,6 @@ package template
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"shequ/etl/dict"
+	"shequ/internal/atomic"
 )
 
 // InstructionsSheet is the name of the first sheet.
@@ -114,31 +113,8 @@ func Headers(k *dict.Kind) []string {
 
 // WriteFile writes the template to path through a temporary file in the
 // same directory, renamed into place once complete.
-func WriteFile(path string, kinds []*dict.Kind) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = Write(tmp, kinds); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+func WriteFile(path string, kinds []*dict.Kind) error {
+	return atomic.WriteFile(path, func(w io.Writer) error { return Write(w, kinds) })
 }
 
 // Write writes the template workbook for kinds (every kind when empty).

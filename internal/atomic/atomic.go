@@ -1,0 +1,43 @@
+// Package atomic writes files so that a reader never sees half of one: the
+// content goes to a temporary file in the same directory, is synced, and
+// is renamed into place only when complete.
+package atomic
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteFile creates path's directory if needed and writes path with
+// write, atomically. On any error the temporary file is removed and path
+// is left as it was.
+func WriteFile(path string, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
