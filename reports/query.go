@@ -314,7 +314,7 @@ func (sh *Sheet) Read(ctx context.Context, db *sql.DB, f Filter) (*Table, error)
 		}
 		row := make([]Value, len(cols))
 		for i, v := range raw {
-			if row[i], err = normalize(v, types[i].DatabaseTypeName()); err != nil {
+			if row[i], err = Normalize(v, types[i].DatabaseTypeName()); err != nil {
 				return nil, fail("column %s: %v", cols[i], err)
 			}
 		}

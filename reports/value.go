@@ -153,9 +153,9 @@ func Float(v Value) (float64, bool) {
 	return 0, false
 }
 
-// normalize turns what database/sql gave into a Value. dbType is the
+// Normalize turns what database/sql gave into a Value. dbType is the
 // column's DatabaseTypeName.
-func normalize(v any, dbType string) (Value, error) {
+func Normalize(v any, dbType string) (Value, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil

@@ -1,0 +1,422 @@
+// Package export writes every mart for machines: as CSV (UTF-8 with a byte
+// order mark, so Excel reads the Chinese right) and as Parquet (DuckDB's
+// COPY), Hive-partitioned by year (csv/<mart>/year=2014/<mart>.csv), with a
+// manifest of every file (rows, SHA-256) and the warehouse state it came
+// from. The export is written to a temporary folder beside the target and
+// renamed into place, so a reader never sees half of one; its files hold
+// no time of writing, so the same warehouse state gives the same bytes.
+//
+// A mart is read whole (SELECT * FROM marts.<name>) unless the reports'
+// sql/ folder has export_<name>.sql, which then says what is exported
+// (export_rejects.sql blanks the values of personal columns). A query that
+// reads a personal column (reports.PersonalColumns) is refused.
+package export
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"shequ/reports"
+)
+
+// ManifestFile is the name of the manifest in the export folder.
+const ManifestFile = "manifest.json"
+
+// Manifest lists the files of an export and the state they came from.
+type Manifest struct {
+	State State  `json:"state"`
+	Files []File `json:"files"`
+}
+
+// State is the warehouse state of an export (reports.Stamp without times
+// of writing).
+type State struct {
+	RunID        int64                `json:"run_id"`
+	BuiltAt      string               `json:"built_at"`
+	DataAsOf     string               `json:"data_as_of"`
+	PolicyDigest string               `json:"policy_digest"`
+	Policy       []reports.PolicyFile `json:"policy"`
+	InputDigest  string               `json:"input_digest"`
+	Inputs       []reports.InputFile  `json:"inputs"`
+}
+
+// File is one exported file.
+type File struct {
+	File   string `json:"file"` // path inside the export folder, /-separated
+	Mart   string `json:"mart"`
+	Format string `json:"format"`         // csv or parquet
+	Year   *int64 `json:"year,omitempty"` // the partition; absent for marts without a year
+	Rows   int64  `json:"rows"`
+	SHA256 string `json:"sha256"`
+}
+
+// Options say what to export and where.
+type Options struct {
+	// Dir is the export folder (out/exports); it is replaced as a whole.
+	Dir string
+	// Queries holds the override queries (the reports' sql/ folder).
+	Queries *reports.Set
+	// Stamp is the warehouse state; read from the database when nil.
+	Stamp *reports.Stamp
+	// Marts limits the export to these marts; empty exports every table
+	// of schema marts.
+	Marts []string
+}
+
+// Write exports the marts into o.Dir and returns the manifest.
+func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
+	if o.Dir == "" {
+		return nil, errors.New("export: no folder given")
+	}
+	stamp := o.Stamp
+	if stamp == nil {
+		var err error
+		if stamp, err = reports.ReadStamp(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	marts := o.Marts
+	if len(marts) == 0 {
+		var err error
+		if marts, err = listMarts(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	parent := filepath.Dir(filepath.Clean(o.Dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(o.Dir)+".tmp-")
+	if err != nil {
+		return nil, err
+	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(tmp)
+		}
+	}()
+	m := &Manifest{State: State{
+		RunID: stamp.RunID, BuiltAt: stamp.BuiltAt.UTC().Format("2006-01-02T15:04:05Z"),
+		DataAsOf: stamp.DataAsOf.UTC().Format("2006-01-02T15:04:05Z"), PolicyDigest: stamp.PolicyDigest, Policy: stamp.Policy,
+		InputDigest: stamp.InputDigest, Inputs: stamp.Inputs,
+	}}
+	for _, mart := range marts {
+		files, err := exportMart(ctx, db, o.Queries, tmp, mart)
+		if err != nil {
+			return nil, fmt.Errorf("export marts.%s: %w", mart, err)
+		}
+		m.Files = append(m.Files, files...)
+	}
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].File < m.Files[j].File })
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(tmp, ManifestFile), append(b, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	if err := syncTree(tmp); err != nil {
+		return nil, err
+	}
+	if err := replaceDir(tmp, o.Dir); err != nil {
+		return nil, err
+	}
+	done = true
+	return m, nil
+}
+
+// replaceDir renames tmp to dir, moving an earlier dir aside first and
+// removing it after: dir is always either the old export or the new one.
+func replaceDir(tmp, dir string) error {
+	old := ""
+	if _, err := os.Stat(dir); err == nil {
+		old = filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".old-"+randomSuffix())
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("move the earlier export aside: %w", err)
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if old != "" {
+			os.Rename(old, dir)
+		}
+		return fmt.Errorf("put the export in place: %w", err)
+	}
+	if old != "" {
+		return os.RemoveAll(old)
+	}
+	return nil
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// syncTree flushes every file written to disk before the rename.
+func syncTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}
+
+func listMarts(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'marts' ORDER BY table_name`)
+	if err != nil {
+		return nil, fmt.Errorf("list the marts: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 && rows.Err() == nil {
+		return nil, errors.New("export: the warehouse has no marts; run `shequ build` first")
+	}
+	return out, rows.Err()
+}
+
+func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// exportMart writes one mart's CSV and Parquet files under root.
+func exportMart(ctx context.Context, db *sql.DB, queries *reports.Set, root, mart string) ([]File, error) {
+	query := "SELECT * FROM marts." + quoteIdent(mart)
+	if queries != nil {
+		if q, err := queries.SQL("export_" + mart + ".sql"); err == nil {
+			query = q
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
+	cols, err := columns(ctx, db, query)
+	if err != nil {
+		return nil, err
+	}
+	partitioned := false
+	for _, c := range cols {
+		if reportsPersonal(c) {
+			return nil, fmt.Errorf("the export reads %s, which is personal data (DOMAIN.md §5); add sql/export_%s.sql without it", c, mart)
+		}
+		if c == "year" {
+			partitioned = true
+		}
+	}
+	src := "(\n" + query + "\n) AS t"
+	if !partitioned {
+		return writePart(ctx, db, root, mart, src, "", nil)
+	}
+	years, err := distinctYears(ctx, db, src)
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	for _, y := range years {
+		dir := "year=__HIVE_DEFAULT_PARTITION__"
+		where := `"year" IS NULL`
+		if y != nil {
+			dir = fmt.Sprintf("year=%d", *y)
+			where = fmt.Sprintf(`"year" = %d`, *y)
+		}
+		files, err := writePart(ctx, db, root, mart, src, dir, y, where)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
+	}
+	return out, nil
+}
+
+func reportsPersonal(c string) bool {
+	for _, p := range reports.PersonalColumns {
+		if strings.EqualFold(c, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func columns(ctx context.Context, db *sql.DB, q string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT * FROM (\n"+q+"\n) AS t LIMIT 0")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return rows.Columns()
+}
+
+func distinctYears(ctx context.Context, db *sql.DB, src string) ([]*int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT CAST("year" AS BIGINT) FROM `+src+` ORDER BY 1 NULLS LAST`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*int64
+	for rows.Next() {
+		var y sql.NullInt64
+		if err := rows.Scan(&y); err != nil {
+			return nil, err
+		}
+		if y.Valid {
+			v := y.Int64
+			out = append(out, &v)
+		} else {
+			out = append(out, nil)
+		}
+	}
+	return out, rows.Err()
+}
+
+// writePart writes the rows of src matching where (all rows without one)
+// as csv/<mart>/<dir>/<mart>.csv and parquet/<mart>/<dir>/<mart>.parquet,
+// without the partition column, sorted by every column.
+func writePart(ctx context.Context, db *sql.DB, root, mart, src, dir string, year *int64, where ...string) ([]File, error) {
+	sel := "SELECT * FROM " + src
+	if len(where) > 0 {
+		sel = "SELECT * EXCLUDE (\"year\") FROM " + src + " WHERE " + strings.Join(where, " AND ")
+	}
+	sel += " ORDER BY ALL NULLS LAST"
+	var out []File
+	for _, format := range []string{"csv", "parquet"} {
+		rel := path.Join(format, mart, dir, mart+"."+format)
+		full := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return nil, err
+		}
+		var rows int64
+		var err error
+		if format == "csv" {
+			rows, err = writeCSV(ctx, db, sel, full)
+		} else {
+			rows, err = writeParquet(ctx, db, sel, full)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rel, err)
+		}
+		sum, err := fileSHA256(full)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, File{File: rel, Mart: mart, Format: format, Year: year, Rows: rows, SHA256: sum})
+	}
+	return out, nil
+}
+
+// writeCSV writes the rows of a query as UTF-8 CSV with a byte order mark,
+// CRLF line ends and a header of the column names.
+func writeCSV(ctx context.Context, db *sql.DB, q, file string) (int64, error) {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return 0, err
+	}
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	bw := bufio.NewWriter(f)
+	bw.WriteString("\uFEFF")
+	cw := csv.NewWriter(bw)
+	cw.UseCRLF = true
+	if err := cw.Write(cols); err != nil {
+		return 0, err
+	}
+	var n int64
+	raw := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	rec := make([]string, len(cols))
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		for i, v := range raw {
+			val, err := reports.Normalize(v, types[i].DatabaseTypeName())
+			if err != nil {
+				return n, fmt.Errorf("column %s: %w", cols[i], err)
+			}
+			rec[i] = reports.Machine(val)
+		}
+		if err := cw.Write(rec); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return n, err
+	}
+	if err := bw.Flush(); err != nil {
+		return n, err
+	}
+	return n, f.Close()
+}
+
+// writeParquet has DuckDB write the rows of a query as a Parquet file.
+func writeParquet(ctx context.Context, db *sql.DB, q, file string) (int64, error) {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return 0, err
+	}
+	res, err := db.ExecContext(ctx, "COPY ("+q+") TO "+quoteString(filepath.ToSlash(abs))+" (FORMAT parquet, COMPRESSION zstd)")
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func fileSHA256(p string) (string, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}

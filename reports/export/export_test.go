@@ -1,0 +1,260 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"shequ/reports"
+	"shequ/reports/export"
+	"shequ/reports/reportstest"
+)
+
+var db *sql.DB
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "shequ-export-")
+	if err != nil {
+		panic(err)
+	}
+	w, err := reportstest.Sample(context.Background(), filepath.Join(dir, "w.duckdb"))
+	if err != nil {
+		panic(err)
+	}
+	db = w.DB
+	code := m.Run()
+	w.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func queries(t *testing.T) *reports.Set {
+	t.Helper()
+	set, err := reports.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func write(t *testing.T, dir string) *export.Manifest {
+	t.Helper()
+	m, err := export.Write(context.Background(), db, export.Options{Dir: dir, Queries: queries(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestExportEveryMart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "exports")
+	m := write(t, dir)
+	if m.State.RunID != reportstest.RunID || len(m.State.Inputs) != 8 || m.State.PolicyDigest == "" {
+		t.Errorf("state %+v", m.State)
+	}
+	rowsByMart := map[string]map[string]int64{}
+	for _, f := range m.Files {
+		if rowsByMart[f.Mart] == nil {
+			rowsByMart[f.Mart] = map[string]int64{}
+		}
+		rowsByMart[f.Mart][f.Format] += f.Rows
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.File)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sha(b); got != f.SHA256 {
+			t.Errorf("%s: sha256 %s, manifest says %s", f.File, got, f.SHA256)
+		}
+		if f.Format == "csv" && !bytes.HasPrefix(b, []byte("\uFEFF")) {
+			t.Errorf("%s has no byte order mark", f.File)
+		}
+	}
+	var marts []string
+	rows, err := db.Query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		marts = append(marts, n)
+	}
+	rows.Close()
+	for _, mart := range marts {
+		var n int64
+		if err := db.QueryRow(`SELECT count(*) FROM marts.` + mart).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		got := rowsByMart[mart]
+		if got == nil && n == 0 {
+			continue
+		}
+		if got["csv"] != n || got["parquet"] != n {
+			t.Errorf("marts.%s has %d rows; exported csv %d, parquet %d", mart, n, got["csv"], got["parquet"])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "csv", "city_rewards", "year=2014", "city_rewards.csv")); err != nil {
+		t.Errorf("not Hive-partitioned: %v", err)
+	}
+	// Nothing is left beside the export.
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("beside the export: %v", names)
+	}
+}
+
+func TestExportIsReproducible(t *testing.T) {
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	write(t, a)
+	write(t, b)
+	ma, _ := os.ReadFile(filepath.Join(a, export.ManifestFile))
+	mb, _ := os.ReadFile(filepath.Join(b, export.ManifestFile))
+	if !bytes.Equal(ma, mb) {
+		t.Fatalf("two exports of the same state differ:\n%s\n%s", ma, mb)
+	}
+	var m export.Manifest
+	if err := json.Unmarshal(ma, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range m.Files {
+		x, _ := os.ReadFile(filepath.Join(a, f.File))
+		y, _ := os.ReadFile(filepath.Join(b, f.File))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two exports", f.File)
+		}
+	}
+}
+
+func TestParquetReadsBackAsExpected(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "exports")
+	write(t, dir)
+	glob := filepath.ToSlash(filepath.Join(dir, "parquet", "city_rewards", "*", "*.parquet"))
+	rows, err := db.Query(`SELECT year, district, eligible_projects, CAST(eligible_spending AS VARCHAR), CAST(allocation AS VARCHAR), share
+		FROM read_parquet('` + glob + `', hive_partitioning = true) ORDER BY year, district`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	exp, err := reportstest.Expected("city_rewards")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for rows.Next() {
+		var year, projects int64
+		var district, spending, allocation string
+		var share float64
+		if err := rows.Scan(&year, &district, &projects, &spending, &allocation, &share); err != nil {
+			t.Fatal(err)
+		}
+		if i >= len(exp) {
+			t.Fatalf("more rows than expected")
+		}
+		e := exp[i]
+		want, _ := strconv.ParseFloat(e["share"], 64)
+		if strconv.FormatInt(year, 10) != e["year"] || district != e["district"] || strconv.FormatInt(projects, 10) != e["eligible_projects"] ||
+			spending != e["eligible_spending"] || allocation != e["allocation"] || abs(share-want) > 1e-12 {
+			t.Errorf("row %d: %d %s %d %s %s %v; want %v", i, year, district, projects, spending, allocation, share, e)
+		}
+		i++
+	}
+	if i != len(exp) {
+		t.Errorf("%d rows, want %d", i, len(exp))
+	}
+}
+
+func TestCSVReadsBackAsExpected(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "exports")
+	write(t, dir)
+	exp, err := reportstest.Expected("coverage")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, year := range []string{"2013", "2014"} {
+		b, err := os.ReadFile(filepath.Join(dir, "csv", "coverage", "year="+year, "coverage.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(recs[0], ",") != "district,urban_rural,communities,covered,coverage_rate,target_rate,meets_target,shortfall" {
+			t.Errorf("header %v", recs[0])
+		}
+		for _, r := range recs[1:] {
+			for _, e := range exp {
+				if e["year"] == year && e["district"] == r[0] && e["urban_rural"] == r[1] {
+					n++
+					if r[2] != e["communities"] || r[3] != e["covered"] || r[6] != e["meets_target"] || r[7] != e["shortfall"] {
+						t.Errorf("%s %v, want %v", year, r, e)
+					}
+					got, _ := strconv.ParseFloat(r[4], 64)
+					want, _ := strconv.ParseFloat(e["coverage_rate"], 64)
+					if abs(got-want) > 1e-12 {
+						t.Errorf("%s %v rate, want %v", year, r, e)
+					}
+				}
+			}
+		}
+	}
+	if n != len(exp) {
+		t.Errorf("matched %d coverage rows, want %d", n, len(exp))
+	}
+}
+
+func TestFailedExportKeepsTheEarlierOne(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "exports")
+	before := write(t, dir)
+	bad := fstest.MapFS{
+		"definitions/x.yaml":      {Data: []byte("name: x\ntitle: x\nsheets: [{name: a, source: marts.coverage, columns: [{name: year, heading: 年}]}]\n")},
+		"sql/export_fund_use.sql": {Data: []byte("SELECT * FROM marts.no_such_mart")},
+	}
+	set, err := reports.Load(bad, "bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := export.Write(context.Background(), db, export.Options{Dir: dir, Queries: set}); err == nil || !strings.Contains(err.Error(), "marts.fund_use") {
+		t.Fatalf("err = %v, want a failure naming marts.fund_use", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, export.ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m export.Manifest
+	json.Unmarshal(b, &m)
+	if len(m.Files) != len(before.Files) {
+		t.Errorf("the earlier export changed: %d files, had %d", len(m.Files), len(before.Files))
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Errorf("%d entries beside the export, want only it", len(entries))
+	}
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+func sha(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
