@@ -3,15 +3,33 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"shequ/warehouse"
 )
 
-// openRead opens the warehouse for reading only.
+// openRead opens the warehouse for reading only: the snapshot published by
+// the last successful build, so that a reader never waits for a writer and
+// never keeps one out.
 func (e *env) openRead(ctx context.Context) (*sql.DB, func(), error) {
-	w, err := warehouse.Open(ctx, e.warehouse, warehouse.Options{ReadOnly: true})
+	w, _, err := e.openReader(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
 	return w.DB, func() { w.Close() }, nil
+}
+
+// openReader is openRead that also says what it opened. Without a
+// snapshot it reads the warehouse file itself, and says so: while it is
+// open no writer can start.
+func (e *env) openReader(ctx context.Context) (*warehouse.Warehouse, warehouse.Source, error) {
+	w, src, err := warehouse.OpenReader(ctx, e.warehouse, warehouse.Options{})
+	if err != nil {
+		return nil, src, err
+	}
+	if !src.Snapshot {
+		fmt.Fprintf(e.stderr, "note: no read-only snapshot of %s has been published yet (`shequ build` publishes one); "+
+			"reading the warehouse file itself, which keeps writers out until this command ends\n", e.warehouse)
+	}
+	return w, src, nil
 }
