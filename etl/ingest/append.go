@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,10 +24,19 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 	if err != nil {
 		return err
 	}
+	years := l.years[k.Name]
+	if years == nil {
+		years = map[int64]bool{}
+		l.years[k.Name] = years
+	}
 	for _, rec := range o.Records {
 		vals := []driver.Value{l.sub, l.file.Rel, sheetName, int64(o.Row), nil, nullStr(warnings), nullStr(o.Extra)}
 		if k.Name == "activities" {
-			vals = append(vals, int64(rec[col["activity_date"]].(time.Time).Year()))
+			y := int64(rec[col["activity_date"]].(time.Time).Year())
+			vals = append(vals, y)
+			years[y] = true
+		} else {
+			years[rec[col["year"]].(int64)] = true
 		}
 		for ci := range rec {
 			c := &k.Columns[ci]
@@ -100,28 +111,49 @@ var partitionSQL = map[string]string{
 
 // supersede marks the current rows of every partition the file holds as
 // replaced by it; they stay in the raw layer as history.
+//
+// Every partition includes the year, so only rows of the years the file
+// holds can share one: the statements say so, with the years and the
+// submission as constants, which lets DuckDB skip the row groups of other
+// years and of older submissions (rows are stored roughly in the order
+// they arrive) instead of scanning the whole history for every file.
 func (l *loader) supersede(ctx context.Context) error {
 	for _, k := range dict.Kinds {
 		if !l.kinds[k.Name] {
 			continue
 		}
 		cond := partitionSQL[k.Name]
-		q := fmt.Sprintf(`UPDATE raw.%[1]s AS o SET superseded_by = $1
-			WHERE o.superseded_by IS NULL AND o.submission_id <> $1
-			AND EXISTS (SELECT 1 FROM raw.%[1]s AS n WHERE n.submission_id = $1 AND %[2]s)`, k.Name, cond)
-		if _, err := l.tx.Exec(ctx, q, l.sub); err != nil {
+		years := yearList(l.years[k.Name])
+		q := fmt.Sprintf(`UPDATE raw.%[1]s AS o SET superseded_by = %[3]d
+			WHERE o.superseded_by IS NULL AND o.submission_id <> %[3]d AND o.year IN (%[4]s)
+			AND EXISTS (SELECT 1 FROM raw.%[1]s AS n WHERE n.submission_id = %[3]d AND n.year IN (%[4]s) AND %[2]s)`, k.Name, cond, l.sub, years)
+		if _, err := l.tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("supersede %s: %w", k.Name, err)
 		}
 		if k.Name == "projects" {
-			q := fmt.Sprintf(`UPDATE raw.project_communities AS o SET superseded_by = $1
-				WHERE o.superseded_by IS NULL AND o.submission_id <> $1
-				AND EXISTS (SELECT 1 FROM raw.projects AS n WHERE n.submission_id = $1 AND %s)`, cond)
-			if _, err := l.tx.Exec(ctx, q, l.sub); err != nil {
+			q := fmt.Sprintf(`UPDATE raw.project_communities AS o SET superseded_by = %[2]d
+				WHERE o.superseded_by IS NULL AND o.submission_id <> %[2]d AND o.year IN (%[3]s)
+				AND EXISTS (SELECT 1 FROM raw.projects AS n WHERE n.submission_id = %[2]d AND n.year IN (%[3]s) AND %[1]s)`, cond, l.sub, years)
+			if _, err := l.tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("supersede project_communities: %w", err)
 			}
 		}
 	}
 	return nil
+}
+
+// yearList writes a set of years as a SQL list, in order.
+func yearList(set map[int64]bool) string {
+	ys := make([]int64, 0, len(set))
+	for y := range set {
+		ys = append(ys, y)
+	}
+	slices.Sort(ys)
+	parts := make([]string, len(ys))
+	for i, y := range ys {
+		parts[i] = strconv.FormatInt(y, 10)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // totals checks a 合计 row against the sums of the numeric columns above

@@ -111,19 +111,33 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	if err != nil {
 		return nil, fmt.Errorf("read references: %w", err)
 	}
+	received, err := loadReceived(ctx, w.DB)
+	if err != nil {
+		return nil, fmt.Errorf("read submissions: %w", err)
+	}
 	s := &Summary{Seen: len(found)}
 	var rows int64
+	preps, stop := prefetch(ctx, found, received, &opt)
+	defer stop()
 	for i, f := range found {
 		if err := ctx.Err(); err != nil {
 			s.Elapsed = time.Since(start)
 			return s, err
+		}
+		p, ok := <-preps
+		if !ok {
+			s.Elapsed = time.Since(start)
+			if err := ctx.Err(); err != nil {
+				return s, err
+			}
+			return s, fmt.Errorf("ingest %s: the file was not prepared", f.Rel)
 		}
 		l := &loader{w: w, opt: &opt, refs: refs, file: f, progress: func(n int) {
 			if opt.Progress != nil {
 				opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(found), Rows: rows + int64(n), Elapsed: time.Since(start)})
 			}
 		}}
-		res, err := l.run(ctx)
+		res, err := l.run(ctx, p)
 		if err != nil {
 			s.Elapsed = time.Since(start)
 			return s, fmt.Errorf("ingest %s: %w", f.Rel, err)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"shequ/etl"
 	"shequ/etl/clean"
 	"shequ/etl/dict"
-	"shequ/etl/read"
 	"shequ/etl/receipt"
 	"shequ/etl/sheet"
 	"shequ/etl/validate"
@@ -37,7 +35,8 @@ type loader struct {
 	keys      map[string]map[string]int // kind → key → first row
 	districts map[string]bool
 	kinds     map[string]bool
-	problems  []receipt.Problem // for the receipt, up to maxListed
+	years     map[string]map[int64]bool // kind → years of the rows loaded
+	problems  []receipt.Problem         // for the receipt, up to maxListed
 	format    string
 	encoding  string
 }
@@ -51,28 +50,23 @@ type quarantine struct{ fe *etl.FileError }
 
 func (q *quarantine) Error() string { return q.fe.Error() }
 
-func (l *loader) run(ctx context.Context) (*FileResult, error) {
-	f := l.file
-	sha, err := hashFile(f.Path)
-	if err != nil {
-		return nil, err
+func (l *loader) run(ctx context.Context, p *prepared) (*FileResult, error) {
+	if p.rd != nil {
+		defer p.rd.close()
 	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	f, sha := l.file, p.sha
 	l.res = &FileResult{File: f.Rel, SHA256: sha}
-	var n int
-	if err := l.w.DB.QueryRowContext(ctx, `SELECT count(*) FROM raw.submissions WHERE file = ? AND sha256 = ?`, f.Rel, sha).Scan(&n); err != nil {
-		return nil, err
-	}
-	if n > 0 {
+	if p.received {
 		return l.res, nil // received before: nothing to do
 	}
 	var dupOf sql.NullInt64
 	if err := l.w.DB.QueryRowContext(ctx, `SELECT min(submission_id) FROM raw.submissions WHERE sha256 = ? AND status = 'loaded'`, sha).Scan(&dupOf); err != nil {
 		return nil, err
 	}
-	arch, err := archive(l.opt.Archive, f.Path, sha, f.Rel)
-	if err != nil {
-		return nil, fmt.Errorf("archive: %w", err)
-	}
+	arch := p.arch
 	if dupOf.Valid {
 		var district sql.NullString
 		if err := l.w.DB.QueryRowContext(ctx, `SELECT district FROM raw.submissions WHERE submission_id = ?`, dupOf.Int64).Scan(&district); err != nil {
@@ -88,7 +82,7 @@ func (l *loader) run(ctx context.Context) (*FileResult, error) {
 		l.writeReceipt(arch)
 		return l.res, nil
 	}
-	err = l.load(ctx, arch)
+	err := l.load(ctx, arch, p.rd)
 	var q *quarantine
 	if errors.As(err, &q) {
 		*l.res = FileResult{File: f.Rel, SHA256: sha, Status: StatusQuarantined,
@@ -167,52 +161,15 @@ type opened struct {
 	sc   *sheet.Scanner
 }
 
-// load reads and loads the file in one transaction.
-func (l *loader) load(ctx context.Context, arch string) (err error) {
-	book, err := read.Open(arch, l.opt.Limits)
-	if err != nil {
-		if fe, ok := etl.AsFileError(err); ok {
-			return &quarantine{fe: fe}
-		}
-		return &quarantine{fe: &etl.FileError{File: l.file.Rel, Reason: etl.ReasonCorrupt, Zh: "文件无法读取，请检查后重新报送。", Err: err}}
+// load loads the file its reader streams in one transaction.
+func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err error) {
+	<-rd.ready
+	l.format, l.encoding = rd.format, rd.encoding
+	l.res.Unrecognised = append(l.res.Unrecognised, rd.unrecognised...)
+	if rd.fail != nil {
+		return rd.fail
 	}
-	defer book.Close()
-	l.format, l.encoding = book.Format(), book.Encoding()
-
-	var sheets []opened
-	defer func() {
-		for _, s := range sheets {
-			s.rr.Close()
-		}
-	}()
-	for _, si := range book.Sheets() {
-		rr, err := book.Rows(si.Name)
-		if err != nil {
-			return l.unreadable(err)
-		}
-		sc, err := sheet.Open(rr)
-		switch {
-		case err == io.EOF:
-			rr.Close()
-			continue
-		case errors.Is(err, sheet.ErrNoHeader):
-			rr.Close()
-			l.res.Unrecognised = append(l.res.Unrecognised, si.Name)
-			continue
-		case err != nil:
-			rr.Close()
-			return l.unreadable(err)
-		}
-		sheets = append(sheets, opened{name: si.Name, rr: rr, sc: sc})
-	}
-	if len(sheets) == 0 {
-		return &quarantine{fe: &etl.FileError{File: l.file.Rel, Reason: etl.ReasonUnknown,
-			Err: errors.New("no sheet has a header row of a known submission kind"),
-			Zh:  "未能识别报送类型：没有找到社区名册、服务项目、人员名册、经费支出、服务记录、评估结果或功能室的表头行，请使用标准模板（shequ template）。"}}
-	}
-	// References point to earlier kinds: load sheets in kind order.
-	sort.SliceStable(sheets, func(i, j int) bool { return sheets[i].sc.Layout.Kind.Order < sheets[j].sc.Layout.Kind.Order })
-
+	sheets := rd.sheets
 	l.tx, err = l.w.Begin(ctx)
 	if err != nil {
 		return err
@@ -228,11 +185,12 @@ func (l *loader) load(ctx context.Context, arch string) (err error) {
 	l.keys = map[string]map[string]int{}
 	l.districts = map[string]bool{}
 	l.kinds = map[string]bool{}
+	l.years = map[string]map[int64]bool{}
 	if l.rejects, err = l.tx.Appender(ctx, "raw", "rejects"); err != nil {
 		return err
 	}
 	for _, s := range sheets {
-		if err := l.loadSheet(ctx, s); err != nil {
+		if err := l.loadSheet(ctx, s, rd); err != nil {
 			return err
 		}
 	}
@@ -257,7 +215,7 @@ func (l *loader) load(ctx context.Context, arch string) (err error) {
 	}
 	sort.Strings(ds)
 	l.res.District = strings.Join(ds, ",")
-	if err := l.insertSubmission(ctx, arch, book.Format(), book.Encoding(), 0); err != nil {
+	if err := l.insertSubmission(ctx, arch, rd.format, rd.encoding, 0); err != nil {
 		return err
 	}
 	if err := l.tx.Commit(); err != nil {
@@ -268,13 +226,7 @@ func (l *loader) load(ctx context.Context, arch string) (err error) {
 }
 
 // unreadable turns a read error in the middle of a file into quarantine.
-func (l *loader) unreadable(err error) error {
-	if fe, ok := etl.AsFileError(err); ok {
-		return &quarantine{fe: fe}
-	}
-	return &quarantine{fe: &etl.FileError{File: l.file.Rel, Reason: etl.ReasonCorrupt, Err: err,
-		Zh: "文件内容损坏，读取中途出错，请重新导出后报送。"}}
-}
+func (l *loader) unreadable(err error) error { return unreadable(l.file.Rel, err) }
 
 func (l *loader) insertSubmission(ctx context.Context, arch, format, encoding string, dupOf int64) error {
 	r := l.res
@@ -301,63 +253,63 @@ func nullInt(i int64) any {
 	return i
 }
 
-// loadSheet validates and appends every data row of one sheet.
-func (l *loader) loadSheet(ctx context.Context, s opened) error {
+// loadSheet appends every data row of one sheet, as its reader validated
+// them, and rejects what the rows and their references break.
+func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error {
 	k := s.sc.Layout.Kind
-	v := validate.New(s.sc.Layout, validate.Options{Catalogue: l.opt.Catalogue, IDKey: l.opt.IDKey})
-	tot := newTotals(s.sc.Layout)
 	col := columnIndex(k)
 	for {
-		line, err := s.sc.Next()
-		if err == io.EOF {
-			break
+		b, ok := <-rd.batches
+		if !ok {
+			return errors.New("ingest: the reader stopped before the end of a sheet")
 		}
-		if err != nil {
-			return l.unreadable(err)
+		if b.err != nil {
+			return l.unreadable(b.err)
 		}
-		switch line.Type {
-		case sheet.Blank, sheet.Note:
-			continue
-		case sheet.Total:
-			for _, p := range tot.check(line.Row) {
+		for i := range b.items {
+			it := &b.items[i]
+			if it.total {
+				for _, p := range it.probs {
+					if err := l.reject(s.name, p); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			l.res.Read++
+			o := &it.out
+			if o.OK() {
+				l.references(s.sc.Layout, col, it.row, o)
+			}
+			for _, p := range o.Problems {
 				if err := l.reject(s.name, p); err != nil {
 					return err
 				}
 			}
-			continue
-		}
-		tot.add(line.Row)
-		l.res.Read++
-		o := v.Validate(line.Row)
-		if o.OK() {
-			l.references(s.sc.Layout, col, line.Row, &o)
-		}
-		for _, p := range o.Problems {
-			if err := l.reject(s.name, p); err != nil {
+			if !o.OK() {
+				l.res.Rejected++
+				continue
+			}
+			warnings := warningCodes(o.Problems)
+			if warnings != "" {
+				l.res.Warned++
+			}
+			if err := l.append(ctx, k, col, s.name, o, warnings); err != nil {
 				return err
 			}
-		}
-		if !o.OK() {
-			l.res.Rejected++
-			continue
-		}
-		warnings := warningCodes(o.Problems)
-		if warnings != "" {
-			l.res.Warned++
-		}
-		if err := l.append(ctx, k, col, s.name, &o, warnings); err != nil {
-			return err
-		}
-		l.res.Loaded++
-		l.kinds[k.Name] = true
-		if l.res.Read%5000 == 0 {
-			l.progress(l.res.Read)
-			if err := ctx.Err(); err != nil {
-				return err
+			l.res.Loaded++
+			l.kinds[k.Name] = true
+			if l.res.Read%5000 == 0 {
+				l.progress(l.res.Read)
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
+		}
+		if b.end {
+			return nil
 		}
 	}
-	return nil
 }
 
 func warningCodes(ps []validate.Problem) string {
