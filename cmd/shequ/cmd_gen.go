@@ -61,6 +61,8 @@ func runGen(ctx context.Context, e *env, args []string) error {
 		fs.Uint64Var(&seed, "seed", 1, "random `seed`: the same seed gives the same files")
 		fs.StringVar(&cfg.Out, "out", "", "write the inbox into `DIR`")
 		fs.Float64Var(&cfg.BadShare, "bad", gen.DefaultBadShare, "`share` of rows planted bad (0 for none)")
+		fs.StringVar(&cfg.Format, "format", "", "write every file as `xlsx` or csv (default: each district's habit)")
+		fs.BoolVar(&cfg.YearlyActivities, "yearly", false, "one service-record file per district and year instead of one a quarter")
 		fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0: one per CPU)")
 	})
 	if err != nil {

@@ -52,6 +52,13 @@ type Config struct {
 	// BadShare is the share of rows planted bad, each certain to be
 	// rejected; 0 means DefaultBadShare, negative none.
 	BadShare float64
+	// YearlyActivities writes each district's service records of a year
+	// in one file, sent with the fourth quarter, instead of a file a
+	// quarter.
+	YearlyActivities bool
+	// Format, when "xlsx" or "csv", writes every file in that format
+	// instead of each district's habit.
+	Format string
 	// Workers write files in parallel; 0 means GOMAXPROCS. The output does
 	// not depend on it.
 	Workers int
@@ -62,18 +69,25 @@ type Config struct {
 // DefaultBadShare is the share of bad rows planted: about one in two hundred.
 const DefaultBadShare = 0.005
 
+// Version changes whenever the same configuration would give other bytes;
+// a kept inbox of another version is stale.
+const Version = 2
+
 // ManifestName is the file, in the output directory, that describes what
 // was generated; hidden, so ingest leaves it alone.
 const ManifestName = ".gen.json"
 
 // Manifest describes a generated inbox.
 type Manifest struct {
+	Generator    int        `json:"generator"`
 	Seed         uint64     `json:"seed"`
 	Communities  int        `json:"communities"`
 	FromYear     int        `json:"from_year"`
 	ToYear       int        `json:"to_year"`
 	Activities   int        `json:"activities"`
 	BadShare     float64    `json:"bad_share"`
+	Format       string     `json:"format,omitempty"`
+	Yearly       bool       `json:"yearly_activities,omitempty"`
 	Districts    int        `json:"districts"`
 	Streets      int        `json:"streets"`
 	ProjectYears int        `json:"project_years"`
@@ -141,6 +155,8 @@ func (c *Config) check() error {
 		return errors.New("no output directory")
 	case c.BadShare >= 0.5:
 		return errors.New("bad share must be below 0.5")
+	case c.Format != "" && c.Format != "xlsx" && c.Format != "csv":
+		return fmt.Errorf("format %q: want xlsx or csv", c.Format)
 	}
 	if c.BadShare == 0 {
 		c.BadShare = DefaultBadShare
@@ -171,8 +187,9 @@ func Generate(cfg Config) (*Manifest, error) {
 	if err := w.writeAll(plan); err != nil {
 		return nil, err
 	}
-	m := &Manifest{Seed: cfg.Seed, Communities: cfg.Communities, FromYear: cfg.FromYear, ToYear: cfg.ToYear,
-		Activities: cfg.Activities, BadShare: cfg.BadShare, Districts: len(w.districts), ProjectYears: len(w.all),
+	m := &Manifest{Generator: Version, Seed: cfg.Seed, Communities: cfg.Communities, FromYear: cfg.FromYear, ToYear: cfg.ToYear,
+		Activities: cfg.Activities, BadShare: cfg.BadShare, Format: cfg.Format, Yearly: cfg.YearlyActivities,
+		Districts: len(w.districts), ProjectYears: len(w.all),
 		RowsByKind: map[string]int{}}
 	for _, d := range w.districts {
 		m.Streets += len(d.streets)
@@ -220,6 +237,9 @@ func (w *world) plan() []*fileSpec {
 					if xr.Float64() < d.st.xlsxShare {
 						format = "xlsx"
 					}
+					if w.cfg.Format != "" {
+						format = w.cfg.Format
+					}
 					f := &fileSpec{d: d, dupOf: -1, write: fn, info: FileInfo{Kinds: kinds, District: d.name, Year: y, Quarter: q, Format: format}}
 					f.info.Path = fmt.Sprintf("%dQ%d/%s/%s.%s", y, q, d.name, name, format)
 					if format == "csv" {
@@ -262,9 +282,13 @@ func (w *world) plan() []*fileSpec {
 					add(fmt.Sprintf("%s%d年第%s季度经费支出", d.name, y, quarterZh[q]), []string{"expenditures"}, "expenditures",
 						func(g *genFile) error { return g.expenditures(y, q) })
 				}
-				if rows := d.activityRows(y, q); rows > 0 {
-					f := add(fmt.Sprintf("%s%d年%d-%d月服务记录", d.name, y, 3*q-2, 3*q), []string{"activities"}, "activities",
-						func(g *genFile) error { return g.activities(y, q) })
+				m1, m2 := 3*q-2, 3*q
+				if w.cfg.YearlyActivities {
+					m1 = 1
+				}
+				if rows := d.activityRows(y, m1, m2); rows > 0 && (!w.cfg.YearlyActivities || q == 4) {
+					f := add(fmt.Sprintf("%s%d年%d-%d月服务记录", d.name, y, m1, m2), []string{"activities"}, "activities",
+						func(g *genFile) error { return g.activities(y, m1, m2) })
 					f.stream = rows > maxCellAPIRows
 				}
 				if q == 3 && len(dy.projects) > 0 {

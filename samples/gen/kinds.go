@@ -738,19 +738,19 @@ func shortName(s string) string {
 	return string(rs)
 }
 
-// activityRows is how many valid activity rows a district reports for a
-// quarter.
-func (d *district) activityRows(y, q int) int {
+// activityRows is how many valid activity rows a district reports for
+// months m1 to m2 of a year.
+func (d *district) activityRows(y, m1, m2 int) int {
 	n := 0
 	for _, py := range d.years[y].projects {
-		for m := 3*q - 2; m <= 3*q; m++ {
+		for m := m1; m <= m2; m++ {
 			n += py.months[m]
 		}
 	}
 	return n
 }
 
-func (g *genFile) activities(y, q int) error {
+func (g *genFile) activities(y, m1, m2 int) error {
 	k := kind("activities")
 	cols := []col{{name: "project_code"}, {name: "activity_date"}, {name: "service_item"}, {name: "activity_name"},
 		{name: "participants", sum: true}, {name: "volunteers", sum: true}}
@@ -759,11 +759,11 @@ func (g *genFile) activities(y, q int) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%d年%d-%d月服务台账", y, 3*q-2, 3*q)
+	name := fmt.Sprintf("%d年%d-%d月服务台账", y, m1, m2)
 	if g.r.IntN(3) == 0 {
 		name = "Sheet1"
 	}
-	sw, err := newSheetWriter(g, name, cols, fmt.Sprintf("%s%d年第%d季度社区服务记录", g.d.name, y, q))
+	sw, err := newSheetWriter(g, name, cols, fmt.Sprintf("%s%d年%d-%d月社区服务记录", g.d.name, y, m1, m2))
 	if err != nil {
 		return err
 	}
@@ -775,7 +775,7 @@ func (g *genFile) activities(y, q int) error {
 		names[it.code] = it.name
 	}
 	recorder := personName(g.r)
-	for m := 3*q - 2; m <= 3*q; m++ {
+	for m := m1; m <= m2; m++ {
 		dim := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 		days := make([][]int32, len(projects))
 		for i, py := range projects {

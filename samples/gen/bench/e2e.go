@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"shequ/samples/gen"
+)
+
+// Proc is one run of the shequ binary as a child process.
+type Proc struct {
+	Args   []string
+	Wall   time.Duration
+	MaxRSS int64 // peak resident set, bytes (0 when unknown)
+	Output string
+}
+
+// Command is the command line, for the record.
+func (p Proc) Command() string { return "shequ " + strings.Join(p.Args, " ") }
+
+// Exec runs bin with args and measures its wall time and peak RSS. A run
+// that fails is an error carrying its output.
+func Exec(ctx context.Context, bin string, env []string, args ...string) (Proc, error) {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	p := Proc{Args: args, Wall: time.Since(start), Output: out.String()}
+	if cmd.ProcessState != nil {
+		p.MaxRSS = maxRSS(cmd.ProcessState)
+	}
+	if err != nil {
+		return p, fmt.Errorf("shequ %s: %w\n%s", strings.Join(args, " "), err, p.Output)
+	}
+	return p, nil
+}
+
+// E2E is the nightly run measured end to end: a full run of the inbox
+// (ingest, build, test, report) into an empty warehouse, then a second
+// run after one district's new quarterly file arrives.
+type E2E struct {
+	Full, Incremental Proc
+	New               gen.FileInfo // the file of the second run
+	Warehouse         string
+	Receipts          string
+}
+
+// Ratio is the second run's time over the first's.
+func (e *E2E) Ratio() float64 { return e.Incremental.Wall.Seconds() / e.Full.Wall.Seconds() }
+
+// RunE2E stages the generated inbox at src without one district's last
+// quarterly file under work, runs `shequ run` on it, then adds the file
+// and runs again.
+func RunE2E(ctx context.Context, bin, src string, m *gen.Manifest, work string) (*E2E, error) {
+	late, err := LastQuarterFile(m)
+	if err != nil {
+		return nil, err
+	}
+	first, _ := Files(m, func(f gen.FileInfo) bool { return f.Path != late.Path })
+	inbox := filepath.Join(work, "inbox")
+	if err := Stage(src, inbox, first); err != nil {
+		return nil, err
+	}
+	e := &E2E{New: late, Warehouse: filepath.Join(work, "w.duckdb"), Receipts: filepath.Join(work, "receipts")}
+	for _, p := range []string{e.Warehouse, e.Warehouse + ".wal", e.Warehouse + ".archive", e.Receipts, filepath.Join(work, "out")} {
+		if err := os.RemoveAll(p); err != nil {
+			return nil, err
+		}
+	}
+	env := []string{"SHEQU_RECEIPTS=" + e.Receipts, "SHEQU_ID_KEY=" + string(benchKey)}
+	args := []string{"run", "--inbox", inbox, "--warehouse", e.Warehouse, "--out", filepath.Join(work, "out"), "--quiet"}
+	if e.Full, err = Exec(ctx, bin, env, args...); err != nil {
+		return e, err
+	}
+	// The district's new file arrives.
+	to := filepath.Join(inbox, late.Path)
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return e, err
+	}
+	if err := copyFile(filepath.Join(src, late.Path), to); err != nil {
+		return e, err
+	}
+	now := time.Now()
+	if err := os.Chtimes(to, now, now); err != nil {
+		return e, err
+	}
+	if e.Incremental, err = Exec(ctx, bin, env, args...); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// SheetRSS ingests the Sheet1M inbox at src (a roster, projects and one
+// workbook of a million service records) with `shequ ingest` and reports
+// its peak RSS.
+func SheetRSS(ctx context.Context, bin, src, work string) (Proc, error) {
+	w := filepath.Join(work, "sheet1m.duckdb")
+	for _, p := range []string{w, w + ".wal", w + ".archive", filepath.Join(work, "sheet1m-receipts")} {
+		if err := os.RemoveAll(p); err != nil {
+			return Proc{}, err
+		}
+	}
+	env := []string{"SHEQU_RECEIPTS=" + filepath.Join(work, "sheet1m-receipts"), "SHEQU_ID_KEY=" + string(benchKey)}
+	return Exec(ctx, bin, env, "ingest", "--inbox", src, "--warehouse", w, "--quiet")
+}

@@ -1,0 +1,332 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"shequ/samples/gen"
+	"shequ/warehouse"
+)
+
+// Options of a run of the whole suite.
+type Options struct {
+	Size Size
+	// Data keeps the generated inboxes between runs (one folder per size).
+	Data string
+	// Work is scratch space: staged inboxes, warehouses.
+	Work string
+	// Bin is the shequ binary of the end-to-end runs; "" skips them (and
+	// the build comparison, which runs on their warehouse).
+	Bin string
+	// Rounds is how many times each side of a ratio is timed; the fastest
+	// is kept.
+	Rounds int
+	// Sheet1M also measures the peak RSS of ingesting a million-row sheet.
+	Sheet1M bool
+	// Log, when set, gets a line as each step starts.
+	Log io.Writer
+}
+
+// Report is what a suite run measured.
+type Report struct {
+	Size     Size
+	Machine  string
+	Go       string
+	DuckDB   string
+	Started  time.Time
+	Elapsed  time.Duration
+	Manifest *gen.Manifest
+	DataDir  string
+	GenTime  time.Duration // 0 when the inbox was kept from an earlier run
+	// IngestYears are the years of the ingest comparisons.
+	IngestYears []int
+
+	// CSV: service-record files in UTF-8, ingested (with full validation,
+	// references and supersession; without and with receipts) against
+	// DuckDB's read_csv of the same files.
+	CSVFiles                     int
+	CSV, CSVReceipts, CSVReadCSV Timing
+	GBKFiles                     int
+	GBK                          Timing // the GBK/GB18030 files: DuckDB cannot read them
+	XLSXFiles                    int
+	XLSX, XLSXReceipts           Timing
+	XLSXExcelize, XLSXUnzip      Timing
+	Build, BuildDirect           Timing
+	E2E                          *E2E
+	Sheet1M                      *Proc
+	Sheet1MRows                  int
+	Sheet1MGen                   time.Duration
+	Steps                        []string
+}
+
+func (o *Options) logf(format string, a ...any) {
+	if o.Log != nil {
+		fmt.Fprintf(o.Log, "bench: "+format+"\n", a...)
+	}
+}
+
+// Run measures everything for one size.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Rounds < 1 {
+		o.Rounds = 1
+	}
+	r := &Report{Size: o.Size, Machine: Machine(), Go: runtime.Version(), Started: time.Now()}
+	r.DataDir = filepath.Join(o.Data, o.Size.Name)
+	o.logf("%s: generating (or reusing) %s", o.Size.Name, r.DataDir)
+	m, gt, err := Ensure(r.DataDir, o.Size)
+	if err != nil {
+		return r, err
+	}
+	r.Manifest, r.GenTime = m, gt
+	work := filepath.Join(o.Work, o.Size.Name)
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return r, err
+	}
+	if err := r.ingest(ctx, &o, work); err != nil {
+		return r, err
+	}
+	if o.Bin != "" {
+		o.logf("%s: end-to-end runs of %s", o.Size.Name, o.Bin)
+		e, err := RunE2E(ctx, o.Bin, r.DataDir, m, filepath.Join(work, "e2e"))
+		r.E2E = e
+		if err != nil {
+			return r, err
+		}
+		o.logf("%s: build against the same SQL run directly", o.Size.Name)
+		w, err := warehouse.Open(ctx, e.Warehouse, warehouse.Options{Command: "shequ bench"})
+		if err != nil {
+			return r, err
+		}
+		_ = w.DB.QueryRowContext(ctx, "SELECT version()").Scan(&r.DuckDB)
+		r.Build, r.BuildDirect, err = Build(ctx, w, o.Rounds)
+		w.Close()
+		if err != nil {
+			return r, err
+		}
+		if o.Sheet1M {
+			dir := filepath.Join(o.Data, Sheet1M.Name)
+			o.logf("sheet1m: generating (or reusing) %s", dir)
+			sm, gt, err := Ensure(dir, Sheet1M)
+			if err != nil {
+				return r, err
+			}
+			r.Sheet1MGen = gt
+			big, _ := Files(sm, ActivityFiles("xlsx"))
+			r.Sheet1MRows = Rows(big)
+			o.logf("sheet1m: shequ ingest of %d rows in one sheet", r.Sheet1MRows)
+			p, err := SheetRSS(ctx, o.Bin, dir, work)
+			r.Sheet1M = &p
+			if err != nil {
+				return r, err
+			}
+		}
+	}
+	r.Elapsed = time.Since(r.Started)
+	return r, nil
+}
+
+// ingest runs the ingest comparisons: the service-record files of the
+// measured years, after the rosters and projects they refer to.
+func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
+	m := r.Manifest
+	years := map[int]bool{}
+	if o.Size.Name == Province.Name {
+		years[m.ToYear] = true // one year of the province: enough rows, bounded time
+	} else {
+		for y := m.FromYear; y <= m.ToYear; y++ {
+			years[y] = true
+		}
+	}
+	for y := range years {
+		r.IngestYears = append(r.IngestYears, y)
+	}
+	slices.Sort(r.IngestYears)
+	inYears := func(pick func(gen.FileInfo) bool) func(gen.FileInfo) bool {
+		return func(f gen.FileInfo) bool { return years[f.Year] && pick(f) }
+	}
+	prereq, _ := Files(m, inYears(func(f gen.FileInfo) bool {
+		return f.DuplicateOf == "" && (slices.Contains(f.Kinds, "communities") || slices.Contains(f.Kinds, "projects"))
+	}))
+	dir := filepath.Join(work, "ingest")
+	if err := Stage(r.DataDir, filepath.Join(dir, "prereq"), prereq); err != nil {
+		return err
+	}
+	base := filepath.Join(dir, "base.duckdb")
+	o.logf("%s: loading the rosters and projects of %v (%d files)", o.Size.Name, r.IngestYears, len(prereq))
+	for _, p := range []string{base, base + ".wal", base + ".archive"} {
+		os.RemoveAll(p)
+	}
+	if err := Prepare(ctx, base, filepath.Join(dir, "prereq")); err != nil {
+		return err
+	}
+	run := filepath.Join(dir, "run.duckdb")
+	ours := func(files []gen.FileInfo, name string, receipts bool) (Timing, error) {
+		inbox := filepath.Join(dir, name)
+		if err := Stage(r.DataDir, inbox, files); err != nil {
+			return Timing{}, err
+		}
+		t, s, err := Ingest(ctx, base, run, inbox, Rows(files), IngestOptions{Receipts: receipts})
+		if err != nil {
+			return t, err
+		}
+		bad := 0
+		for _, f := range files {
+			bad += f.Bad
+		}
+		if s.Loaded != len(files) || s.Rejected != bad {
+			return t, fmt.Errorf("%s: %d of %d files loaded, %d rows rejected, %d planted", name, s.Loaded, len(files), s.Rejected, bad)
+		}
+		return t, nil
+	}
+
+	csvFiles, _ := Files(m, inYears(ActivityFiles("csv", "utf-8", "utf-8-bom")))
+	r.CSVFiles = len(csvFiles)
+	if len(csvFiles) > 0 {
+		o.logf("%s: CSV: %d files, %d rows: ingest against DuckDB read_csv, %d rounds", o.Size.Name, len(csvFiles), Rows(csvFiles), o.Rounds)
+		var a, b Best
+		for i := 0; i < o.Rounds; i++ {
+			t, err := ours(csvFiles, "csv", false)
+			if err != nil {
+				return err
+			}
+			a.Add(t)
+			if t, err = ReadCSV(ctx, filepath.Join(dir, "read_csv.duckdb"), Paths(r.DataDir, csvFiles), Rows(csvFiles)); err != nil {
+				return err
+			}
+			b.Add(t)
+		}
+		r.CSV, r.CSVReadCSV = a.T, b.T
+		t, err := ours(csvFiles, "csv", true)
+		if err != nil {
+			return err
+		}
+		r.CSVReceipts = t
+	}
+	gbkFiles, _ := Files(m, inYears(ActivityFiles("csv", "gbk", "gb18030")))
+	r.GBKFiles = len(gbkFiles)
+	if len(gbkFiles) > 0 {
+		o.logf("%s: GBK CSV: %d files, %d rows", o.Size.Name, len(gbkFiles), Rows(gbkFiles))
+		var a Best
+		for i := 0; i < o.Rounds; i++ {
+			t, err := ours(gbkFiles, "gbk", false)
+			if err != nil {
+				return err
+			}
+			a.Add(t)
+		}
+		r.GBK = a.T
+	}
+	xlsxFiles, _ := Files(m, inYears(ActivityFiles("xlsx")))
+	r.XLSXFiles = len(xlsxFiles)
+	if len(xlsxFiles) > 0 {
+		o.logf("%s: xlsx: %d files, %d rows: ingest against bare excelize and inflating, %d rounds", o.Size.Name, len(xlsxFiles), Rows(xlsxFiles), o.Rounds)
+		var a, b, c Best
+		paths := Paths(r.DataDir, xlsxFiles)
+		for i := 0; i < o.Rounds; i++ {
+			t, err := ours(xlsxFiles, "xlsx", false)
+			if err != nil {
+				return err
+			}
+			a.Add(t)
+			if t, err = ExcelizeRows(paths, Rows(xlsxFiles)); err != nil {
+				return err
+			}
+			b.Add(t)
+			if t, err = Unzip(paths, Rows(xlsxFiles)); err != nil {
+				return err
+			}
+			c.Add(t)
+		}
+		r.XLSX, r.XLSXExcelize, r.XLSXUnzip = a.T, b.T, c.T
+		t, err := ours(xlsxFiles, "xlsx", true)
+		if err != nil {
+			return err
+		}
+		r.XLSXReceipts = t
+	}
+	return nil
+}
+
+func mb(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+func rate(t Timing) string {
+	if t.Elapsed == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f rows/s (%s)", t.RowsPerSec(), t.Elapsed.Round(time.Millisecond))
+}
+
+func mark(ok bool) string {
+	if ok {
+		return "✓"
+	}
+	return "✗"
+}
+
+// Markdown writes the report as a table with the target of each figure.
+func (r *Report) Markdown(w io.Writer) {
+	m := r.Manifest
+	fmt.Fprintf(w, "### %s: %d communities, %d–%d, %d activities (seed %d)\n\n", r.Size.Name, m.Communities, m.FromYear, m.ToYear, m.Activities, m.Seed)
+	fmt.Fprintf(w, "Machine: %s; %s; DuckDB %s. Measured %s, suite took %s.\n\n", r.Machine, r.Go, r.DuckDB, r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Elapsed.Round(time.Second))
+	gen := "kept from an earlier run"
+	if r.GenTime > 0 {
+		gen = "generated in " + r.GenTime.Round(time.Millisecond).String()
+	}
+	fmt.Fprintf(w, "Data: `%s` — %d files (%.0f MB), %d districts, %d project-years, %d rows (%d planted bad, %d warnings); %s.\n\n",
+		r.Size.GenCommand(r.DataDir), len(m.Files), float64(m.Bytes)/1e6, m.Districts, m.ProjectYears, m.Rows, m.Bad, m.Warned, gen)
+	fmt.Fprintf(w, "| figure | measured | ratio | target |\n|---|---|---|---|\n")
+	ys := fmt.Sprint(r.IngestYears)
+	if r.CSVFiles > 0 {
+		ra := Ratio(r.CSV, r.CSVReadCSV)
+		fmt.Fprintf(w, "| CSV ingest, %d UTF-8 service-record files of %s | %s | %.2f× DuckDB read_csv (%s) | ≥ 0.5× %s |\n",
+			r.CSVFiles, ys, rate(r.CSV), ra, rate(r.CSVReadCSV), mark(ra >= 0.5))
+		fmt.Fprintf(w, "| … the same with receipts (回执) | %s | %.2f× read_csv | – |\n", rate(r.CSVReceipts), Ratio(r.CSVReceipts, r.CSVReadCSV))
+	}
+	if r.GBKFiles > 0 {
+		fmt.Fprintf(w, "| CSV ingest, %d GBK/GB18030 files (DuckDB cannot read them) | %s | – | – |\n", r.GBKFiles, rate(r.GBK))
+	}
+	if r.XLSXFiles > 0 {
+		ra := Ratio(r.XLSX, r.XLSXExcelize)
+		fmt.Fprintf(w, "| xlsx ingest, %d service-record workbooks of %s | %s | %.2f× bare excelize (%s) | ≥ 1× %s |\n",
+			r.XLSXFiles, ys, rate(r.XLSX), ra, rate(r.XLSXExcelize), mark(ra >= 1))
+		fmt.Fprintf(w, "| … against inflating the sheet XML only (the floor) | | %.2f× unzip (%s); excelize is %.2f× | reported |\n",
+			Ratio(r.XLSX, r.XLSXUnzip), rate(r.XLSXUnzip), Ratio(r.XLSXExcelize, r.XLSXUnzip))
+		fmt.Fprintf(w, "| … the same with receipts (回执) | %s | %.2f× bare excelize | – |\n", rate(r.XLSXReceipts), Ratio(r.XLSXReceipts, r.XLSXExcelize))
+	}
+	if r.Build.Elapsed > 0 {
+		ra := r.Build.Elapsed.Seconds() / r.BuildDirect.Elapsed.Seconds()
+		fmt.Fprintf(w, "| build of every model | %s | %.2f× the same SQL run directly (%s) | ≤ 1.1× %s |\n",
+			r.Build.Elapsed.Round(time.Millisecond), ra, r.BuildDirect.Elapsed.Round(time.Millisecond), mark(ra <= 1.1))
+	}
+	if e := r.E2E; e != nil && e.Incremental.Wall > 0 {
+		fmt.Fprintf(w, "| full run (ingest, build, test, report), %d files | %s, peak RSS %s | – | province ≤ 24 GiB %s |\n",
+			len(m.Files)-1, e.Full.Wall.Round(time.Millisecond), mb(e.Full.MaxRSS), mark(e.Full.MaxRSS < 24<<30))
+		fmt.Fprintf(w, "| run after one district's new quarterly file (`%s`, %d rows) | %s, peak RSS %s | %.3f× the full run | ≤ 0.2× %s |\n",
+			e.New.Path, e.New.Rows, e.Incremental.Wall.Round(time.Millisecond), mb(e.Incremental.MaxRSS), e.Ratio(), mark(e.Ratio() <= 0.2))
+	}
+	if r.Sheet1M != nil && r.Sheet1M.Wall > 0 {
+		fmt.Fprintf(w, "| shequ ingest of a %d-row sheet (`%s`) | %s, peak RSS %s | – | < 500 MB %s |\n",
+			r.Sheet1MRows, Sheet1M.GenCommand("DIR"), r.Sheet1M.Wall.Round(time.Millisecond), mb(r.Sheet1M.MaxRSS), mark(r.Sheet1M.MaxRSS < 500e6))
+	}
+	fmt.Fprintln(w)
+	if e := r.E2E; e != nil {
+		for _, p := range []Proc{e.Full, e.Incremental} {
+			fmt.Fprintf(w, "`%s`:\n\n```\n%s```\n\n", p.Command(), lastLines(p.Output, 6))
+		}
+	}
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
