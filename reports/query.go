@@ -71,6 +71,9 @@ type Data struct {
 	Cover    []*Table
 	Sheets   []*Table // the visible and hidden sheets, in definition order
 	Notes    []string
+	// Appendix holds sheets laid out by Go code (the reward calculation),
+	// written after the definition's sheets; reports/bundle adds them.
+	Appendix []*Grid
 }
 
 // Sheet returns the table of the sheet named name, or nil.

@@ -15,7 +15,7 @@ budget AS (
     GROUP BY y.year, b.budget, b.source
 )
 SELECT r.year, 1 AS seq,
-       '奖励比例：' || CAST(r.year AS VARCHAR) || '年度为 ' || CAST(CAST(r.rate * 100 AS DOUBLE) AS VARCHAR) || '%（依据：' || r.source || '）。' AS note
+       '奖励比例：' || CAST(r.year AS VARCHAR) || '年度为 ' || format('{:g}', CAST(r.rate * 100 AS DOUBLE)) || '%（依据：' || r.source || '）。' AS note
 FROM rate r
 UNION ALL
 SELECT y.year, 2,

@@ -6,7 +6,7 @@ WITH years AS (SELECT DISTINCT year FROM marts.city_rewards),
 param AS (SELECT name, value, unit, source FROM policy.parameters)
 SELECT y.year, 1 AS seq, 'reward_rate' AS parameter, '奖励比例' AS label,
        CAST(r.rate AS DECIMAL(18,6)) AS number,
-       CAST(CAST(r.rate * 100 AS DOUBLE) AS VARCHAR) || '%' AS value,
+       format('{:g}', CAST(r.rate * 100 AS DOUBLE)) || '%' AS value,
        r.source || coalesce('；' || nullif(r.note, ''), '') AS source
 FROM years y
 LEFT JOIN policy.reward_rates r ON y.year >= r.year_from AND (r.year_to IS NULL OR y.year <= r.year_to)
@@ -24,8 +24,8 @@ FROM years y CROSS JOIN param p WHERE p.name = 'evaluation_pass_stars'
 UNION ALL
 SELECT y.year, 4, 'star_band_' || CAST(s.stars AS VARCHAR), s.label_zh,
        CAST(s.min_score AS DECIMAL(18,6)),
-       coalesce(CAST(CAST(s.min_score AS DOUBLE) AS VARCHAR) || ' 分及以上', '') ||
-       coalesce('，低于 ' || CAST(CAST(s.max_score_exclusive AS DOUBLE) AS VARCHAR) || ' 分', ''),
+       coalesce(format('{:g}', CAST(s.min_score AS DOUBLE)) || ' 分及以上', '') ||
+       coalesce('，低于 ' || format('{:g}', CAST(s.max_score_exclusive AS DOUBLE)) || ' 分', ''),
        s.source
 FROM years y CROSS JOIN policy.star_bands s
 UNION ALL

@@ -1,0 +1,263 @@
+// Package bundle writes every report of one year into an output folder:
+// each definition as an Excel workbook and an HTML page, and the machine
+// exports of every mart (CSV and Parquet with their manifest):
+//
+//	out/2014/社区服务年度报告_2014.xlsx   the planners' workbook
+//	out/2014/社区服务年度报告_2014.html   the same figures as one page
+//	out/2014/市级奖励资金分配表_2014.xlsx the allocation form with its calculation
+//	out/2014/市级奖励资金分配表_2014.html the form, printable
+//	out/exports/…                        csv/, parquet/, manifest.json
+//
+// A report for one district is named …_2014_临江区; a trial under an
+// alternative policy goes to out/2014/试算-<label>/ and writes no exports
+// (they describe the warehouse, not a trial).
+package bundle
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"shequ/internal/atomic"
+	"shequ/reports"
+	"shequ/reports/export"
+	"shequ/reports/html"
+	"shequ/reports/rewards"
+	"shequ/reports/xlsx"
+)
+
+// ExportsDir is the folder of the machine exports under the output folder.
+const ExportsDir = "exports"
+
+// Options say what to write.
+type Options struct {
+	Out      string       // the output folder
+	Year     int          // 0: the latest year with data
+	District string       // "" for the whole city
+	City     string       // the city's name for titles
+	Reports  *reports.Set // nil: the built-in definitions
+	Only     []string     // definitions to write (names); empty: all
+	// Trial labels reports computed under an alternative policy; they go to
+	// their own folder and no exports are written.
+	Trial string
+	// NoExports skips the machine exports.
+	NoExports bool
+	Now       time.Time
+}
+
+// Result says what was written.
+type Result struct {
+	Year     int
+	Stamp    *reports.Stamp
+	Files    []string // every file written, relative to Out, /-separated
+	Manifest *export.Manifest
+}
+
+// Summary is a one-line account of the result.
+func (r *Result) Summary() string {
+	human := 0
+	for _, f := range r.Files {
+		if !strings.HasPrefix(f, ExportsDir+"/") {
+			human++
+		}
+	}
+	s := fmt.Sprintf("%d report files for %d", human, r.Year)
+	if r.Manifest != nil {
+		s += fmt.Sprintf(", %d export files", len(r.Manifest.Files))
+	}
+	return s
+}
+
+// LatestYear is the latest year the warehouse has current rows of.
+func LatestYear(ctx context.Context, db *sql.DB) (int, error) {
+	var y sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT max(year) FROM marts.data_quality`).Scan(&y); err != nil {
+		return 0, fmt.Errorf("find the latest year: %w (has the warehouse been built? run `shequ build`)", err)
+	}
+	if !y.Valid {
+		return 0, errors.New("the warehouse holds no data yet: ingest the districts' files and build first")
+	}
+	return int(y.Int64), nil
+}
+
+// Years lists the years the warehouse has current rows of.
+func Years(ctx context.Context, db *sql.DB) ([]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT year FROM marts.data_quality ORDER BY year`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var y int
+		if err := rows.Scan(&y); err != nil {
+			return nil, err
+		}
+		out = append(out, y)
+	}
+	return out, rows.Err()
+}
+
+// Districts lists the districts of a year.
+func Districts(ctx context.Context, db *sql.DB, year int) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT district FROM marts.data_quality WHERE year = ? ORDER BY district`, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Write writes the reports and exports.
+func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
+	if o.Out == "" {
+		return nil, errors.New("no output folder given")
+	}
+	set := o.Reports
+	if set == nil {
+		var err error
+		if set, err = reports.LoadEmbedded(); err != nil {
+			return nil, err
+		}
+	}
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	year := o.Year
+	if year == 0 {
+		var err error
+		if year, err = LatestYear(ctx, db); err != nil {
+			return nil, err
+		}
+	} else {
+		years, err := Years(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		if !contains(years, year) {
+			return nil, fmt.Errorf("no data for %d: the warehouse has %s", year, joinInts(years))
+		}
+	}
+	if o.District != "" {
+		ds, err := Districts(ctx, db, year)
+		if err != nil {
+			return nil, err
+		}
+		if !containsString(ds, o.District) {
+			return nil, fmt.Errorf("no district %q in %d: the districts are %s", o.District, year, strings.Join(ds, ", "))
+		}
+	}
+	stamp, err := reports.ReadStamp(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Year: year, Stamp: stamp}
+	dir := fmt.Sprintf("%d", year)
+	if o.Trial != "" {
+		dir = filepath.Join(dir, "试算-"+safeName(o.Trial))
+	}
+	for _, d := range set.Definitions {
+		if len(o.Only) > 0 && !containsString(o.Only, d.Name) {
+			continue
+		}
+		f := reports.Filter{Year: year, District: o.District}
+		data, err := d.Read(ctx, db, f, reports.Options{City: o.City, Trial: o.Trial, Stamp: stamp, Now: o.Now})
+		if err != nil {
+			return nil, err
+		}
+		if d.Appendix == reports.AppendixRewardCalculation {
+			g, err := rewards.Calculation(data)
+			if err != nil {
+				return nil, err
+			}
+			data.Appendix = append(data.Appendix, g)
+		}
+		base := fmt.Sprintf("%s_%d", d.File, year)
+		if data.Filter.District != "" {
+			base += "_" + safeName(data.Filter.District)
+		}
+		xl := filepath.Join(dir, base+".xlsx")
+		if err := xlsx.Write(filepath.Join(o.Out, xl), data); err != nil {
+			return nil, err
+		}
+		page := filepath.Join(dir, base+".html")
+		if err := atomic.WriteFile(filepath.Join(o.Out, page), func(w io.Writer) error { return html.Write(w, data) }); err != nil {
+			return nil, fmt.Errorf("write %s: %w", page, err)
+		}
+		res.Files = append(res.Files, filepath.ToSlash(xl), filepath.ToSlash(page))
+	}
+	if o.Trial == "" && !o.NoExports {
+		m, err := export.Write(ctx, db, export.Options{Dir: filepath.Join(o.Out, ExportsDir), Queries: set, Stamp: stamp})
+		if err != nil {
+			return nil, err
+		}
+		res.Manifest = m
+		for _, f := range m.Files {
+			res.Files = append(res.Files, ExportsDir+"/"+f.File)
+		}
+		res.Files = append(res.Files, ExportsDir+"/"+export.ManifestFile)
+	}
+	return res, nil
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func containsString(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func joinInts(xs []int) string {
+	if len(xs) == 0 {
+		return "no year at all"
+	}
+	var s []string
+	for _, x := range xs {
+		s = append(s, fmt.Sprint(x))
+	}
+	return strings.Join(s, ", ")
+}
+
+// safeName makes s usable in a file name.
+func safeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>| `, r) {
+			r = '_'
+		}
+		b.WriteRune(r)
+	}
+	out := strings.Trim(b.String(), "._")
+	if len([]rune(out)) > 60 {
+		out = string([]rune(out)[:60])
+	}
+	if out == "" {
+		out = "_"
+	}
+	return out
+}
