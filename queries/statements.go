@@ -1,0 +1,333 @@
+package queries
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// A Statement is one SQL statement of a text, with where it starts.
+type Statement struct {
+	Text string // the statement, trimmed, without its closing ;
+	Line int    // 1-based line of the text where it starts
+}
+
+// blank returns src with comments, string literals, quoted identifiers and
+// dollar-quoted strings replaced by spaces (newlines kept), so that
+// keywords and semicolons can be found by scanning; open is true when src
+// ends inside one of them.
+func blank(src string) (out string, open bool) {
+	b := []byte(src)
+	n := len(b)
+	fill := func(from, to int) {
+		for k := from; k < to && k < n; k++ {
+			if b[k] != '\n' {
+				b[k] = ' '
+			}
+		}
+	}
+	i := 0
+	for i < n {
+		c := b[i]
+		switch {
+		case c == '-' && i+1 < n && b[i+1] == '-':
+			j := i
+			for j < n && b[j] != '\n' {
+				j++
+			}
+			fill(i, j)
+			i = j
+		case c == '/' && i+1 < n && b[i+1] == '*':
+			j, depth := i+2, 1
+			for j < n && depth > 0 {
+				switch {
+				case b[j] == '*' && j+1 < n && b[j+1] == '/':
+					depth--
+					j += 2
+				case b[j] == '/' && j+1 < n && b[j+1] == '*':
+					depth++
+					j += 2
+				default:
+					j++
+				}
+			}
+			if depth > 0 {
+				open = true
+			}
+			fill(i, j)
+			i = j
+		case c == '\'' || c == '"':
+			// E'…' strings take backslash escapes.
+			esc := c == '\'' && i > 0 && (b[i-1] == 'E' || b[i-1] == 'e') && (i < 2 || !isIdent(rune(b[i-2])))
+			j := i + 1
+			closed := false
+			for j < n {
+				if esc && b[j] == '\\' {
+					j += 2
+					continue
+				}
+				if b[j] == c {
+					if j+1 < n && b[j+1] == c { // doubled quote
+						j += 2
+						continue
+					}
+					closed = true
+					j++
+					break
+				}
+				j++
+			}
+			if !closed {
+				open = true
+			}
+			// Keep the quotes so that 'a''b' stays one token to the eye.
+			fill(i+1, j-1)
+			if !closed {
+				fill(i+1, j)
+			}
+			i = j
+		case c == '$' && (i == 0 || !isIdent(rune(b[i-1]))):
+			// $tag$…$tag$ or $$…$$; $name and $1 are parameters.
+			j := i + 1
+			for j < n && isIdent(rune(b[j])) {
+				j++
+			}
+			if j < n && b[j] == '$' && (j == i+1 || !unicode.IsDigit(rune(b[i+1]))) {
+				tag := string(b[i : j+1])
+				end := strings.Index(string(b[j+1:]), tag)
+				if end < 0 {
+					fill(i, n)
+					return string(b), true
+				}
+				stop := j + 1 + end + len(tag)
+				fill(i, stop)
+				i = stop
+				continue
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return string(b), open
+}
+
+func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// Split splits src into its statements at the semicolons outside strings
+// and comments. Statements holding only comments are dropped.
+func Split(src string) []Statement {
+	bl, _ := blank(src)
+	var out []Statement
+	start := 0
+	add := func(end int) {
+		if strings.TrimSpace(bl[start:end]) == "" {
+			return
+		}
+		text := src[start:end]
+		lead := len(text) - len(strings.TrimLeft(text, " \t\r\n"))
+		line := 1 + strings.Count(src[:start+lead], "\n")
+		out = append(out, Statement{Text: strings.TrimSpace(text), Line: line})
+	}
+	for i := 0; i < len(bl); i++ {
+		if bl[i] == ';' {
+			add(i)
+			start = i + 1
+		}
+	}
+	add(len(bl))
+	return out
+}
+
+// Complete reports whether src ends with a complete statement: its last
+// character outside comments is a semicolon, not inside a string.
+func Complete(src string) bool {
+	bl, open := blank(src)
+	return !open && strings.HasSuffix(strings.TrimSpace(bl), ";")
+}
+
+// RefusedError is a statement refused because it could change the
+// warehouse, or lock it.
+type RefusedError struct {
+	Keyword string // the statement's first keyword, upper-case
+	Hint    string
+}
+
+func (e *RefusedError) Error() string {
+	msg := fmt.Sprintf("refused: %s would change the warehouse, and analysts read a read-only snapshot of it (只读：不允许修改仓库)", e.Keyword)
+	if e.Keyword == "ATTACH" || e.Keyword == "DETACH" {
+		msg = fmt.Sprintf("refused: %s is not allowed in a read-only session: attaching the live warehouse would keep the nightly build out (只读：不允许 ATTACH)", e.Keyword)
+	}
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
+}
+
+const (
+	hintKeep   = "to keep a result write COPY (SELECT …) TO 'result.csv', or use --format csv --out FILE; for scratch work use CREATE TEMP TABLE name AS SELECT …"
+	hintTemp   = "only temporary objects can be changed: name them temp.NAME"
+	hintAttach = "read other files with read_csv('f.csv') or read_parquet('f.parquet'), or open the snapshot from your own DuckDB client"
+)
+
+// Check reports whether a statement may run in an analyst's read-only
+// session: nil, or a *RefusedError. It is a first line, giving a clear
+// message before anything runs; the real guarantee is that the session's
+// database is opened read-only.
+//
+// Reads (SELECT, FROM, WITH, VALUES, TABLE, SHOW, DESCRIBE, SUMMARIZE,
+// EXPLAIN, PIVOT, PRAGMA, CALL), session statements (SET, RESET, USE,
+// transactions, PREPARE/EXECUTE), exports (COPY … TO, EXPORT DATABASE),
+// and CREATE TEMP … are allowed; so are INSERT, UPDATE, DELETE, DROP,
+// ALTER and TRUNCATE on temp.NAME. Everything else is refused: writes to
+// the warehouse, COPY … FROM, ATTACH and DETACH (attaching the live
+// warehouse file would lock out its writer), CHECKPOINT, VACUUM, INSTALL,
+// LOAD and statements it does not know.
+func Check(stmt string) error {
+	bl, _ := blank(stmt)
+	toks := tokens(bl)
+	if len(toks) == 0 {
+		return nil
+	}
+	for len(toks) > 0 && toks[0] == "(" {
+		toks = toks[1:]
+	}
+	if len(toks) == 0 {
+		return nil
+	}
+	kw := strings.ToUpper(toks[0])
+	refuse := func(hint string) error { return &RefusedError{Keyword: kw, Hint: hint} }
+	switch kw {
+	case "SELECT", "FROM", "WITH", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "SUMMARIZE", "EXPLAIN",
+		"PIVOT", "UNPIVOT", "PIVOT_WIDER", "PIVOT_LONGER", "PRAGMA", "CALL",
+		"SET", "RESET", "USE", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE", "EXECUTE", "DEALLOCATE",
+		"EXPORT":
+		return nil
+	case "COPY":
+		return checkCopy(toks[1:], refuse)
+	case "CREATE":
+		rest := upper(toks[1:])
+		if len(rest) >= 2 && rest[0] == "OR" && rest[1] == "REPLACE" {
+			rest = rest[2:]
+		}
+		if len(rest) > 0 && (rest[0] == "TEMP" || rest[0] == "TEMPORARY") || target(kw, toks[1:]) {
+			return nil
+		}
+		return refuse(hintKeep)
+	case "INSERT", "UPDATE", "DELETE", "DROP", "ALTER", "TRUNCATE":
+		if target(kw, toks[1:]) {
+			return nil
+		}
+		return refuse(hintTemp + "; " + hintKeep)
+	case "ATTACH", "DETACH":
+		return refuse(hintAttach)
+	}
+	return refuse("")
+}
+
+// checkCopy allows COPY (query) TO … and COPY table TO …, not COPY … FROM.
+func checkCopy(toks []string, refuse func(string) error) error {
+	i := 0
+	if i < len(toks) && toks[i] == "(" {
+		i = skipParens(toks, i)
+	} else {
+		for i < len(toks) && toks[i] != "(" && !strings.EqualFold(toks[i], "TO") && !strings.EqualFold(toks[i], "FROM") {
+			i++
+		}
+		if i < len(toks) && toks[i] == "(" { // a column list
+			i = skipParens(toks, i)
+		}
+	}
+	if i < len(toks) && strings.EqualFold(toks[i], "TO") {
+		return nil
+	}
+	return refuse(hintKeep)
+}
+
+func skipParens(toks []string, i int) int {
+	depth := 0
+	for ; i < len(toks); i++ {
+		switch toks[i] {
+		case "(":
+			depth++
+		case ")":
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return i
+}
+
+// target reports whether the object a write statement changes is a
+// temporary one, named temp.NAME.
+func target(kw string, toks []string) bool {
+	skip := map[string]bool{"INTO": true, "FROM": true, "TABLE": true, "VIEW": true, "MACRO": true, "SEQUENCE": true,
+		"FUNCTION": true, "TYPE": true, "INDEX": true, "IF": true, "EXISTS": true, "OR": true, "REPLACE": true, "IGNORE": true, "ONLY": true}
+	for i, t := range toks {
+		if skip[strings.ToUpper(t)] {
+			continue
+		}
+		return strings.EqualFold(t, "temp") && i+2 < len(toks) && toks[i+1] == "."
+	}
+	return false
+}
+
+// tokens splits blanked SQL into words, numbers and single punctuation
+// characters.
+func tokens(bl string) []string {
+	var out []string
+	rs := []rune(bl)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case unicode.IsSpace(r):
+			i++
+		case isIdent(r):
+			j := i
+			for j < len(rs) && isIdent(rs[j]) {
+				j++
+			}
+			out = append(out, string(rs[i:j]))
+			i = j
+		default:
+			out = append(out, string(r))
+			i++
+		}
+	}
+	return out
+}
+
+func upper(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToUpper(s)
+	}
+	return out
+}
+
+// Params lists the $name parameters a statement uses, in order of first
+// use.
+func Params(stmt string) []string {
+	bl, _ := blank(stmt)
+	var out []string
+	seen := map[string]bool{}
+	rs := []rune(bl)
+	for i := 0; i < len(rs); i++ {
+		if rs[i] != '$' || (i > 0 && isIdent(rs[i-1])) {
+			continue
+		}
+		j := i + 1
+		for j < len(rs) && isIdent(rs[j]) {
+			j++
+		}
+		name := string(rs[i+1 : j])
+		if name != "" && !unicode.IsDigit(rs[i+1]) && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+		i = j - 1
+	}
+	return out
+}
