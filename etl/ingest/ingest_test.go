@@ -270,3 +270,34 @@ func fingerprint(t testing.TB, db *sql.DB) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// TestSampleCityInOneRun ingests both batches in one run, as a daemon
+// would after a weekend: the later batch's duplicate and corrections are
+// recognised against files of the same run, with the same outcome as two
+// runs.
+func TestSampleCityInOneRun(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	inbox := filepath.Join(dir, "inbox")
+	w, err := warehouse.Open(ctx, filepath.Join(dir, "w.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	stage(t, inbox, "batch1")
+	stage(t, inbox, "batch2")
+	s := ingestOnce(t, w, inbox)
+	if s.New != 22 || s.Duplicates != 1 || s.Loaded != 21 {
+		t.Errorf("%d new, %d loaded, %d duplicates; want 22, 21, 1", s.New, s.Loaded, s.Duplicates)
+	}
+	_, want := readCSV(t, filepath.Join(samplesDir, "expected/expected_files.csv"))
+	var wl []string
+	for _, r := range want {
+		wl = append(wl, strings.Join(r, ","))
+	}
+	got := queryStrings(t, w.DB, `SELECT concat_ws(',', file, status, rows_loaded, rows_rejected) FROM raw.submissions`)
+	diffLines(t, "submissions", got, wl)
+	for _, table := range []string{"communities", "projects", "project_communities", "staff", "expenditures", "activities", "evaluations", "facilities"} {
+		compareTruth(t, w.DB, table)
+	}
+}
