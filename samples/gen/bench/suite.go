@@ -132,90 +132,122 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return r, nil
 }
 
-// ingest runs the ingest comparisons: the service-record files of the
-// measured years, after the rosters and projects they refer to.
-func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
-	m := r.Manifest
-	years := map[int]bool{}
-	if o.Size.Name == Province.Name {
-		years[m.ToYear] = true // one year of the province: enough rows, bounded time
-	} else {
+// IngestSet is the data of the ingest comparisons: the service-record
+// files of some years, by format, and a warehouse holding the rosters and
+// projects they refer to.
+type IngestSet struct {
+	DataDir string // the generated inbox
+	Dir     string // scratch
+	Years   []int
+	Base    string // warehouse file with the rosters and projects
+	// Service-record files: UTF-8 CSV, GBK/GB18030 CSV, xlsx.
+	CSV, GBK, XLSX []gen.FileInfo
+}
+
+// NewIngestSet stages the rosters and projects of the years (all, when
+// none are given) and loads them into the base warehouse.
+func NewIngestSet(ctx context.Context, dataDir string, m *gen.Manifest, years []int, dir string) (*IngestSet, error) {
+	if len(years) == 0 {
 		for y := m.FromYear; y <= m.ToYear; y++ {
-			years[y] = true
+			years = append(years, y)
 		}
 	}
-	for y := range years {
-		r.IngestYears = append(r.IngestYears, y)
+	s := &IngestSet{DataDir: dataDir, Dir: dir, Years: years, Base: filepath.Join(dir, "base.duckdb")}
+	in := func(pick func(gen.FileInfo) bool) func(gen.FileInfo) bool {
+		return func(f gen.FileInfo) bool { return slices.Contains(years, f.Year) && pick(f) }
 	}
-	slices.Sort(r.IngestYears)
-	inYears := func(pick func(gen.FileInfo) bool) func(gen.FileInfo) bool {
-		return func(f gen.FileInfo) bool { return years[f.Year] && pick(f) }
-	}
-	prereq, _ := Files(m, inYears(func(f gen.FileInfo) bool {
+	prereq, _ := Files(m, in(func(f gen.FileInfo) bool {
 		return f.DuplicateOf == "" && (slices.Contains(f.Kinds, "communities") || slices.Contains(f.Kinds, "projects"))
 	}))
-	dir := filepath.Join(work, "ingest")
-	if err := Stage(r.DataDir, filepath.Join(dir, "prereq"), prereq); err != nil {
-		return err
+	s.CSV, _ = Files(m, in(ActivityFiles("csv", "utf-8", "utf-8-bom")))
+	s.GBK, _ = Files(m, in(ActivityFiles("csv", "gbk", "gb18030")))
+	s.XLSX, _ = Files(m, in(ActivityFiles("xlsx")))
+	if err := Stage(dataDir, filepath.Join(dir, "prereq"), prereq); err != nil {
+		return nil, err
 	}
-	base := filepath.Join(dir, "base.duckdb")
-	o.logf("%s: loading the rosters and projects of %v (%d files)", o.Size.Name, r.IngestYears, len(prereq))
-	for _, p := range []string{base, base + ".wal", base + ".archive"} {
-		os.RemoveAll(p)
+	for _, p := range []string{s.Base, s.Base + ".wal", s.Base + ".archive"} {
+		if err := os.RemoveAll(p); err != nil {
+			return nil, err
+		}
 	}
-	if err := Prepare(ctx, base, filepath.Join(dir, "prereq")); err != nil {
-		return err
-	}
-	run := filepath.Join(dir, "run.duckdb")
-	ours := func(files []gen.FileInfo, name string, receipts bool) (Timing, error) {
-		inbox := filepath.Join(dir, name)
-		if err := Stage(r.DataDir, inbox, files); err != nil {
-			return Timing{}, err
-		}
-		t, s, err := Ingest(ctx, base, run, inbox, Rows(files), IngestOptions{Receipts: receipts})
-		if err != nil {
-			return t, err
-		}
-		bad := 0
-		for _, f := range files {
-			bad += f.Bad
-		}
-		if s.Loaded != len(files) || s.Rejected != bad {
-			return t, fmt.Errorf("%s: %d of %d files loaded, %d rows rejected, %d planted", name, s.Loaded, len(files), s.Rejected, bad)
-		}
-		return t, nil
-	}
+	return s, Prepare(ctx, s.Base, filepath.Join(dir, "prereq"))
+}
 
-	csvFiles, _ := Files(m, inYears(ActivityFiles("csv", "utf-8", "utf-8-bom")))
-	r.CSVFiles = len(csvFiles)
-	if len(csvFiles) > 0 {
-		o.logf("%s: CSV: %d files, %d rows: ingest against DuckDB read_csv, %d rounds", o.Size.Name, len(csvFiles), Rows(csvFiles), o.Rounds)
+// Ingest times ingest.Run of files (staged as inbox name) into a copy of
+// the base warehouse, and checks that exactly the planted bad rows were
+// rejected.
+func (s *IngestSet) Ingest(ctx context.Context, files []gen.FileInfo, name string, receipts bool) (Timing, error) {
+	inbox := filepath.Join(s.Dir, name)
+	if err := Stage(s.DataDir, inbox, files); err != nil {
+		return Timing{}, err
+	}
+	t, sum, err := Ingest(ctx, s.Base, filepath.Join(s.Dir, "run.duckdb"), inbox, Rows(files), IngestOptions{Receipts: receipts})
+	if err != nil {
+		return t, err
+	}
+	bad := 0
+	for _, f := range files {
+		bad += f.Bad
+	}
+	if sum.Loaded != len(files) || sum.Rejected != bad {
+		return t, fmt.Errorf("%s: %d of %d files loaded, %d rows rejected, %d planted", name, sum.Loaded, len(files), sum.Rejected, bad)
+	}
+	return t, nil
+}
+
+// ReadCSV times DuckDB's read_csv of the UTF-8 files.
+func (s *IngestSet) ReadCSV(ctx context.Context) (Timing, error) {
+	return ReadCSV(ctx, filepath.Join(s.Dir, "read_csv.duckdb"), Paths(s.DataDir, s.CSV), Rows(s.CSV))
+}
+
+// Excelize times the bare excelize loop over the workbooks.
+func (s *IngestSet) Excelize() (Timing, error) {
+	return ExcelizeRows(Paths(s.DataDir, s.XLSX), Rows(s.XLSX))
+}
+
+// Unzip times inflating the workbooks' sheets.
+func (s *IngestSet) Unzip() (Timing, error) { return Unzip(Paths(s.DataDir, s.XLSX), Rows(s.XLSX)) }
+
+// ingest runs the ingest comparisons: the service-record files of the
+// measured years (the last year only of a province: enough rows, bounded
+// time), after the rosters and projects they refer to.
+func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
+	m := r.Manifest
+	var years []int
+	if o.Size.Name == Province.Name {
+		years = []int{m.ToYear}
+	}
+	o.logf("%s: loading the rosters and projects the service records refer to", o.Size.Name)
+	set, err := NewIngestSet(ctx, r.DataDir, m, years, filepath.Join(work, "ingest"))
+	if err != nil {
+		return err
+	}
+	r.IngestYears = set.Years
+	r.CSVFiles, r.GBKFiles, r.XLSXFiles = len(set.CSV), len(set.GBK), len(set.XLSX)
+	if len(set.CSV) > 0 {
+		o.logf("%s: CSV: %d files, %d rows: ingest against DuckDB read_csv, %d rounds", o.Size.Name, len(set.CSV), Rows(set.CSV), o.Rounds)
 		var a, b Best
 		for i := 0; i < o.Rounds; i++ {
-			t, err := ours(csvFiles, "csv", false)
+			t, err := set.Ingest(ctx, set.CSV, "csv", false)
 			if err != nil {
 				return err
 			}
 			a.Add(t)
-			if t, err = ReadCSV(ctx, filepath.Join(dir, "read_csv.duckdb"), Paths(r.DataDir, csvFiles), Rows(csvFiles)); err != nil {
+			if t, err = set.ReadCSV(ctx); err != nil {
 				return err
 			}
 			b.Add(t)
 		}
 		r.CSV, r.CSVReadCSV = a.T, b.T
-		t, err := ours(csvFiles, "csv", true)
-		if err != nil {
+		if r.CSVReceipts, err = set.Ingest(ctx, set.CSV, "csv", true); err != nil {
 			return err
 		}
-		r.CSVReceipts = t
 	}
-	gbkFiles, _ := Files(m, inYears(ActivityFiles("csv", "gbk", "gb18030")))
-	r.GBKFiles = len(gbkFiles)
-	if len(gbkFiles) > 0 {
-		o.logf("%s: GBK CSV: %d files, %d rows", o.Size.Name, len(gbkFiles), Rows(gbkFiles))
+	if len(set.GBK) > 0 {
+		o.logf("%s: GBK CSV: %d files, %d rows", o.Size.Name, len(set.GBK), Rows(set.GBK))
 		var a Best
 		for i := 0; i < o.Rounds; i++ {
-			t, err := ours(gbkFiles, "gbk", false)
+			t, err := set.Ingest(ctx, set.GBK, "gbk", false)
 			if err != nil {
 				return err
 			}
@@ -223,33 +255,28 @@ func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
 		}
 		r.GBK = a.T
 	}
-	xlsxFiles, _ := Files(m, inYears(ActivityFiles("xlsx")))
-	r.XLSXFiles = len(xlsxFiles)
-	if len(xlsxFiles) > 0 {
-		o.logf("%s: xlsx: %d files, %d rows: ingest against bare excelize and inflating, %d rounds", o.Size.Name, len(xlsxFiles), Rows(xlsxFiles), o.Rounds)
+	if len(set.XLSX) > 0 {
+		o.logf("%s: xlsx: %d files, %d rows: ingest against bare excelize and inflating, %d rounds", o.Size.Name, len(set.XLSX), Rows(set.XLSX), o.Rounds)
 		var a, b, c Best
-		paths := Paths(r.DataDir, xlsxFiles)
 		for i := 0; i < o.Rounds; i++ {
-			t, err := ours(xlsxFiles, "xlsx", false)
+			t, err := set.Ingest(ctx, set.XLSX, "xlsx", false)
 			if err != nil {
 				return err
 			}
 			a.Add(t)
-			if t, err = ExcelizeRows(paths, Rows(xlsxFiles)); err != nil {
+			if t, err = set.Excelize(); err != nil {
 				return err
 			}
 			b.Add(t)
-			if t, err = Unzip(paths, Rows(xlsxFiles)); err != nil {
+			if t, err = set.Unzip(); err != nil {
 				return err
 			}
 			c.Add(t)
 		}
 		r.XLSX, r.XLSXExcelize, r.XLSXUnzip = a.T, b.T, c.T
-		t, err := ours(xlsxFiles, "xlsx", true)
-		if err != nil {
+		if r.XLSXReceipts, err = set.Ingest(ctx, set.XLSX, "xlsx", true); err != nil {
 			return err
 		}
-		r.XLSXReceipts = t
 	}
 	return nil
 }
