@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"shequ/etl/ingest"
+	"shequ/models"
+	"shequ/schedules"
+	"shequ/schedules/scheduler"
+	"shequ/warehouse"
+)
+
+func init() {
+	register(&command{
+		name:    "serve",
+		summary: "run the scheduled jobs and answer /healthz",
+		usage: `Usage: shequ serve [--schedules DIR] [--addr ADDR] [--once JOB] [--grace D]
+                   [--inbox DIR] [--warehouse FILE] [--out DIR] [--log-format json]
+
+Runs the jobs of the schedule definitions (see shequ schedules) on their
+cron schedules until it is stopped, and answers on --addr:
+
+  GET /healthz   the daemon and each job: next run, last run, last success,
+                 whether the last run failed (JSON; 200 while it runs)
+  GET /runs      the run history (JSON; ?job=J, ?failed=1, ?limit=N)
+
+A job still running is never started twice (the skip is recorded); a
+panic is recovered and recorded; a failed job is retried as its
+definition says; one job writes the warehouse at a time, and the
+warehouse is locked only while a job writes, so commands such as
+shequ build can run in between. Every run and step is in ops.runs
+(shequ runs).
+
+SIGTERM or Ctrl-C lets the running job finish the file it is loading,
+records the interruption and exits; after --grace the job is cancelled
+(the file it was in is rolled back, never half loaded). The next run
+takes the rest.
+
+--once JOB runs one job now, the same way the scheduler would, and exits.
+
+Examples:
+  shequ serve --inbox /srv/districts --warehouse /srv/shequ/shequ.duckdb
+  shequ serve --once ingest
+  curl -s http://127.0.0.1:8765/healthz`,
+		run: runServe,
+	})
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var dir, addr, once string
+	var grace time.Duration
+	fs, err := e.parse(lookup("serve"), args, flagWarehouse|flagInbox|flagOut, func(fs *flag.FlagSet) {
+		scheduleFlags(fs, &dir)
+		fs.StringVar(&addr, "addr", getenv("SHEQU_ADDR", "127.0.0.1:8765"), "answer /healthz and /runs on this `address` ($SHEQU_ADDR); loopback unless you say otherwise")
+		fs.StringVar(&once, "once", "", "run this `job` now, as the scheduler would, and exit")
+		fs.DurationVar(&grace, "grace", 30*time.Second, "on SIGTERM, how long the running job may take to finish its current file")
+	})
+	if err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if grace <= 0 {
+		return usagef("--grace must be positive, e.g. 30s")
+	}
+	defs, err := loadSchedules(dir)
+	if err != nil {
+		return err
+	}
+	// The daemon's own lines (jobs, files) at info level; the stages keep
+	// theirs (every model) for -v.
+	log := e.serveLogger()
+	s, err := scheduler.New(defs, scheduler.Options{
+		Warehouse: e.warehouse, Command: "shequ serve", Runner: &serveRunner{e: e, log: log}, Log: log, Grace: grace,
+	})
+	if err != nil {
+		return err
+	}
+	if once != "" {
+		return e.serveOnce(ctx, log, s, once)
+	}
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w; pass another --addr", addr, err)
+	}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+		log.Warn("/healthz and /runs are reachable from other machines", "addr", ln.Addr().String())
+	}
+	if err := s.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("health server stopped", "err", err)
+		}
+	}()
+	log.Info("serving", "addr", ln.Addr().String(), "schedules", len(defs), "warehouse", e.warehouse, "inbox", e.inbox)
+	fmt.Fprintf(e.stdout, "serve: %d schedules; listening on http://%s (GET /healthz, /runs); stop with Ctrl-C or SIGTERM\n", len(defs), ln.Addr())
+
+	<-ctx.Done()
+	start := time.Now()
+	log.Info("stopping: the running job finishes its current file", "grace", grace)
+	stopErr := s.Stop()
+	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+	if stopErr != nil {
+		return stopErr
+	}
+	fmt.Fprintf(e.stdout, "serve: stopped in %s\n", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// serveOnce runs one job now and waits for it, stopping it as the daemon
+// would on SIGTERM.
+func (e *env) serveOnce(ctx context.Context, log *slog.Logger, s *scheduler.Scheduler, name string) error {
+	found := false
+	var names []string
+	for _, d := range s.Definitions() {
+		names = append(names, d.Name)
+		found = found || d.Name == name
+	}
+	if !found {
+		return usagef("--once %s: no such schedule; the schedules are %v", name, names)
+	}
+	if err := s.Prepare(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	done := make(chan scheduler.Outcome, 1)
+	go func() {
+		out, _ := s.RunNow(name, scheduler.TriggerManual)
+		done <- out
+	}()
+	var out scheduler.Outcome
+	var stopErr error
+	select {
+	case out = <-done:
+		stopErr = s.Stop() // writes what is still queued
+	case <-ctx.Done():
+		log.Info("stopping: the job finishes its current file")
+		stopErr = s.Stop()
+		select {
+		case out = <-done:
+		default:
+			return stopErr
+		}
+	}
+	took := time.Since(start).Round(time.Millisecond)
+	if out.Status != warehouse.RunOK {
+		return fmt.Errorf("job %s (run %d) %s after %d attempt(s) in %s: %v", name, out.RunID, out.Status, out.Attempts, took, out.Err)
+	}
+	fmt.Fprintf(e.stdout, "✓ job %s (run %d) ok in %s\n", name, out.RunID, took)
+	return stopErr
+}
+
+// serveLogger logs what the daemon does at info level (debug with -v):
+// text, or JSON with --log-format json.
+func (e *env) serveLogger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if e.verbose {
+		opts.Level = slog.LevelDebug
+	}
+	if e.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// serveRunner runs a job's steps with the pipeline's stages, each recorded
+// as a step of the job's run.
+type serveRunner struct {
+	e   *env
+	log *slog.Logger
+}
+
+var _ scheduler.Runner = (*serveRunner)(nil)
+
+func (r *serveRunner) Run(ctx context.Context, w *warehouse.Warehouse, job scheduler.Job) (scheduler.Result, error) {
+	e := r.e
+	e.trigger = job.Trigger // one job runs at a time: the scheduler holds the writer
+	var res scheduler.Result
+	for i, st := range job.Def.Steps {
+		if i > 0 && closed(job.Stopping) {
+			return res, scheduler.ErrStopped
+		}
+		o := buildOptions{selectExpr: st.Select, policy: st.Policy, modelsDir: getenv("SHEQU_MODELS", "")}
+		switch st.Name {
+		case schedules.StepIngest:
+			s, err := r.ingest(ctx, w, job)
+			if s != nil {
+				res.Files, res.RowsLoaded, res.RowsRejected = s.New, int64(s.Rows), int64(s.Rejected)
+			}
+			if err != nil {
+				return res, err
+			}
+		case schedules.StepBuild:
+			n, err := e.build(ctx, w, job.RunID, o)
+			res.ModelsBuilt = n
+			if err != nil {
+				return res, err
+			}
+		case schedules.StepTest:
+			n, err := e.test(ctx, w, job.RunID, o)
+			res.TestsFailed = n
+			if err != nil {
+				return res, err
+			}
+		case schedules.StepReport:
+			// st.Period is for the report stage of issue #5.
+			if err := e.report(ctx, w, job.RunID); err != nil {
+				return res, err
+			}
+		default:
+			return res, fmt.Errorf("unknown step %q", st.Name)
+		}
+	}
+	return res, nil
+}
+
+func closed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
+}
+
+// ingest is the ingest stage of a scheduled job. Unlike `shequ
+// ingest`, it stops at the first file boundary after the daemon is asked
+// to stop: the file being loaded finishes, the next is left for the next
+// run. Only when ctx ends (the grace period is over) is a file cut short,
+// and its transaction rolled back.
+func (r *serveRunner) ingest(ctx context.Context, w *warehouse.Warehouse, job scheduler.Job) (*ingest.Summary, error) {
+	e, log := r.e, r.log
+	if st, err := os.Stat(e.inbox); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR", e.inbox)
+	}
+	run := &warehouse.Run{Job: job.Def.Name, Step: schedules.StepIngest, Parent: job.RunID, Trigger: job.Trigger}
+	if err := w.StartRun(ctx, run); err != nil {
+		return nil, err
+	}
+	key, err := ingest.IDKey(w.Path)
+	if err != nil {
+		return nil, e.failRun(ctx, w, run, fmt.Errorf("ID number key: %w", err))
+	}
+	cat, err := models.ServiceCatalogue()
+	if err != nil {
+		return nil, e.failRun(ctx, w, run, err)
+	}
+	ictx, stop := context.WithCancel(ctx)
+	defer stop()
+	s, err := ingest.Run(ictx, w, ingest.Options{
+		Inbox: e.inbox, Catalogue: cat, IDKey: key, RunID: run.ID, Log: log, Receipts: e.receiptsDir(),
+		Progress: func(p ingest.Progress) {
+			if p.Done {
+				if closed(job.Stopping) {
+					stop() // between files: the next one is not begun
+				}
+				return
+			}
+			log.Debug("ingest progress", "job", job.Def.Name, "file", p.File, "file_index", p.FileIndex, "files", p.Files, "rows", p.Rows)
+		},
+	})
+	if s != nil {
+		run.Files, run.RowsLoaded, run.RowsRejected = s.New, int64(s.Rows), int64(s.Rejected)
+		for _, f := range s.Files {
+			if f.Status == ingest.StatusQuarantined {
+				log.Warn("file quarantined", "file", f.File, "reason", f.Reason, "reason_zh", f.ReasonZh)
+			}
+		}
+	}
+	if err != nil {
+		if ictx.Err() == nil {
+			return s, e.failRun(ctx, w, run, err)
+		}
+		run.Status = warehouse.RunInterrupted
+		run.Error = "interrupted between files: every file loaded is complete; the next run takes the rest"
+		if ctx.Err() != nil {
+			run.Error = "cancelled in the middle of a file: that file was rolled back; the next run loads it again"
+		}
+		_ = w.FinishRun(context.WithoutCancel(ctx), run)
+		n := 0
+		if s != nil {
+			n = s.New
+		}
+		fmt.Fprintf(e.stdout, "- ingest interrupted after %d new files: the next run takes the rest\n", n)
+		return s, fmt.Errorf("ingest %s", run.Error)
+	}
+	run.Status = warehouse.RunOK
+	if err := w.FinishRun(ctx, run); err != nil {
+		return s, err
+	}
+	mark := "✓"
+	if s.Quarantined > 0 {
+		mark = "!"
+	}
+	fmt.Fprintf(e.stdout, "%s ingest: %d new files of %d (%d loaded, %d duplicate, %d quarantined); %d rows loaded, %d rejected, %d warned in %s\n",
+		mark, s.New, s.Seen, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, s.Elapsed.Round(time.Millisecond))
+	return s, nil
+}
