@@ -44,8 +44,9 @@ type Options struct {
 	Reports  *reports.Set // nil: the built-in definitions
 	Only     []string     // definitions to write (names); empty: all
 	// Trial labels reports computed under an alternative policy; they go to
-	// their own folder and no exports are written.
-	Trial string
+	// the folder 试算-<TrialName> (the label when empty) and no exports are
+	// written.
+	Trial, TrialName string
 	// NoExports skips the machine exports.
 	NoExports bool
 	Now       time.Time
@@ -168,7 +169,11 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 	res := &Result{Year: year, Stamp: stamp}
 	dir := fmt.Sprintf("%d", year)
 	if o.Trial != "" {
-		dir = filepath.Join(dir, "试算-"+safeName(o.Trial))
+		name := o.TrialName
+		if name == "" {
+			name = o.Trial
+		}
+		dir = filepath.Join(dir, "试算-"+safeName(name))
 	}
 	for _, d := range set.Definitions {
 		if len(o.Only) > 0 && !containsString(o.Only, d.Name) {
