@@ -119,7 +119,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if stopErr != nil {
 		return stopErr
 	}
-	fmt.Fprintf(e.stdout, "serve: stopped in %s\n", time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "serve: stopped in %s; since the start: %s\n", time.Since(start).Round(time.Millisecond), s.Summary())
 	return nil
 }
 

@@ -294,3 +294,37 @@ func getJSON(t *testing.T, url string, v any) {
 		t.Fatalf("GET %s: %v\n%s", url, err, b)
 	}
 }
+
+// TestSchedulesCommand: shequ schedules lists the shipped schedules with
+// their next runs; a bad definition stops serve before anything runs, with
+// every problem's file, line, field and reason.
+func TestSchedulesCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := shequ(t, dir, "schedules")
+	if code != 0 {
+		t.Fatalf("shequ schedules exited %d: %s", code, errOut)
+	}
+	for _, want := range []string{"ingest ", "*/10 * * * *", "nightly ", "0 2 * * *", "build, test", "report(period=quarter)", "Asia/Shanghai"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("shequ schedules lacks %q:\n%s", want, out)
+		}
+	}
+	bad := filepath.Join(dir, "bad")
+	os.MkdirAll(bad, 0o755)
+	os.WriteFile(filepath.Join(bad, "x.yaml"), []byte("name: x\ncron: CRON_TZ=Asia/Shanghai\nzone: Mars/Base\nsteps: [ingest, deploy]\n"), 0o644)
+	_, errOut, code = shequ(t, dir, "serve", "--schedules", bad, "--warehouse", filepath.Join(dir, "w.duckdb"), "--addr", "127.0.0.1:0")
+	if code != 1 {
+		t.Errorf("serve with a bad definition exited %d, want 1", code)
+	}
+	for _, want := range []string{"3 problems", "x.yaml:2: cron:", "x.yaml:3: zone: \"Mars/Base\" is not a time zone", "x.yaml:4: steps[1]: \"deploy\" is not a step"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("serve's refusal lacks %q:\n%s", want, errOut)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "w.duckdb")); err == nil {
+		t.Error("serve opened the warehouse despite a bad definition")
+	}
+	if _, errOut, code := shequ(t, dir, "serve", "--once", "deploy", "--warehouse", filepath.Join(dir, "w.duckdb")); code != 2 || !strings.Contains(errOut, "no such schedule") {
+		t.Errorf("serve --once deploy exited %d: %s", code, errOut)
+	}
+}

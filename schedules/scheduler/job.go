@@ -30,6 +30,9 @@ func (s *Scheduler) fire(d *schedules.Definition, trigger string) (out Outcome) 
 			s.log.Error("scheduler panicked", keyJob, d.Name, keyErr, r, "stack", string(debug.Stack()))
 			out.Status, out.Err = warehouse.RunFailed, &PanicError{Value: r, Stack: debug.Stack()}
 		}
+		s.mu.Lock()
+		s.counts[out.Status]++
+		s.mu.Unlock()
 	}()
 	if !s.begin() {
 		out.Status, out.Err = warehouse.RunSkipped, ErrStopped

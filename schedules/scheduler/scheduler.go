@@ -126,6 +126,7 @@ type Scheduler struct {
 	stopped bool // no new job may begin
 	jobs    sync.WaitGroup
 	running map[string]*warehouse.Run // the overlap guard: jobs running or waiting to write
+	counts  map[string]int            // firings by how they ended
 
 	writer chan struct{} // the single-writer slot
 
@@ -164,7 +165,7 @@ func New(defs []*schedules.Definition, opt Options) (*Scheduler, error) {
 	}
 	s := &Scheduler{
 		opt: opt, log: opt.Log, byName: map[string]*schedules.Definition{},
-		stopping: make(chan struct{}), running: map[string]*warehouse.Run{},
+		stopping: make(chan struct{}), running: map[string]*warehouse.Run{}, counts: map[string]int{},
 		writer: make(chan struct{}, 1), state: map[string]*jobState{}, started: time.Now(),
 	}
 	s.ctx, s.kill = context.WithCancel(context.Background())
@@ -252,6 +253,22 @@ func (s *Scheduler) RunNow(name, trigger string) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("no schedule named %q; the schedules are %v", name, names)
 	}
 	return s.fire(d, trigger), nil
+}
+
+// Summary says how many firings ended how: "3 ok, 1 skipped".
+func (s *Scheduler) Summary() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var parts []string
+	for _, st := range []string{warehouse.RunOK, warehouse.RunFailed, warehouse.RunSkipped, warehouse.RunInterrupted} {
+		if n := s.counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	if len(parts) == 0 {
+		return "no jobs run"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Stopping is closed when Stop has been called.
