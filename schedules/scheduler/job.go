@@ -148,13 +148,12 @@ func (s *Scheduler) attempt(d *schedules.Definition, trigger string, n int) Outc
 	defer cancel()
 	s.flush(bg, w)
 
-	s.mu.Lock()
-	run := s.running[d.Name]
-	if run == nil { // not through fire: a test calling attempt
-		run = &warehouse.Run{Job: d.Name}
-	}
-	run.Trigger, run.Started, run.Status = trigger, time.Now(), warehouse.RunRunning
+	run := &warehouse.Run{Job: d.Name, Trigger: trigger, Started: time.Now(), Status: warehouse.RunRunning}
 	err = w.StartRun(bg, run)
+	s.mu.Lock()
+	if g := s.running[d.Name]; g != nil { // what a skip names
+		g.ID, g.Started = run.ID, run.Started
+	}
 	s.mu.Unlock()
 	if err != nil {
 		out.Status, out.Err = warehouse.RunFailed, fmt.Errorf("record the run: %w", err)
