@@ -186,6 +186,7 @@ table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; vertical-align: top; }
 thead th { background: var(--head); position: sticky; top: 0; font-weight: 600; }
 th.explain { background: #fff; font-weight: normal; font-style: italic; font-size: 11px; color: var(--muted); }
+.grid td:first-child { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.mid { text-align: center; }
 td.bad { background: var(--bad-bg); color: var(--bad); }

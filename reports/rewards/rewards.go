@@ -59,6 +59,17 @@ func heading(t *reports.Table, col, def string) string {
 	return def
 }
 
+// paramFormat is how a policy parameter's number is shown.
+func paramFormat(name string) string {
+	switch {
+	case name == "reward_rate":
+		return reports.FormatRatio
+	case strings.HasSuffix(name, "_amount"), strings.HasSuffix(name, "_cost"), name == "reward_budget":
+		return reports.FormatYuan
+	}
+	return reports.FormatNumber
+}
+
 // Calculation lays out the calculation sheet of an allocation report
 // (the definition with appendix city_rewards_calculation).
 func Calculation(d *reports.Data) (*reports.Grid, error) {
@@ -145,7 +156,7 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 		r := params.FirstRow + i
 		name, _ := policy.Get(i, "parameter").(string)
 		num, hasNum := dec(policy.Get(i, "number"))
-		numCell := reports.Cell{Format: reports.FormatRatio}
+		numCell := reports.Cell{Format: paramFormat(name)}
 		if hasNum {
 			numCell.Value = num
 		}

@@ -24,8 +24,8 @@ FROM years y CROSS JOIN param p WHERE p.name = 'evaluation_pass_stars'
 UNION ALL
 SELECT y.year, 4, 'star_band_' || CAST(s.stars AS VARCHAR), s.label_zh,
        CAST(s.min_score AS DECIMAL(18,6)),
-       coalesce(format('{:g}', CAST(s.min_score AS DOUBLE)) || ' 分及以上', '') ||
-       coalesce('，低于 ' || format('{:g}', CAST(s.max_score_exclusive AS DOUBLE)) || ' 分', ''),
+       concat_ws('，', format('{:g}', CAST(s.min_score AS DOUBLE)) || ' 分及以上',
+                       '低于 ' || format('{:g}', CAST(s.max_score_exclusive AS DOUBLE)) || ' 分'),
        s.source
 FROM years y CROSS JOIN policy.star_bands s
 UNION ALL
