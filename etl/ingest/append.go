@@ -32,11 +32,21 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 	for _, rec := range o.Records {
 		vals := []driver.Value{l.sub, l.file.Rel, sheetName, int64(o.Row), nil, nullStr(warnings), nullStr(o.Extra)}
 		if k.Name == "activities" {
-			y := int64(rec[col["activity_date"]].(time.Time).Year())
+			d := rec[col["activity_date"]].(time.Time)
+			y := int64(d.Year())
 			vals = append(vals, y)
 			years[y] = true
+			if l.minDate.IsZero() || d.Before(l.minDate) {
+				l.minDate = d
+			}
+			if d.After(l.maxDate) {
+				l.maxDate = d
+			}
 		} else {
 			years[rec[col["year"]].(int64)] = true
+		}
+		if k.Name == "expenditures" {
+			l.quarters[rec[col["quarter"]].(int64)] = true
 		}
 		for ci := range rec {
 			c := &k.Columns[ci]
@@ -113,27 +123,41 @@ var partitionSQL = map[string]string{
 // replaced by it; they stay in the raw layer as history.
 //
 // Every partition includes the year, so only rows of the years the file
-// holds can share one: the statements say so, with the years and the
-// submission as constants, which lets DuckDB skip the row groups of other
-// years and of older submissions (rows are stored roughly in the order
-// they arrive) instead of scanning the whole history for every file.
+// holds can share one; an activity's partition is its month, so only rows
+// dated within the months of the file's first and last activity can; an
+// expenditure's includes its quarter. The statements say so, with these
+// and the submission as constants, which lets DuckDB skip the row groups
+// of other years, months and older submissions (rows are stored roughly in
+// the order they arrive) instead of scanning the whole history for every
+// file.
 func (l *loader) supersede(ctx context.Context) error {
 	for _, k := range dict.Kinds {
 		if !l.kinds[k.Name] {
 			continue
 		}
 		cond := partitionSQL[k.Name]
-		years := yearList(l.years[k.Name])
+		within := func(t string) string {
+			s := fmt.Sprintf("%s.year IN (%s)", t, yearList(l.years[k.Name]))
+			switch k.Name {
+			case "activities":
+				lo := time.Date(l.minDate.Year(), l.minDate.Month(), 1, 0, 0, 0, 0, time.UTC)
+				hi := time.Date(l.maxDate.Year(), l.maxDate.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+				s += fmt.Sprintf(" AND %s.activity_date BETWEEN DATE '%s' AND DATE '%s'", t, lo.Format(time.DateOnly), hi.Format(time.DateOnly))
+			case "expenditures":
+				s += fmt.Sprintf(" AND %s.quarter IN (%s)", t, yearList(l.quarters))
+			}
+			return s
+		}
 		q := fmt.Sprintf(`UPDATE raw.%[1]s AS o SET superseded_by = %[3]d
-			WHERE o.superseded_by IS NULL AND o.submission_id <> %[3]d AND o.year IN (%[4]s)
-			AND EXISTS (SELECT 1 FROM raw.%[1]s AS n WHERE n.submission_id = %[3]d AND n.year IN (%[4]s) AND %[2]s)`, k.Name, cond, l.sub, years)
+			WHERE o.superseded_by IS NULL AND o.submission_id <> %[3]d AND %[4]s
+			AND EXISTS (SELECT 1 FROM raw.%[1]s AS n WHERE n.submission_id = %[3]d AND %[5]s AND %[2]s)`, k.Name, cond, l.sub, within("o"), within("n"))
 		if _, err := l.tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("supersede %s: %w", k.Name, err)
 		}
 		if k.Name == "projects" {
 			q := fmt.Sprintf(`UPDATE raw.project_communities AS o SET superseded_by = %[2]d
-				WHERE o.superseded_by IS NULL AND o.submission_id <> %[2]d AND o.year IN (%[3]s)
-				AND EXISTS (SELECT 1 FROM raw.projects AS n WHERE n.submission_id = %[2]d AND n.year IN (%[3]s) AND %[1]s)`, cond, l.sub, years)
+				WHERE o.superseded_by IS NULL AND o.submission_id <> %[2]d AND %[3]s
+				AND EXISTS (SELECT 1 FROM raw.projects AS n WHERE n.submission_id = %[2]d AND %[4]s AND %[1]s)`, cond, l.sub, within("o"), within("n"))
 			if _, err := l.tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("supersede project_communities: %w", err)
 			}
@@ -142,7 +166,7 @@ func (l *loader) supersede(ctx context.Context) error {
 	return nil
 }
 
-// yearList writes a set of years as a SQL list, in order.
+// yearList writes a set of numbers as a SQL list, in order.
 func yearList(set map[int64]bool) string {
 	ys := make([]int64, 0, len(set))
 	for y := range set {

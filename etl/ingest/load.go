@@ -36,9 +36,13 @@ type loader struct {
 	districts map[string]bool
 	kinds     map[string]bool
 	years     map[string]map[int64]bool // kind → years of the rows loaded
-	problems  []receipt.Problem         // for the receipt, up to maxListed
-	format    string
-	encoding  string
+	// The first and last activity dates, and the expenditure quarters, of
+	// the rows loaded: they bound the partitions the file supersedes.
+	minDate, maxDate time.Time
+	quarters         map[int64]bool
+	problems         []receipt.Problem // for the receipt, up to maxListed
+	format           string
+	encoding         string
 }
 
 // maxListed bounds the problems kept in memory for one file's receipt;
@@ -186,6 +190,7 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 	l.districts = map[string]bool{}
 	l.kinds = map[string]bool{}
 	l.years = map[string]map[int64]bool{}
+	l.quarters = map[int64]bool{}
 	if l.rejects, err = l.tx.Appender(ctx, "raw", "rejects"); err != nil {
 		return err
 	}
