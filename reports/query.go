@@ -39,6 +39,20 @@ type Table struct {
 	index  map[string]int
 }
 
+// NewTable makes a table of rows read elsewhere (for tests and writers'
+// examples): cols names the values of each row; totals are computed when
+// the sheet has a totals label.
+func NewTable(sh *Sheet, cols []string, rows [][]Value) *Table {
+	t := &Table{Sheet: sh, Columns: cols, Rows: rows, index: map[string]int{}}
+	for i, c := range cols {
+		t.index[c] = i
+	}
+	if sh.Totals != "" {
+		t.Totals = t.totals()
+	}
+	return t
+}
+
 // Get returns the value of column col in row i (nil when not read).
 func (t *Table) Get(i int, col string) Value {
 	j, ok := t.index[col]

@@ -109,7 +109,6 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 	params := &reports.Section{
 		Title:  "一、适用的政策参数",
 		Header: []string{"参数", "含义", "取值", "数值", "依据"},
-		Widths: []float64{26, 30, 22, 16, 48},
 		Rows:   make([][]reports.Cell, len(policy.Rows)),
 	}
 	// 二、政策文件.

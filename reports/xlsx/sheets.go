@@ -25,7 +25,8 @@ func (b *book) cover() {
 	const cols = 7
 	b.check(b.f.SetColWidth(s, "A", "A", 16))
 	b.check(b.f.SetColWidth(s, "B", "B", 44))
-	b.check(b.f.SetColWidth(s, "C", "G", 14))
+	b.check(b.f.SetColWidth(s, "C", "F", 14))
+	b.check(b.f.SetColWidth(s, "G", "G", 20))
 	row := 1
 	b.text(s, 1, row, cols, d.Title, "title")
 	b.check(b.f.SetRowHeight(s, row, 28))
@@ -410,7 +411,7 @@ func (b *book) grid(g *reports.Grid) {
 					w = max(w, float64(runewidth.StringWidth(reports.DisplayAs(r[j].Value, r[j].Format))))
 				}
 			}
-			ws[j] = max(ws[j], min(w+2.5, 60))
+			ws[j] = max(ws[j], min(w+2.5, 36))
 		}
 	}
 	for j, w := range ws {
