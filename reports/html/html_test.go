@@ -53,9 +53,9 @@ func data(t *testing.T) *reports.Data {
 	}
 	return &reports.Data{
 		Def: def, Filter: reports.Filter{Year: 2014}, City: "某市", Title: "某市2014年度测试报告",
-		Stamp: &reports.Stamp{RunID: 3, PolicyDigest: "abc", InputDigest: "def"},
-		Now:   time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC),
-		Cover: []*reports.Table{reports.NewTable(def.Cover.Tables[0], []string{"file"}, [][]reports.Value{{"a.csv"}})},
+		Stamp:  &reports.Stamp{RunID: 3, PolicyDigest: "abc", InputDigest: "def"},
+		Now:    time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC),
+		Cover:  []*reports.Table{reports.NewTable(def.Cover.Tables[0], []string{"file"}, [][]reports.Value{{"a.csv"}})},
 		Sheets: []*reports.Table{reports.NewTable(sh, []string{"district", "rate", "target", "money", "ok"}, rows)},
 	}
 }
