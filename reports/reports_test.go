@@ -3,6 +3,7 @@ package reports_test
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -271,5 +272,33 @@ sheets:
 	_, err = set.Definition("x").Read(context.Background(), db, reports.Filter{Year: 2013}, reports.Options{})
 	if err == nil || !strings.Contains(err.Error(), `sheet 覆盖, marts.coverage: column "coverage" is not a column of the query (it has year, district`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestReadmeExample loads and reads the definition README.md shows.
+func TestReadmeExample(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "```yaml\n")
+	example, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no yaml example")
+	}
+	q, err := fs.ReadFile(reports.Embedded(), "sql/staffing.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := reports.Load(fstest.MapFS{"definitions/x.yaml": {Data: []byte(example)}, "sql/staffing.sql": {Data: q}}, "readme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := set.Definitions[0].Read(context.Background(), db, reports.Filter{Year: 2014}, reports.Options{City: reportstest.City})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(data.Sheets[0].Rows); n == 0 || data.Sheets[0].Totals == nil {
+		t.Errorf("%d rows, totals %v", n, data.Sheets[0].Totals)
 	}
 }
