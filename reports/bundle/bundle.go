@@ -189,7 +189,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			data.Appendix = append(data.Appendix, g)
+			if g != nil {
+				data.Appendix = append(data.Appendix, g)
+			}
 		}
 		base := fmt.Sprintf("%s_%d", d.File, year)
 		if data.Filter.District != "" {

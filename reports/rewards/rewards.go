@@ -71,7 +71,9 @@ func paramFormat(name string) string {
 }
 
 // Calculation lays out the calculation sheet of an allocation report
-// (the definition with appendix city_rewards_calculation).
+// (the definition with appendix city_rewards_calculation). It returns nil
+// for a year without projects, and an error when the mart is not what the
+// rule gives from the projects.
 func Calculation(d *reports.Data) (*reports.Grid, error) {
 	alloc, err := find(d, allocationSource, "")
 	if err != nil {
@@ -90,7 +92,7 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 		return fmt.Errorf("reward calculation %d: %s", year, fmt.Sprintf(format, a...))
 	}
 	if len(alloc.Rows) == 0 || len(projects.Rows) == 0 {
-		return nil, fail("no project that year, so no allocation")
+		return nil, nil // no project that year: nothing to calculate
 	}
 
 	g := &reports.Grid{

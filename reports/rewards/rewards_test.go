@@ -1,0 +1,133 @@
+package rewards_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"shequ/reports"
+	"shequ/reports/rewards"
+)
+
+// allocation makes the allocation report's data for a small city: district
+// 东区 with a passed project capped at its standard (300 000 + 250 000 >
+// 500 000) and a failed one; 西区 with one passed project. budget "" means
+// none; alloc gives the mart's allocations.
+func allocation(t *testing.T, budget string, alloc map[string]string) *reports.Data {
+	t.Helper()
+	set, err := reports.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := set.Definition("allocation")
+	d := reports.MustDecimal
+	sheet := func(sqlFile, source string) *reports.Sheet {
+		for _, s := range def.Sheets {
+			if (sqlFile != "" && s.SQL == sqlFile) || (source != "" && s.Source == source) {
+				return s
+			}
+		}
+		t.Fatalf("no sheet %s%s", sqlFile, source)
+		return nil
+	}
+	var budgetNum reports.Value
+	if budget != "" {
+		budgetNum = d(budget)
+	}
+	policy := reports.NewTable(sheet("rewards_policy.sql", ""), []string{"parameter", "label", "value", "source", "number"}, [][]reports.Value{
+		{"reward_rate", "奖励比例", "33%", "seed 001 §(十二)", d("0.330000")},
+		{"reward_budget", "年度预算（元）", budget, "test", budgetNum},
+		{"evaluation_pass_stars", "合格星级", "3 星及以上", "seed 004", d("3.000000")},
+	})
+	projects := reports.NewTable(sheet("rewards_projects.sql", ""),
+		[]string{"district", "project_code", "project_name", "annual_score", "annual_stars", "eligible", "district_funding", "street_funding", "standard_amount"},
+		[][]reports.Value{
+			{"东区", "P1", "一", 91.5, int64(5), true, d("300000.00"), d("250000.00"), d("500000.00")},
+			{"东区", "P2", "二", 60.0, int64(0), false, d("100000.00"), d("0.00"), d("500000.00")},
+			{"西区", "P3", "三", 75.0, int64(3), true, d("123456.78"), d("0.01"), d("500000.00")},
+		})
+	ent := map[string]string{"东区": "165000.00", "西区": "40740.74"}
+	spend := map[string]string{"东区": "500000.00", "西区": "123456.79"}
+	var rows [][]reports.Value
+	for _, district := range []string{"东区", "西区"} {
+		rows = append(rows, []reports.Value{district, int64(1), d(spend[district]), 0.33, d(ent[district]), 1.0, d(alloc[district]), 0.5})
+	}
+	table := reports.NewTable(sheet("", "marts.city_rewards"),
+		[]string{"district", "eligible_projects", "eligible_spending", "reward_rate", "entitlement", "scale", "allocation", "share"}, rows)
+	return &reports.Data{
+		Def: def, Filter: reports.Filter{Year: 2014}, City: "某市", Title: "某市2014年度市级社区服务奖励资金分配表",
+		Stamp:  &reports.Stamp{RunID: 1, PolicyDigest: "p", InputDigest: "i", Policy: []reports.PolicyFile{{Table: "reward_rates", File: "models/policy/reward_rates.csv", Origin: "default", SHA256: "x", Rows: 4}}},
+		Now:    time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC),
+		Sheets: []*reports.Table{table, projects, policy},
+	}
+}
+
+// district returns the calculation's row of a district as displayed text.
+func district(t *testing.T, g *reports.Grid, name string) []string {
+	t.Helper()
+	sec := g.Sections[len(g.Sections)-1]
+	for _, r := range sec.Rows {
+		if r[0].Value == name {
+			var out []string
+			for _, c := range r {
+				out = append(out, reports.DisplayAs(c.Value, c.Format))
+			}
+			return out
+		}
+	}
+	t.Fatalf("no row of %s", name)
+	return nil
+}
+
+func TestCalculationWithoutBudget(t *testing.T) {
+	g, err := rewards.Calculation(allocation(t, "", map[string]string{"东区": "165000.00", "西区": "40740.74"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := district(t, g, "西区")
+	// 区, projects, spending, rate, exact, entitlement, scale, allocation, share, table, difference.
+	if want := "西区 1 123,456.79 33.00% 40740.7407 40,740.74 1.0000 40,740.74 19.80% 40,740.74 0.00"; strings.Join(got, " ") != want {
+		t.Errorf("西区: %s\nwant  %s", strings.Join(got, " "), want)
+	}
+	sec := g.Sections[len(g.Sections)-1]
+	r := sec.FirstRow
+	if f := sec.Rows[0][7].Formula; f != fmt.Sprintf("ROUND(E%d*G%d,2)", r, r) {
+		t.Errorf("allocation formula %s", f)
+	}
+	if f := sec.Rows[0][1].Formula; !strings.HasPrefix(f, "COUNTIFS(") {
+		t.Errorf("eligible projects formula %s", f)
+	}
+	if got := reports.DisplayAs(sec.Total[7].Value, reports.FormatYuan); got != "205,740.74" {
+		t.Errorf("allocation total %s", got)
+	}
+	// The project section caps 东区's P1 at its standard and counts P2 as 0.
+	proj := g.Sections[2]
+	if v := reports.DisplayAs(proj.Rows[0][10].Value, reports.FormatYuan); v != "500,000.00" {
+		t.Errorf("P1 spending %s", v)
+	}
+	if v := reports.DisplayAs(proj.Rows[1][10].Value, reports.FormatYuan); v != "0.00" || !proj.Rows[1][5].Bad {
+		t.Errorf("P2 spending %s, marked %v", v, proj.Rows[1][5].Bad)
+	}
+}
+
+func TestCalculationWithBudget(t *testing.T) {
+	g, err := rewards.Calculation(allocation(t, "100000", map[string]string{"东区": "80198.02", "西区": "19801.98"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(district(t, g, "东区")[5:9], " "); got != "165,000.00 0.4860 80,198.02 80.20%" {
+		t.Errorf("东区: %s", got)
+	}
+	// A mart a fen off, as floating point may leave it when scaled, is accepted.
+	if _, err := rewards.Calculation(allocation(t, "100000", map[string]string{"东区": "80198.03", "西区": "19801.98"})); err != nil {
+		t.Errorf("a fen off after scaling: %v", err)
+	}
+}
+
+func TestCalculationRefusesAWrongMart(t *testing.T) {
+	_, err := rewards.Calculation(allocation(t, "", map[string]string{"东区": "165000.00", "西区": "40740.75"}))
+	if err == nil || !strings.Contains(err.Error(), "西区 allocation 40740.75, computed 40740.74") {
+		t.Errorf("err = %v", err)
+	}
+}
