@@ -355,7 +355,15 @@ func (b *book) form(t *reports.Table) {
 		b.check(b.f.SetRowHeight(s, row, 20))
 		row++
 	}
-	if t.Totals != nil {
+	if len(t.Rows) == 0 {
+		msg := sh.Empty
+		if msg == "" {
+			msg = "（本年度无数据）"
+		}
+		b.text(s, 1, row, n, msg, "cell")
+		row++
+	}
+	if t.Totals != nil && len(t.Rows) > 0 {
 		for j, c := range sh.Columns {
 			if j == 0 {
 				b.put(s, 1, row, t.Totals[0], nil, reports.FormatText, "total")
