@@ -434,8 +434,12 @@ func (l *Library) Get(name string) (*Query, error) {
 	}
 	best, bestD := "", 4
 	for _, q := range l.queries {
-		if d := distance(name, q.Name); d < bestD || (strings.Contains(q.Name, name) && bestD > 1) {
-			best, bestD = q.Name, min(d, 1)
+		d := distance(name, q.Name)
+		if r := []rune(q.Name); len([]rune(name)) >= 4 && len(r) > len([]rune(name)) {
+			d = min(d, distance(name, string(r[:len([]rune(name))]))+1)
+		}
+		if d < bestD {
+			best, bestD = q.Name, d
 		}
 	}
 	msg := fmt.Sprintf("no saved query %q", name)

@@ -8,6 +8,6 @@ SELECT coalesce(s.district, '') AS district, r.severity, r.code,
        min(r.message_zh) AS example
 FROM marts.rejects r
 JOIN marts.submissions s USING (submission_id)
-WHERE $district IS NULL OR s.district = $district
+WHERE $district IS NULL OR list_contains(string_split(coalesce(s.district, ''), ','), $district)
 GROUP BY ALL
 ORDER BY problems DESC, district, r.code

@@ -154,7 +154,7 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	msg := fmt.Sprintf("refused: %s would change the warehouse, and analysts read a read-only snapshot of it (只读：不允许修改仓库)", e.Keyword)
+	msg := fmt.Sprintf("refused: %s would change the warehouse; analysts' sessions are read-only (只读：不允许修改仓库)", e.Keyword)
 	if e.Keyword == "ATTACH" || e.Keyword == "DETACH" {
 		msg = fmt.Sprintf("refused: %s is not allowed in a read-only session: attaching the live warehouse would keep the nightly build out (只读：不允许 ATTACH)", e.Keyword)
 	}
@@ -165,8 +165,8 @@ func (e *RefusedError) Error() string {
 }
 
 const (
-	hintKeep   = "to keep a result write COPY (SELECT …) TO 'result.csv', or use --format csv --out FILE; for scratch work use CREATE TEMP TABLE name AS SELECT …"
-	hintTemp   = "only temporary objects can be changed: name them temp.NAME"
+	hintKeep   = "keep a result with COPY (SELECT …) TO 'file.csv' or --out FILE; scratch tables with CREATE TEMP TABLE"
+	hintTemp   = "only temp.NAME objects can be changed"
 	hintAttach = "read other files with read_csv('f.csv') or read_parquet('f.parquet'), or open the snapshot from your own DuckDB client"
 )
 
@@ -218,7 +218,7 @@ func Check(stmt string) error {
 		if target(kw, toks[1:]) {
 			return nil
 		}
-		return refuse(hintTemp + "; " + hintKeep)
+		return refuse(hintKeep + "; " + hintTemp)
 	case "ATTACH", "DETACH":
 		return refuse(hintAttach)
 	}

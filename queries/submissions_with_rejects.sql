@@ -11,6 +11,6 @@ SELECT s.submission_id, s.district, s.file, s.status, s.received_at,
        s.reason
 FROM marts.submissions s
 WHERE (s.rows_rejected > 0 OR s.status = 'quarantined')
-  AND ($district IS NULL OR s.district = $district)
+  AND ($district IS NULL OR list_contains(string_split(coalesce(s.district, ''), ','), $district))
   AND ($since IS NULL OR s.received_at >= $since)
 ORDER BY s.received_at DESC, s.submission_id DESC

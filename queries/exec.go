@@ -1,0 +1,108 @@
+package queries
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// StatementError is a statement that failed, with where it is: DuckDB's
+// message (with its "LINE n:" and caret, renumbered to the line of the
+// whole text) or the refusal.
+type StatementError struct {
+	Stmt  Statement
+	Index int    // 1-based among the text's statements
+	Of    int    // how many statements the text has
+	File  string // the text's file, if any
+	Err   error
+}
+
+func (e *StatementError) Error() string {
+	where := ""
+	switch {
+	case e.Of > 1 && e.File != "":
+		where = fmt.Sprintf("statement %d at line %d of %s: ", e.Index, e.Stmt.Line, e.File)
+	case e.Of > 1:
+		where = fmt.Sprintf("statement %d at line %d: ", e.Index, e.Stmt.Line)
+	case e.File != "":
+		where = fmt.Sprintf("%s: ", e.File)
+	}
+	return where + e.Err.Error()
+}
+
+func (e *StatementError) Unwrap() error { return e.Err }
+
+var lineRE = regexp.MustCompile(`(?m)^LINE (\d+): `)
+
+// Explain turns a DuckDB error of a statement that starts at line first of
+// its text into one whose "LINE n:" counts from the start of the text,
+// with the caret under it moved to match; and DuckDB's own read-only
+// refusal into a RefusedError.
+func Explain(err error, first int) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if m := readOnlyRE.FindStringSubmatch(msg); m != nil {
+		return &RefusedError{Keyword: m[1], Hint: hintKeep}
+	}
+	if first <= 1 || !lineRE.MatchString(msg) {
+		return err
+	}
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		m := lineRE.FindStringSubmatch(l)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		old := fmt.Sprintf("LINE %d: ", n)
+		repl := fmt.Sprintf("LINE %d: ", n+first-1)
+		lines[i] = repl + l[len(old):]
+		if i+1 < len(lines) && strings.TrimSpace(lines[i+1]) == "^" {
+			lines[i+1] = strings.Repeat(" ", len(repl)-len(old)) + lines[i+1]
+		}
+	}
+	return &explained{msg: strings.Join(lines, "\n"), err: err}
+}
+
+var readOnlyRE = regexp.MustCompile(`Cannot execute statement of type "([A-Z_ ]+)" on database "[^"]*" which is attached in read-only mode`)
+
+type explained struct {
+	msg string
+	err error
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
+
+// Exec checks one statement and runs it.
+func Exec(ctx context.Context, db Querier, s Statement) (*Result, error) {
+	if err := Check(s.Text); err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, s.Text)
+	if err != nil {
+		return nil, Explain(err, s.Line)
+	}
+	res, err := Collect(rows)
+	if err != nil {
+		return nil, Explain(err, s.Line)
+	}
+	return res, nil
+}
+
+// CheckAll checks every statement of a script before any runs, and
+// returns every refusal at once.
+func CheckAll(stmts []Statement, file string) error {
+	var errs []error
+	for i, s := range stmts {
+		if err := Check(s.Text); err != nil {
+			errs = append(errs, &StatementError{Stmt: s, Index: i + 1, Of: len(stmts), File: file, Err: err})
+		}
+	}
+	return errors.Join(errs...)
+}
