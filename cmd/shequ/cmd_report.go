@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -137,6 +138,15 @@ func (e *env) writeReports(ctx context.Context, w *warehouse.Warehouse, parent i
 		res, err = e.trial(ctx, w, o, opt, run.ID)
 	} else {
 		res, err = bundle.Write(ctx, w.DB, opt)
+	}
+	if errors.Is(err, bundle.ErrNoData) && parent != 0 {
+		// The nightly run of a warehouse that has received nothing yet.
+		run.Status, run.Error = warehouse.RunSkipped, err.Error()
+		if err := w.FinishRun(ctx, run); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "- report: skipped (%v)\n", err)
+		return nil
 	}
 	if err != nil {
 		return e.failRun(ctx, w, run, err)

@@ -109,3 +109,17 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("--year 2019: exit %d, %s", code, stderr)
 	}
 }
+
+// TestReportStageOfAnEmptyWarehouse: the nightly run of a warehouse that
+// has received nothing yet skips the reports instead of failing.
+func TestReportStageOfAnEmptyWarehouse(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "inbox"), 0o755)
+	stdout, stderr, code := shequ(t, dir, "run", "--inbox", "inbox", "--warehouse", "w.duckdb", "--out", "out")
+	if code != 0 || !strings.Contains(stdout, "- report: skipped (the warehouse holds no data yet") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, stderr, code := shequ(t, dir, "report", "--warehouse", "w.duckdb", "--out", "out"); code != 1 || !strings.Contains(stderr, "no data yet") {
+		t.Errorf("shequ report on an empty warehouse: exit %d, %s", code, stderr)
+	}
+}

@@ -35,6 +35,10 @@ import (
 // ExportsDir is the folder of the machine exports under the output folder.
 const ExportsDir = "exports"
 
+// ErrNoData says the warehouse has no current row of any year: there is
+// nothing to report yet.
+var ErrNoData = errors.New("the warehouse holds no data yet: ingest the districts' files and build first")
+
 // Options say what to write.
 type Options struct {
 	Out      string       // the output folder
@@ -82,7 +86,7 @@ func LatestYear(ctx context.Context, db *sql.DB) (int, error) {
 		return 0, fmt.Errorf("find the latest year: %w (has the warehouse been built? run `shequ build`)", err)
 	}
 	if !y.Valid {
-		return 0, errors.New("the warehouse holds no data yet: ingest the districts' files and build first")
+		return 0, ErrNoData
 	}
 	return int(y.Int64), nil
 }
