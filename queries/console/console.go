@@ -15,7 +15,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/term"
@@ -51,12 +50,13 @@ func Run(ctx context.Context, cfg Config) error {
 		"End statements with ;  .help lists the commands, .quit leaves.\n", cfg.Source)
 	fd := int(cfg.In.Fd())
 	hist := loadHistory(cfg.HistoryFile)
-	in := &interruptReader{r: cfg.In}
-	t := term.NewTerminal(struct {
-		io.Reader
-		io.Writer
-	}{in, cfg.Out}, prompt)
-	t.History = hist
+	ed := newEditor(cfg.In, cfg.Out, hist, func() int {
+		w, _, err := term.GetSize(fd)
+		if err != nil {
+			return 0
+		}
+		return w
+	})
 	// ^C during a statement arrives as SIGINT (the terminal is in its
 	// normal mode then): it cancels that statement only.
 	sigs := make(chan os.Signal, 1)
@@ -64,29 +64,24 @@ func Run(ctx context.Context, cfg Config) error {
 	defer signal.Stop(sigs)
 	base := context.WithoutCancel(ctx)
 	for {
-		if s.buf.Len() == 0 {
-			t.SetPrompt(prompt)
-		} else {
-			t.SetPrompt(contPrompt)
-		}
-		if w, h, err := term.GetSize(fd); err == nil {
-			t.SetSize(w, h)
+		p := prompt
+		if s.buf.Len() > 0 {
+			p = contPrompt
 		}
 		old, err := term.MakeRaw(fd)
 		if err != nil {
 			return fmt.Errorf("console: %w", err)
 		}
-		line, err := t.ReadLine()
+		line, err := ed.readLine(p)
 		term.Restore(fd, old)
-		if in.interrupted.Swap(false) {
+		switch {
+		case errors.Is(err, errInterrupt):
 			s.buf.Reset()
 			continue
-		}
-		if err == io.EOF {
+		case err == io.EOF:
 			fmt.Fprintln(cfg.Out)
 			return nil
-		}
-		if err != nil && !errors.Is(err, term.ErrPasteIndicator) {
+		case err != nil:
 			return err
 		}
 		drain(sigs)
@@ -119,29 +114,6 @@ func drain(c chan os.Signal) {
 			return
 		}
 	}
-}
-
-// interruptReader turns Ctrl-C at the prompt into "erase the line and
-// enter it" and remembers it, so the console can drop the statement being
-// typed: x/term's ReadLine would report it as end of input.
-type interruptReader struct {
-	r           io.Reader
-	interrupted atomic.Bool
-}
-
-func (ir *interruptReader) Read(p []byte) (int, error) {
-	buf := make([]byte, max(len(p)/3, 1))
-	n, err := ir.r.Read(buf)
-	out := p[:0]
-	for _, c := range buf[:n] {
-		if c == 3 {
-			ir.interrupted.Store(true)
-			out = append(out, 5, 21, '\r') // ^E, ^U, Enter
-			continue
-		}
-		out = append(out, c)
-	}
-	return len(out), err
 }
 
 // Session holds the state of a console: the statement being typed, the
@@ -403,8 +375,7 @@ func wrap(s string, width int) string {
 }
 
 // history is the console's history: the statements of this and earlier
-// sessions, newest first, one line each. x/term adds every line typed;
-// the console adds whole statements instead.
+// sessions, one line each.
 type history struct {
 	entries []string // oldest first
 }
@@ -448,9 +419,6 @@ func loadHistory(file string) *history {
 	}
 	return h
 }
-
-// Add is called by x/term for each line typed: ignored, see remember.
-func (h *history) Add(string) {}
 
 func (h *history) Len() int { return len(h.entries) }
 
