@@ -1,7 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"context"
+	"database/sql"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,6 +103,7 @@ func TestReportCommand(t *testing.T) {
 	if ok != 2 || steps != 1 {
 		t.Errorf("ops.runs: %d report runs and %d report steps, want 2 and 1", ok, steps)
 	}
+	personalDataStaysOut(t, w, out)
 	w.Close()
 
 	if _, stderr, code := shequ(t, dir, "report", "--warehouse", wpath, "--year", "1999"); code != 2 || !strings.Contains(stderr, "1999") {
@@ -121,5 +125,66 @@ func TestReportStageOfAnEmptyWarehouse(t *testing.T) {
 	}
 	if _, stderr, code := shequ(t, dir, "report", "--warehouse", "w.duckdb", "--out", "out"); code != 1 || !strings.Contains(stderr, "no data yet") {
 		t.Errorf("shequ report on an empty warehouse: exit %d, %s", code, stderr)
+	}
+}
+
+// personalDataStaysOut scans every file under out for the staff names and
+// masked ID numbers the demo warehouse holds, rejected rows' values too.
+func personalDataStaysOut(t *testing.T, w *warehouse.Warehouse, out string) {
+	t.Helper()
+	rows, err := w.DB.Query(`SELECT staff_name FROM raw.staff UNION SELECT id_number_masked FROM raw.staff WHERE id_number_masked IS NOT NULL
+		UNION SELECT value FROM raw.rejects WHERE "column" IN ('staff_name', 'id_number') AND length(value) >= 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var personal []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		personal = append(personal, s)
+	}
+	rows.Close()
+	if len(personal) < 100 {
+		t.Fatalf("only %d personal strings", len(personal))
+	}
+	files := 0
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		var text strings.Builder
+		switch filepath.Ext(p) {
+		case ".xlsx":
+			zr, err := zip.OpenReader(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, zf := range zr.File {
+				rc, _ := zf.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				text.Write(b)
+			}
+			zr.Close()
+		case ".parquet":
+			var s sql.NullString
+			if err := w.DB.QueryRow(`SELECT string_agg(CAST(t AS VARCHAR), '|') FROM read_parquet('` + filepath.ToSlash(p) + `') t`).Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			text.WriteString(s.String)
+		default:
+			b, _ := os.ReadFile(p)
+			text.Write(b)
+		}
+		for _, s := range personal {
+			if strings.Contains(text.String(), s) {
+				t.Errorf("%s contains personal data %q", p, s)
+			}
+		}
+		return nil
+	})
+	if files < 50 {
+		t.Errorf("scanned %d files", files)
 	}
 }
