@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"shequ/etl"
@@ -119,6 +120,11 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	var rows int64
 	preps, stop := prefetch(ctx, found, received, &opt)
 	defer stop()
+	rw := newReceiptWriter(max(1, runtime.GOMAXPROCS(0)))
+	defer func() {
+		rw.finish(s)
+		s.Elapsed = time.Since(start)
+	}()
 	for i, f := range found {
 		if err := ctx.Err(); err != nil {
 			s.Elapsed = time.Since(start)
@@ -151,6 +157,9 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		}
 		s.New++
 		s.Files = append(s.Files, *res)
+		if l.receipt != nil {
+			rw.jobs <- receiptJob{index: len(s.Files) - 1, write: l.receipt}
+		}
 		switch res.Status {
 		case StatusLoaded:
 			s.Loaded++

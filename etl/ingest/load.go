@@ -43,6 +43,9 @@ type loader struct {
 	problems         []receipt.Problem // for the receipt, up to maxListed
 	format           string
 	encoding         string
+	// receipt writes the file's receipt and returns its path ("" when it
+	// could not); nil when there is none to write.
+	receipt func() string
 }
 
 // maxListed bounds the problems kept in memory for one file's receipt;
@@ -108,9 +111,10 @@ func (l *loader) run(ctx context.Context, p *prepared) (*FileResult, error) {
 	return l.res, nil
 }
 
-// writeReceipt writes the district's receipt once the file's outcome is
-// committed. A receipt that cannot be written is logged, never fatal: the
-// data and its rejects are already in the warehouse.
+// writeReceipt makes the district's receipt once the file's outcome is
+// committed: the job is written by the receipt writer, in the background.
+// A receipt that cannot be written is logged, never fatal: the data and
+// its rejects are already in the warehouse.
 func (l *loader) writeReceipt(arch string) {
 	if l.opt.Receipts == "" {
 		return
@@ -120,11 +124,14 @@ func (l *loader) writeReceipt(arch string) {
 		Kinds: r.Kinds, Read: r.Read, Loaded: r.Loaded, Rejected: r.Rejected, Warned: r.Warned,
 		Reason: r.Reason, ReasonZh: r.ReasonZh, ReceivedAt: time.Now()}
 	dst := receipt.Path(l.opt.Receipts, info)
-	if err := receipt.Write(dst, arch, l.format, l.encoding, info, l.problems, receipt.Limits{MaxAnnotateRows: 50_000}); err != nil {
-		l.opt.Log.Warn("receipt not written", "file", r.File, "err", err)
-		return
+	format, encoding, problems, log := l.format, l.encoding, l.problems, l.opt.Log
+	l.receipt = func() string {
+		if err := receipt.Write(dst, arch, format, encoding, info, problems, receipt.Limits{MaxAnnotateRows: 50_000}); err != nil {
+			log.Warn("receipt not written", "file", info.File, "err", err)
+			return ""
+		}
+		return dst
 	}
-	r.Receipt = dst
 }
 
 func errText(err error) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 
 	"shequ/etl"
 	"shequ/etl/read"
@@ -286,4 +287,47 @@ func loadReceived(ctx context.Context, db *sql.DB) (map[string]bool, error) {
 		m[receivedKey(file, sha)] = true
 	}
 	return m, rows.Err()
+}
+
+// receiptWriter writes receipts in the background while the next files
+// load: an annotated copy of a file costs more than loading it. At most
+// workers receipts wait or are being written; Run waits for them all
+// before it returns, so every receipt is on disk, and its path in the
+// summary, as when they were written in line.
+type receiptWriter struct {
+	jobs chan receiptJob
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	done map[int]string // index in Summary.Files → receipt path
+}
+
+type receiptJob struct {
+	index int
+	write func() string
+}
+
+func newReceiptWriter(workers int) *receiptWriter {
+	rw := &receiptWriter{jobs: make(chan receiptJob, workers), done: map[int]string{}}
+	for i := 0; i < workers; i++ {
+		rw.wg.Add(1)
+		go func() {
+			defer rw.wg.Done()
+			for j := range rw.jobs {
+				path := j.write()
+				rw.mu.Lock()
+				rw.done[j.index] = path
+				rw.mu.Unlock()
+			}
+		}()
+	}
+	return rw
+}
+
+// finish waits for every receipt and records their paths in s.
+func (rw *receiptWriter) finish(s *Summary) {
+	close(rw.jobs)
+	rw.wg.Wait()
+	for i, p := range rw.done {
+		s.Files[i].Receipt = p
+	}
 }
