@@ -302,3 +302,18 @@ func TestReadmeExample(t *testing.T) {
 		t.Errorf("%d rows, totals %v", n, data.Sheets[0].Totals)
 	}
 }
+
+// TestLoadDir reads a folder laid out like reports/ (shequ report --reports DIR).
+func TestLoadDir(t *testing.T) {
+	set, err := reports.LoadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	emb, _ := reports.LoadEmbedded()
+	if len(set.Definitions) != len(emb.Definitions) {
+		t.Errorf("%d definitions from the folder, %d embedded", len(set.Definitions), len(emb.Definitions))
+	}
+	if _, err := reports.LoadDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "has no definitions/ folder") {
+		t.Errorf("err = %v", err)
+	}
+}
