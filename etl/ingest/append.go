@@ -107,16 +107,16 @@ func (l *loader) appender(ctx context.Context, table string) (*warehouse.Appende
 	return a, nil
 }
 
-// partitionSQL gives, per kind, the condition that a current row o shares
-// a latest-wins partition (DOMAIN.md §3) with a row n of the new file.
-var partitionSQL = map[string]string{
-	"communities":  "n.year = o.year AND n.district = o.district",
-	"projects":     "n.year = o.year AND n.district = o.district",
-	"staff":        "n.year = o.year AND n.project_code = o.project_code",
-	"expenditures": "n.year = o.year AND n.project_code = o.project_code AND n.quarter = o.quarter",
-	"activities":   "n.project_code = o.project_code AND n.year = o.year AND month(n.activity_date) = month(o.activity_date)",
-	"evaluations":  "n.year = o.year AND n.project_code = o.project_code AND n.stage = o.stage",
-	"facilities":   "n.year = o.year AND n.community_code = o.community_code",
+// partitionKeys gives, per kind, the expressions of a row's latest-wins
+// partition (DOMAIN.md §3), %[1]s standing for the table's alias.
+var partitionKeys = map[string][]string{
+	"communities":  {"%[1]s.year", "%[1]s.district"},
+	"projects":     {"%[1]s.year", "%[1]s.district"},
+	"staff":        {"%[1]s.year", "%[1]s.project_code"},
+	"expenditures": {"%[1]s.year", "%[1]s.project_code", "%[1]s.quarter"},
+	"activities":   {"%[1]s.project_code", "%[1]s.year", "month(%[1]s.activity_date)"},
+	"evaluations":  {"%[1]s.year", "%[1]s.project_code", "%[1]s.stage"},
+	"facilities":   {"%[1]s.year", "%[1]s.community_code"},
 }
 
 // supersede marks the current rows of every partition the file holds as
@@ -135,7 +135,6 @@ func (l *loader) supersede(ctx context.Context) error {
 		if !l.kinds[k.Name] {
 			continue
 		}
-		cond := partitionSQL[k.Name]
 		within := func(t string) string {
 			s := fmt.Sprintf("%s.year IN (%s)", t, yearList(l.years[k.Name]))
 			switch k.Name {
@@ -148,16 +147,28 @@ func (l *loader) supersede(ctx context.Context) error {
 			}
 			return s
 		}
-		q := fmt.Sprintf(`UPDATE raw.%[1]s AS o SET superseded_by = %[3]d
-			WHERE o.superseded_by IS NULL AND o.submission_id <> %[3]d AND %[4]s
-			AND EXISTS (SELECT 1 FROM raw.%[1]s AS n WHERE n.submission_id = %[3]d AND %[5]s AND %[2]s)`, k.Name, cond, l.sub, within("o"), within("n"))
+		// The file's partitions, each once, joined to the current rows of
+		// other submissions: a row matches at most one partition.
+		keys := partitionKeys[k.Name]
+		sel, on := make([]string, len(keys)), make([]string, len(keys))
+		for i, e := range keys {
+			sel[i] = fmt.Sprintf(e, "n") + fmt.Sprintf(" AS k%d", i)
+			on[i] = fmt.Sprintf("p.k%d = ", i) + fmt.Sprintf(e, "o")
+		}
+		partitions := func(table string) string {
+			return fmt.Sprintf("SELECT DISTINCT %s FROM raw.%s AS n WHERE n.submission_id = %d AND %s",
+				strings.Join(sel, ", "), table, l.sub, within("n"))
+		}
+		q := fmt.Sprintf(`UPDATE raw.%[1]s AS o SET superseded_by = %[2]d FROM (%[3]s) AS p
+			WHERE o.superseded_by IS NULL AND o.submission_id <> %[2]d AND %[4]s AND %[5]s`,
+			k.Name, l.sub, partitions(k.Name), within("o"), strings.Join(on, " AND "))
 		if _, err := l.tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("supersede %s: %w", k.Name, err)
 		}
 		if k.Name == "projects" {
-			q := fmt.Sprintf(`UPDATE raw.project_communities AS o SET superseded_by = %[2]d
-				WHERE o.superseded_by IS NULL AND o.submission_id <> %[2]d AND %[3]s
-				AND EXISTS (SELECT 1 FROM raw.projects AS n WHERE n.submission_id = %[2]d AND %[4]s AND %[1]s)`, cond, l.sub, within("o"), within("n"))
+			q := fmt.Sprintf(`UPDATE raw.project_communities AS o SET superseded_by = %[1]d FROM (%[2]s) AS p
+				WHERE o.superseded_by IS NULL AND o.submission_id <> %[1]d AND %[3]s AND %[4]s`,
+				l.sub, partitions("projects"), within("o"), strings.Join(on, " AND "))
 			if _, err := l.tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("supersede project_communities: %w", err)
 			}
