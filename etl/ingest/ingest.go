@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"time"
 
 	"shequ/etl"
@@ -112,6 +113,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	if err != nil {
 		return nil, fmt.Errorf("read references: %w", err)
 	}
+	defer checkpointLess(ctx, w)()
 	received, err := loadReceived(ctx, w.DB)
 	if err != nil {
 		return nil, fmt.Errorf("read submissions: %w", err)
@@ -180,3 +182,26 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 
 // ErrInterrupted is returned when a run is cancelled between files.
 var ErrInterrupted = errors.New("ingest interrupted")
+
+// ingestCheckpoint is the write-ahead log size at which DuckDB writes it
+// into the file during an ingest. DuckDB's default (16 MiB) makes a run of
+// many small files checkpoint every few dozen files, rewriting the same
+// row groups of the big tables each time; checkpointing less often does
+// the same work once.
+const ingestCheckpoint = "256MB"
+
+// checkpointLess raises the checkpoint threshold for the ingest and
+// returns what puts it back. It only changes when the log is written into
+// the file, never what a committed file holds.
+func checkpointLess(ctx context.Context, w *warehouse.Warehouse) func() {
+	var prev string
+	if err := w.DB.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold')`).Scan(&prev); err != nil {
+		return func() {}
+	}
+	if _, err := w.DB.ExecContext(ctx, "SET GLOBAL checkpoint_threshold = '"+ingestCheckpoint+"'"); err != nil {
+		return func() {}
+	}
+	return func() {
+		_, _ = w.DB.ExecContext(context.WithoutCancel(ctx), "SET GLOBAL checkpoint_threshold = '"+strings.ReplaceAll(prev, "'", "")+"'")
+	}
+}
