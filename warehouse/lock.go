@@ -28,7 +28,7 @@ type LockedError struct {
 func (e *LockedError) Error() string {
 	h := e.Holder
 	if h.PID == 0 {
-		return fmt.Sprintf("warehouse %s is being written by another process; try again when it has finished (仓库正在被另一个进程写入，请稍后再试)", e.Path)
+		return fmt.Sprintf("warehouse %s is in use by another shequ process; try again when it has finished (仓库正被另一个进程使用，请稍后再试)", e.Path)
 	}
 	return fmt.Sprintf("warehouse %s is being written by pid %d (%s) since %s; try again when it has finished, or read the published snapshot (仓库正在被进程 %d 写入，请稍后再试)",
 		e.Path, h.PID, h.Command, h.Since.Local().Format("2006-01-02 15:04:05"), h.PID)
@@ -38,7 +38,8 @@ func (e *LockedError) Error() string {
 // process may write. The kernel releases it if the process dies, so a crash
 // never leaves a stale lock behind; the file's content only names the holder.
 type writeLock struct {
-	f *os.File
+	f      *os.File
+	shared bool // a reader's hold (tryReadLock): leaves the holder's note alone
 }
 
 func lockPath(path string) string { return path + ".lock" }
@@ -77,11 +78,28 @@ func (l *writeLock) release() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	_ = l.f.Truncate(0)
+	if !l.shared {
+		_ = l.f.Truncate(0)
+	}
 	err := syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}
 	l.f = nil
 	return err
+}
+
+// tryReadLock takes the lock file shared, without waiting, so that no
+// writer can start while a short read of the live file is under way. It
+// returns nil when a writer holds the file.
+func tryReadLock(path string) *writeLock {
+	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil
+	}
+	return &writeLock{f: f, shared: true}
 }

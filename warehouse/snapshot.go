@@ -251,3 +251,26 @@ func OpenReader(ctx context.Context, path string, opt Options) (*Warehouse, Sour
 	}
 	return w, Source{Path: w.Path}, nil
 }
+
+// OpenLatest opens the freshest consistent state a reader can have without
+// keeping a writer waiting: the warehouse file itself, read-only, when no
+// writer holds it (a writer that starts meanwhile is told the file is
+// being read), else the published snapshot. For short reads of the run
+// history, where a snapshot one build old would hide the latest runs.
+func OpenLatest(ctx context.Context, path string) (*Warehouse, Source, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, Source{}, err
+	}
+	if _, err := os.Stat(abs); err == nil {
+		if l := tryReadLock(abs); l != nil {
+			w, err := Open(ctx, abs, Options{ReadOnly: true})
+			if err == nil {
+				w.lock = l
+				return w, Source{Path: w.Path}, nil
+			}
+			l.release()
+		}
+	}
+	return OpenReader(ctx, path, Options{})
+}

@@ -180,3 +180,58 @@ func TestHelperHoldWarehouse(t *testing.T) {
 	os.Stdout.WriteString("holding " + filepath.Base(path) + "\n")
 	bufio.NewReader(os.Stdin).ReadString('\n')
 }
+
+func TestOpenLatestReadsTheLiveFileWhenNoWriterHoldsIt(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := &Run{Job: "ingest"}
+	if err := w.StartRun(ctx, run); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.PublishSnapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run.Status = RunOK
+	w.FinishRun(ctx, run)
+	// While the writer holds the file, a reader gets the snapshot, where
+	// the run is still running.
+	r, src, err := OpenLatest(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !src.Snapshot {
+		t.Errorf("with a writer holding the file, OpenLatest opened %s, want the snapshot", src.Path)
+	}
+	runs, _ := ListRuns(ctx, r.DB, "", false, 10)
+	if len(runs) != 1 || runs[0].Status != RunRunning {
+		t.Errorf("snapshot runs = %+v, want the one running run", runs)
+	}
+	r.Close()
+	w.Close()
+	// With the writer gone, the live file: the run is finished.
+	r, src, err = OpenLatest(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.Snapshot {
+		t.Errorf("with no writer, OpenLatest opened the snapshot, want the live file")
+	}
+	runs, _ = ListRuns(ctx, r.DB, "", false, 10)
+	if len(runs) != 1 || runs[0].Status != RunOK {
+		t.Errorf("live runs = %+v, want the finished run", runs)
+	}
+	// A writer that starts while the reader reads is told so, plainly.
+	if _, err := Open(ctx, path, Options{}); err == nil {
+		t.Error("a writer opened the file while a reader held it")
+	}
+	r.Close()
+	w2, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatalf("writer after the reader closed: %v", err)
+	}
+	w2.Close()
+}

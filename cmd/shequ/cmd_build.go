@@ -121,12 +121,14 @@ func (e *env) build(ctx context.Context, w *warehouse.Warehouse, parent int64, o
 		}
 		return built, e.failRun(ctx, w, run, fmt.Errorf("%d of %d models failed; %s", len(failed), len(res.Models), res.Summary()))
 	}
-	if err := e.publish(ctx, w); err != nil {
-		return built, e.failRun(ctx, w, run, fmt.Errorf("publish the read-only snapshot: %w", err))
-	}
 	run.Status = warehouse.RunOK
 	if err := w.FinishRun(ctx, run); err != nil {
 		return built, err
+	}
+	if !e.publishAtEnd {
+		if err := e.publish(ctx, w); err != nil {
+			return built, fmt.Errorf("publish the read-only snapshot: %w", err)
+		}
 	}
 	fmt.Fprintf(e.stdout, "build: %s\n", res.Summary())
 	return built, nil

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"shequ/samples"
+	"shequ/warehouse"
 )
 
 func init() {
@@ -76,8 +77,8 @@ The demo warehouse is %[1]s and the reports are in %[2]s.
 Query it:
   shequ sql --warehouse %[1]s -c "SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"
   shequ sql --warehouse %[1]s -c "SELECT file, row, column, code, message_zh FROM marts.rejects"
-or open it from any DuckDB client:  duckdb -readonly %[1]s
-`, e.warehouse, e.out)
+or open its read-only snapshot from any DuckDB client:  duckdb -readonly %[3]s
+`, e.warehouse, e.out, warehouse.SnapshotPath(e.warehouse))
 	return nil
 }
 

@@ -49,16 +49,29 @@ func (e *env) pipeline(ctx context.Context, trigger string) error {
 	if err := w.StartRun(ctx, run); err != nil {
 		return err
 	}
+	// Once the models are built, readers get them (with this run's record,
+	// failed tests included) whatever happens after.
+	e.publishAtEnd = true
+	built := false
+	defer func() {
+		e.publishAtEnd = false
+		if built {
+			if err := e.publish(context.WithoutCancel(ctx), w); err != nil {
+				fmt.Fprintf(e.stderr, "shequ run: publish the read-only snapshot: %v\n", err)
+			}
+		}
+	}()
 	s, err := e.ingest(ctx, w, run.ID, trigger)
 	if err != nil {
 		return e.failRun(ctx, w, run, err)
 	}
 	run.Files, run.RowsLoaded, run.RowsRejected = s.New, int64(s.Rows), int64(s.Rejected)
-	built, err := e.build(ctx, w, run.ID, buildOptions{})
-	run.ModelsBuilt = built
+	n, err := e.build(ctx, w, run.ID, buildOptions{})
+	run.ModelsBuilt = n
 	if err != nil {
 		return e.failRun(ctx, w, run, err)
 	}
+	built = true
 	failed, err := e.test(ctx, w, run.ID, buildOptions{})
 	run.TestsFailed = failed
 	if err != nil {
@@ -72,6 +85,6 @@ func (e *env) pipeline(ctx context.Context, trigger string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "✓ run %d done in %s: %d new files, %d rows loaded, %d rejected, %d models built, all tests passed\n",
-		run.ID, time.Since(start).Round(time.Millisecond), s.New, s.Rows, s.Rejected, built)
+		run.ID, time.Since(start).Round(time.Millisecond), s.New, s.Rows, s.Rejected, n)
 	return nil
 }

@@ -40,12 +40,16 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	db, closeDB, err := e.openRead(ctx)
+	// The live file when no writer holds it: the snapshot is one build old.
+	w, src, err := warehouse.OpenLatest(ctx, e.warehouse)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
-	runs, err := warehouse.ListRuns(ctx, db, job, failed, limit)
+	defer w.Close()
+	if src.Snapshot {
+		fmt.Fprintf(e.stderr, "note: a job is writing the warehouse; these are the runs up to the last published build (GET /runs of `shequ serve` is live)\n")
+	}
+	runs, err := warehouse.ListRuns(ctx, w.DB, job, failed, limit)
 	if err != nil {
 		return err
 	}

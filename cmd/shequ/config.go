@@ -25,6 +25,9 @@ type env struct {
 	log       *slog.Logger
 	// trigger is recorded on runs: manual, schedule or demo.
 	trigger string
+	// publishAtEnd is set by the pipeline, which publishes the read-only
+	// snapshot once its own run is recorded, instead of after the build.
+	publishAtEnd bool
 }
 
 func (e *env) triggerName() string {

@@ -43,11 +43,6 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// notYet is returned by a command whose issue is still open.
-func notYet(name, issue string) error {
-	return fmt.Errorf("`shequ %s` is not built yet (%s); nothing was done", name, issue)
-}
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -56,7 +51,6 @@ func main() {
 
 // Main runs shequ with args and returns the exit status.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	stubsOnce.Do(addStubs)
 	e := &env{stdout: stdout, stderr: stderr}
 	if len(args) == 0 {
 		printHelp(stderr)
@@ -101,7 +95,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // helpOrder is the order of commands in `shequ help`: the pipeline first.
 var helpOrder = []string{"demo", "run", "ingest", "build", "test", "report", "sql", "query", "serve", "schedules",
-	"runs", "docs", "template", "receipts", "gen", "version"}
+	"runs", "docs", "template", "receipts", "gen", "bench", "version"}
 
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, `shequ — the community-services warehouse for civil-affairs bureaus (社区服务数据仓库)
