@@ -99,6 +99,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return r, err
 		}
+		o.logf("%s: full run %s (peak RSS %s), after one new file %s (peak RSS %s): %.3f×", o.Size.Name,
+			e.Full.Wall.Round(time.Millisecond), mb(e.Full.MaxRSS), e.Incremental.Wall.Round(time.Millisecond), mb(e.Incremental.MaxRSS), e.Ratio())
 		o.logf("%s: build against the same SQL run directly", o.Size.Name)
 		w, err := warehouse.Open(ctx, e.Warehouse, warehouse.Options{Command: "shequ bench"})
 		if err != nil {
@@ -110,6 +112,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return r, err
 		}
+		o.logf("%s: build %s, direct %s", o.Size.Name, r.Build.Elapsed.Round(time.Millisecond), r.BuildDirect.Elapsed.Round(time.Millisecond))
 		if o.Sheet1M {
 			dir := filepath.Join(o.Data, Sheet1M.Name)
 			o.logf("sheet1m: generating (or reusing) %s", dir)
@@ -239,6 +242,7 @@ func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
 			b.Add(t)
 		}
 		r.CSV, r.CSVReadCSV = a.T, b.T
+		o.logf("%s: CSV ingest %s, read_csv %s: %.2f×", o.Size.Name, rate(r.CSV), rate(r.CSVReadCSV), Ratio(r.CSV, r.CSVReadCSV))
 		if r.CSVReceipts, err = set.Ingest(ctx, set.CSV, "csv", true); err != nil {
 			return err
 		}
@@ -254,6 +258,7 @@ func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
 			a.Add(t)
 		}
 		r.GBK = a.T
+		o.logf("%s: GBK CSV ingest %s", o.Size.Name, rate(r.GBK))
 	}
 	if len(set.XLSX) > 0 {
 		o.logf("%s: xlsx: %d files, %d rows: ingest against bare excelize and inflating, %d rounds", o.Size.Name, len(set.XLSX), Rows(set.XLSX), o.Rounds)
@@ -274,6 +279,7 @@ func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
 			c.Add(t)
 		}
 		r.XLSX, r.XLSXExcelize, r.XLSXUnzip = a.T, b.T, c.T
+		o.logf("%s: xlsx ingest %s, excelize %s, unzip %s: %.2f× excelize", o.Size.Name, rate(r.XLSX), rate(r.XLSXExcelize), rate(r.XLSXUnzip), Ratio(r.XLSX, r.XLSXExcelize))
 		if r.XLSXReceipts, err = set.Ingest(ctx, set.XLSX, "xlsx", true); err != nil {
 			return err
 		}
