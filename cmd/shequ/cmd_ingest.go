@@ -60,12 +60,20 @@ func (e *env) openWarehouse(ctx context.Context, command string) (*warehouse.War
 
 // ingest runs the ingest stage and records it in ops.runs.
 func (e *env) ingest(ctx context.Context, w *warehouse.Warehouse, parent int64, trigger string) (*ingest.Summary, error) {
-	if st, err := os.Stat(e.inbox); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR", e.inbox)
-	}
 	run := &warehouse.Run{Job: "ingest", Parent: parent, Trigger: trigger}
 	if parent != 0 {
 		run.Job, run.Step = "run", "ingest"
+	}
+	return e.ingestRun(ctx, w, run, nil)
+}
+
+// ingestRun is the ingest stage recorded as run. When stopping is closed
+// (the daemon is asked to stop) it stops at the next file boundary: the
+// file being loaded finishes, the next is left for the next run. Only when
+// ctx ends is a file cut short, and its transaction rolled back.
+func (e *env) ingestRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, stopping <-chan struct{}) (*ingest.Summary, error) {
+	if st, err := os.Stat(e.inbox); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR", e.inbox)
 	}
 	if err := w.StartRun(ctx, run); err != nil {
 		return nil, err
@@ -78,10 +86,20 @@ func (e *env) ingest(ctx context.Context, w *warehouse.Warehouse, parent int64, 
 	if err != nil {
 		return nil, e.failRun(ctx, w, run, err)
 	}
+	lg := e.log
+	if e.daemonLog != nil {
+		lg = e.daemonLog
+	}
+	ictx, stop := context.WithCancel(ctx)
+	defer stop()
 	p := e.progress()
-	s, err := ingest.Run(ctx, w, ingest.Options{
-		Inbox: e.inbox, Catalogue: cat, IDKey: key, RunID: run.ID, Log: e.log, Receipts: e.receiptsDir(),
+	s, err := ingest.Run(ictx, w, ingest.Options{
+		Inbox: e.inbox, Catalogue: cat, IDKey: key, RunID: run.ID, Log: lg, Receipts: e.receiptsDir(),
 		Progress: func(pr ingest.Progress) {
+			if pr.Done && isClosed(stopping) {
+				stop() // between files: the next one is not begun
+			}
+			lg.Debug("ingest progress", "file", pr.File, "file_index", pr.FileIndex, "files", pr.Files, "rows", pr.Rows)
 			p.show(pr.Done, "ingest  file %d/%d  %s  %d rows  %s", pr.FileIndex, pr.Files, filepath.Base(pr.File), pr.Rows, pr.Elapsed.Round(time.Second))
 		},
 	})
@@ -90,13 +108,21 @@ func (e *env) ingest(ctx context.Context, w *warehouse.Warehouse, parent int64, 
 		run.Files, run.RowsLoaded, run.RowsRejected = s.New, int64(s.Rows), int64(s.Rejected)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			run.Status = warehouse.RunInterrupted
-			run.Error = "interrupted between files"
-			_ = w.FinishRun(context.WithoutCancel(ctx), run)
-			return s, fmt.Errorf("interrupted: the files loaded so far are complete; run again to take the rest")
+		if ictx.Err() == nil {
+			return s, e.failRun(ctx, w, run, err)
 		}
-		return s, e.failRun(ctx, w, run, err)
+		run.Status = warehouse.RunInterrupted
+		run.Error = "interrupted between files: every file loaded is complete; the next run takes the rest"
+		if ctx.Err() != nil {
+			run.Error = "cancelled in the middle of a file: that file was rolled back; the next run loads it again"
+		}
+		_ = w.FinishRun(context.WithoutCancel(ctx), run)
+		n := 0
+		if s != nil {
+			n = s.New
+		}
+		fmt.Fprintf(e.stdout, "- ingest interrupted after %d new files: the next run takes the rest\n", n)
+		return s, fmt.Errorf("ingest %s", run.Error)
 	}
 	run.Status = warehouse.RunOK
 	if err := w.FinishRun(ctx, run); err != nil {
@@ -104,6 +130,7 @@ func (e *env) ingest(ctx context.Context, w *warehouse.Warehouse, parent int64, 
 	}
 	for _, f := range s.Files {
 		if f.Status == ingest.StatusQuarantined {
+			lg.Warn("file quarantined", "file", f.File, "reason", f.Reason, "reason_zh", f.ReasonZh)
 			fmt.Fprintf(e.stderr, "  quarantined %s: %s\n              %s\n", f.File, f.Reason, f.ReasonZh)
 		} else if e.verbose {
 			fmt.Fprintf(e.stderr, "  %-11s %s  %v  loaded %d, rejected %d, warned %d\n", f.Status, f.File, f.Kinds, f.Loaded, f.Rejected, f.Warned)
@@ -119,6 +146,16 @@ func (e *env) ingest(ctx context.Context, w *warehouse.Warehouse, parent int64, 
 		fmt.Fprintf(e.stdout, "  rejected and warned rows: shequ sql -c \"SELECT * FROM marts.rejects\"\n")
 	}
 	return s, nil
+}
+
+// isClosed reports whether c is closed; a nil channel never is.
+func isClosed(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 func (e *env) failRun(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, err error) error {

@@ -8,11 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"shequ/etl/ingest"
-	"shequ/models"
 	"shequ/schedules"
 	"shequ/schedules/scheduler"
 	"shequ/warehouse"
@@ -79,6 +77,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// The daemon's own lines (jobs, files) at info level; the stages keep
 	// theirs (every model) for -v.
 	log := e.serveLogger()
+	e.daemonLog = log
 	s, err := scheduler.New(defs, scheduler.Options{
 		Warehouse: e.warehouse, Command: "shequ serve", Runner: &serveRunner{e: e, log: log}, Log: log, Grace: grace,
 	})
@@ -193,7 +192,7 @@ func (r *serveRunner) Run(ctx context.Context, w *warehouse.Warehouse, job sched
 	e.trigger = job.Trigger // one job runs at a time: the scheduler holds the writer
 	var res scheduler.Result
 	for i, st := range job.Def.Steps {
-		if i > 0 && closed(job.Stopping) {
+		if i > 0 && isClosed(job.Stopping) {
 			return res, scheduler.ErrStopped
 		}
 		o := buildOptions{selectExpr: st.Select, policy: st.Policy, modelsDir: getenv("SHEQU_MODELS", "")}
@@ -230,85 +229,9 @@ func (r *serveRunner) Run(ctx context.Context, w *warehouse.Warehouse, job sched
 	return res, nil
 }
 
-func closed(c <-chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
-}
-
-// ingest is the ingest stage of a scheduled job. Unlike `shequ
-// ingest`, it stops at the first file boundary after the daemon is asked
-// to stop: the file being loaded finishes, the next is left for the next
-// run. Only when ctx ends (the grace period is over) is a file cut short,
-// and its transaction rolled back.
+// ingest is the ingest stage of a scheduled job: it stops at the first
+// file boundary after the daemon is asked to stop (see env.ingestRun).
 func (r *serveRunner) ingest(ctx context.Context, w *warehouse.Warehouse, job scheduler.Job) (*ingest.Summary, error) {
-	e, log := r.e, r.log
-	if st, err := os.Stat(e.inbox); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR", e.inbox)
-	}
 	run := &warehouse.Run{Job: job.Def.Name, Step: schedules.StepIngest, Parent: job.RunID, Trigger: job.Trigger}
-	if err := w.StartRun(ctx, run); err != nil {
-		return nil, err
-	}
-	key, err := ingest.IDKey(w.Path)
-	if err != nil {
-		return nil, e.failRun(ctx, w, run, fmt.Errorf("ID number key: %w", err))
-	}
-	cat, err := models.ServiceCatalogue()
-	if err != nil {
-		return nil, e.failRun(ctx, w, run, err)
-	}
-	ictx, stop := context.WithCancel(ctx)
-	defer stop()
-	s, err := ingest.Run(ictx, w, ingest.Options{
-		Inbox: e.inbox, Catalogue: cat, IDKey: key, RunID: run.ID, Log: log, Receipts: e.receiptsDir(),
-		Progress: func(p ingest.Progress) {
-			if p.Done {
-				if closed(job.Stopping) {
-					stop() // between files: the next one is not begun
-				}
-				return
-			}
-			log.Debug("ingest progress", "job", job.Def.Name, "file", p.File, "file_index", p.FileIndex, "files", p.Files, "rows", p.Rows)
-		},
-	})
-	if s != nil {
-		run.Files, run.RowsLoaded, run.RowsRejected = s.New, int64(s.Rows), int64(s.Rejected)
-		for _, f := range s.Files {
-			if f.Status == ingest.StatusQuarantined {
-				log.Warn("file quarantined", "file", f.File, "reason", f.Reason, "reason_zh", f.ReasonZh)
-			}
-		}
-	}
-	if err != nil {
-		if ictx.Err() == nil {
-			return s, e.failRun(ctx, w, run, err)
-		}
-		run.Status = warehouse.RunInterrupted
-		run.Error = "interrupted between files: every file loaded is complete; the next run takes the rest"
-		if ctx.Err() != nil {
-			run.Error = "cancelled in the middle of a file: that file was rolled back; the next run loads it again"
-		}
-		_ = w.FinishRun(context.WithoutCancel(ctx), run)
-		n := 0
-		if s != nil {
-			n = s.New
-		}
-		fmt.Fprintf(e.stdout, "- ingest interrupted after %d new files: the next run takes the rest\n", n)
-		return s, fmt.Errorf("ingest %s", run.Error)
-	}
-	run.Status = warehouse.RunOK
-	if err := w.FinishRun(ctx, run); err != nil {
-		return s, err
-	}
-	mark := "✓"
-	if s.Quarantined > 0 {
-		mark = "!"
-	}
-	fmt.Fprintf(e.stdout, "%s ingest: %d new files of %d (%d loaded, %d duplicate, %d quarantined); %d rows loaded, %d rejected, %d warned in %s\n",
-		mark, s.New, s.Seen, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, s.Elapsed.Round(time.Millisecond))
-	return s, nil
+	return r.e.ingestRun(ctx, w, run, job.Stopping)
 }

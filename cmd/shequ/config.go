@@ -28,6 +28,9 @@ type env struct {
 	// publishAtEnd is set by the pipeline, which publishes the read-only
 	// snapshot once its own run is recorded, instead of after the build.
 	publishAtEnd bool
+	// daemonLog, set by serve, logs the daemon's own lines (jobs, files,
+	// ingest progress with -v); the stages keep e.log for their details.
+	daemonLog *slog.Logger
 }
 
 func (e *env) triggerName() string {
