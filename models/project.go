@@ -8,6 +8,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"shequ/internal/suggest"
 )
 
 // Layers are the folders of a project, in the order data flows through
@@ -370,7 +372,7 @@ func (p *Project) suggest(name string) string {
 	sort.Strings(known) // ties go to the first name, whatever the map order
 	best, bestD := "", 4
 	for _, k := range known {
-		if d := editDistance(name, k); d < bestD {
+		if d := suggest.Distance(name, k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -567,24 +569,3 @@ func (p *Project) Policy() *Policy { return p.policy }
 
 // FS is the file system the project was loaded from.
 func (p *Project) FS() fs.FS { return p.fsys }
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}

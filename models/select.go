@@ -6,6 +6,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"shequ/internal/suggest"
 )
 
 // Select returns the models an expression names, in dependency order.
@@ -131,7 +133,7 @@ func (p *Project) suggestModel(name string) string {
 	best, bestD := "", 4
 	for _, m := range p.models {
 		for _, n := range []string{m.Name, m.Stem} {
-			if d := editDistance(name, n); d < bestD {
+			if d := suggest.Distance(name, n); d < bestD {
 				best, bestD = m.Name, d
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"shequ/internal/suggest"
 	"shequ/models"
 )
 
@@ -434,9 +435,9 @@ func (l *Library) Get(name string) (*Query, error) {
 	}
 	best, bestD := "", 4
 	for _, q := range l.queries {
-		d := distance(name, q.Name)
+		d := suggest.Distance(name, q.Name)
 		if r := []rune(q.Name); len([]rune(name)) >= 4 && len(r) > len([]rune(name)) {
-			d = min(d, distance(name, string(r[:len([]rune(name))]))+1)
+			d = min(d, suggest.Distance(name, string(r[:len([]rune(name))]))+1)
 		}
 		if d < bestD {
 			best, bestD = q.Name, d
@@ -447,26 +448,4 @@ func (l *Library) Get(name string) (*Query, error) {
 		msg += fmt.Sprintf("; did you mean %s?", best)
 	}
 	return nil, fmt.Errorf("%s (run `shequ query --list` for all of them)", msg)
-}
-
-// distance is the Levenshtein distance of a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -67,20 +67,6 @@ func Discover(inbox string) ([]Found, error) {
 	return out, nil
 }
 
-// hashFile returns the SHA-256 of a file as hex.
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // archive keeps a byte-for-byte copy of a received file under dir, named by
 // its hash, and returns its path. The copy is written to a temporary file
 // and renamed, so a crash never leaves half a file under the final name.

@@ -13,6 +13,7 @@ import (
 	"shequ/etl/read"
 	"shequ/etl/sheet"
 	"shequ/etl/validate"
+	"shequ/internal/digest"
 )
 
 // Ingest is a pipeline of three stages, so that on a machine of several
@@ -231,7 +232,7 @@ func prefetch(ctx context.Context, found []Found, received map[string]bool, opt 
 		defer close(out)
 		for _, f := range found {
 			p := &prepared{f: f}
-			p.sha, p.err = hashFile(f.Path)
+			p.sha, p.err = digest.File(f.Path)
 			if p.err == nil {
 				p.received = received[receivedKey(f.Rel, p.sha)]
 				if !p.received {

@@ -16,14 +16,12 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -31,6 +29,7 @@ import (
 	"sort"
 	"strings"
 
+	"shequ/internal/digest"
 	"shequ/reports"
 )
 
@@ -322,7 +321,7 @@ func writePart(ctx context.Context, db *sql.DB, root, mart, src, dir string, yea
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", rel, err)
 		}
-		sum, err := fileSHA256(full)
+		sum, err := digest.File(full)
 		if err != nil {
 			return nil, err
 		}
@@ -406,17 +405,4 @@ func writeParquet(ctx context.Context, db *sql.DB, q, file string) (int64, error
 		return 0, err
 	}
 	return res.RowsAffected()
-}
-
-func fileSHA256(p string) (string, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
