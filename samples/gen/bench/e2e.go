@@ -32,9 +32,34 @@ func Exec(ctx context.Context, bin string, env []string, args ...string) (Proc, 
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	err := cmd.Run()
-	p := Proc{Args: args, Wall: time.Since(start), Output: out.String()}
-	if cmd.ProcessState != nil {
+	if err := cmd.Start(); err != nil {
+		return Proc{Args: args}, err
+	}
+	// The peak RSS is the child's own high-water mark, read while it
+	// runs: its rusage would count the parent's pages too (Go starts a
+	// child with vfork, sharing the parent's memory until exec).
+	hwm := make(chan int64)
+	stop := make(chan struct{})
+	go func() {
+		var peak int64
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := highWater(cmd.Process.Pid); v > peak {
+				peak = v
+			}
+			select {
+			case <-stop:
+				hwm <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(stop)
+	p := Proc{Args: args, Wall: time.Since(start), Output: out.String(), MaxRSS: <-hwm}
+	if p.MaxRSS == 0 && cmd.ProcessState != nil {
 		p.MaxRSS = maxRSS(cmd.ProcessState)
 	}
 	if err != nil {
@@ -110,4 +135,22 @@ func SheetRSS(ctx context.Context, bin, src, work string) (Proc, error) {
 	}
 	env := []string{"SHEQU_RECEIPTS=" + filepath.Join(work, "sheet1m-receipts"), "SHEQU_ID_KEY=" + string(benchKey)}
 	return Exec(ctx, bin, env, "ingest", "--inbox", src, "--warehouse", w, "--quiet")
+}
+
+// highWater reads VmHWM, the peak resident set of a running process, from
+// /proc; 0 when it cannot.
+func highWater(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
 }
