@@ -29,8 +29,12 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 		years = map[int64]bool{}
 		l.years[k.Name] = years
 	}
+	if l.lineage[0] == nil {
+		l.lineage = [2]driver.Value{l.sub, l.file.Rel}
+	}
 	for _, rec := range o.Records {
-		vals := []driver.Value{l.sub, l.file.Rel, sheetName, int64(o.Row), nil, nullStr(warnings), nullStr(o.Extra)}
+		// The appender copies the values: one slice serves every row.
+		vals := append(l.vals[:0], l.lineage[0], l.lineage[1], sheetName, int64(o.Row), nil, nullStr(warnings), nullStr(o.Extra))
 		if k.Name == "activities" {
 			d := rec[col["activity_date"]].(time.Time)
 			y := int64(d.Year())
@@ -53,8 +57,9 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 			if c.Check || (k.Name == "expenditures" && ci >= 5) {
 				continue
 			}
-			vals = append(vals, rawValue(c, rec[ci])...)
+			vals = appendRaw(vals, c, rec[ci])
 		}
+		l.vals = vals
 		if err := a.Append(vals...); err != nil {
 			return fmt.Errorf("row %d: %w", o.Row, err)
 		}
@@ -75,24 +80,24 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 	return nil
 }
 
-// rawValue converts a validated value to what the raw table stores.
-func rawValue(c *dict.Column, v any) []driver.Value {
+// appendRaw appends what the raw table stores of a validated value.
+func appendRaw(vals []driver.Value, c *dict.Column, v any) []driver.Value {
 	switch c.Type {
 	case dict.IDNumber:
 		if id, ok := v.(validate.IDValue); ok {
-			return []driver.Value{id.Masked, nullStr(id.Hash)}
+			return append(vals, id.Masked, nullStr(id.Hash))
 		}
-		return []driver.Value{nil, nil}
+		return append(vals, nil, nil)
 	case dict.CodeList:
 		if l, ok := v.([]string); ok {
-			return []driver.Value{strings.Join(l, ";")}
+			return append(vals, strings.Join(l, ";"))
 		}
 	case dict.Dec, dict.Ratio:
 		if coef, ok := v.(int64); ok {
-			return []driver.Value{warehouse.Dec{Coef: coef, Width: 18, Scale: uint8(c.Scale)}}
+			return append(vals, warehouse.Dec{Coef: coef, Width: 18, Scale: uint8(c.Scale)})
 		}
 	}
-	return []driver.Value{v}
+	return append(vals, v)
 }
 
 func (l *loader) appender(ctx context.Context, table string) (*warehouse.Appender, error) {

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -114,6 +116,13 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		return nil, fmt.Errorf("read references: %w", err)
 	}
 	defer checkpointLess(ctx, w)()
+	// An ingest allocates fast and keeps little alive (the rows in
+	// flight, one file's keys and problems): collecting garbage less often
+	// costs some memory and saves about a tenth of the time. A GOGC the
+	// user set is left alone.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(ingestGCPercent))
+	}
 	received, err := loadReceived(ctx, w.DB)
 	if err != nil {
 		return nil, fmt.Errorf("read submissions: %w", err)
@@ -189,6 +198,9 @@ var ErrInterrupted = errors.New("ingest interrupted")
 // row groups of the big tables each time; checkpointing less often does
 // the same work once.
 const ingestCheckpoint = "256MB"
+
+// ingestGCPercent is the GOGC of an ingest.
+const ingestGCPercent = 300
 
 // checkpointLess raises the checkpoint threshold for the ingest and
 // returns what puts it back. It only changes when the log is written into

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"sort"
@@ -46,6 +47,9 @@ type loader struct {
 	// receipt writes the file's receipt and returns its path ("" when it
 	// could not); nil when there is none to write.
 	receipt func() string
+	// The row being appended, and the submission and file boxed once.
+	vals    []driver.Value
+	lineage [2]driver.Value
 }
 
 // maxListed bounds the problems kept in memory for one file's receipt;

@@ -4,12 +4,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"shequ/etl"
 	"shequ/etl/clean"
@@ -56,7 +58,9 @@ type Validator struct {
 	extras []dict.Field
 	enums  map[*dict.Column]map[string]string
 	mac    hash.Hash
-	wide   []int // expenditures: kind column indexes of wide categories present
+	wide   []int       // expenditures: kind column indexes of wide categories present
+	kv     [][2]string // scratch of extraJSON
+	buf    []byte
 }
 
 type slot struct {
@@ -180,17 +184,101 @@ func (v *Validator) wideRecords(vals []any) [][]any {
 }
 
 func (v *Validator) extraJSON(cells []string) string {
-	m := make(map[string]string, len(v.extras))
+	// The object json.Marshal makes of a map[string]string of the cleaned
+	// headers and values, written directly: keys sorted, a later column
+	// of the same header replacing an earlier one.
+	kv := v.kv[:0]
 	for _, f := range v.extras {
-		if t := clean.Text(cell(cells, f.Index)); t != "" {
-			m[clean.Text(f.Header)] = t
+		t := clean.Text(cell(cells, f.Index))
+		if t == "" {
+			continue
+		}
+		k := clean.Text(f.Header)
+		found := false
+		for i := range kv {
+			if kv[i][0] == k {
+				kv[i][1], found = t, true
+				break
+			}
+		}
+		if !found {
+			kv = append(kv, [2]string{k, t})
 		}
 	}
-	if len(m) == 0 {
+	v.kv = kv
+	if len(kv) == 0 {
 		return ""
 	}
-	b, _ := json.Marshal(m)
+	slices.SortFunc(kv, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
+	b := v.buf[:0]
+	b = append(b, '{')
+	for i, p := range kv {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, p[0])
+		b = append(b, ':')
+		b = appendJSONString(b, p[1])
+	}
+	b = append(b, '}')
+	v.buf = b
 	return string(b)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as encoding/json writes a string: HTML
+// characters and control characters escaped, invalid UTF-8 as U+FFFD,
+// U+2028 and U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if b := s[i]; b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
 }
 
 // value cleans one cell. A blank optional cell gives nil and no problem.
