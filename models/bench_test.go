@@ -45,38 +45,6 @@ func replicate(tb testing.TB, w *warehouse.Warehouse, copies int) {
 	}
 }
 
-// runDirect executes the statements a build compiles, policy then models
-// in dependency order, on one connection, with no scheduling, counting or
-// recording: the floor Build's orchestration is measured against.
-func runDirect(ctx context.Context, w *warehouse.Warehouse, p *Project, plans []Materialization) error {
-	conn, err := w.DB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	for _, t := range p.Policy().Tables {
-		for _, q := range t.Statements() {
-			if _, err := conn.ExecContext(ctx, q.SQL, q.Args...); err != nil {
-				return err
-			}
-		}
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return err
-	}
-	for _, mz := range plans {
-		for _, q := range mz.Statements {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("%s: %w", mz.Model, err)
-			}
-		}
-	}
-	return nil
-}
-
 // BenchmarkBuild builds every model on the sample city replicated 200
 // times (16 200 roster rows, 284 400 activities) and reports the time of
 // Build, serially and with its default concurrency, against running the
@@ -124,7 +92,7 @@ func BenchmarkBuild(b *testing.B) {
 		})
 	}
 	runDirectTimed := func() time.Duration {
-		return timed("direct", func() error { return runDirect(ctx, w, p, plans) })
+		return timed("direct", func() error { return p.RunDirect(ctx, w.DB, plans) })
 	}
 	// Each iteration runs all three, in an order that rotates so none
 	// always pays for the checkpoint the one before it left behind.

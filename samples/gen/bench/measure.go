@@ -211,7 +211,7 @@ func Build(ctx context.Context, w *warehouse.Warehouse, rounds int) (build, dire
 				}
 				bb.Add(Timing{Elapsed: time.Since(start)})
 			} else {
-				if err := runDirect(ctx, w, p, plans); err != nil {
+				if err := p.RunDirect(ctx, w.DB, plans); err != nil {
 					return build, direct, err
 				}
 				bd.Add(Timing{Elapsed: time.Since(start)})
@@ -219,36 +219,6 @@ func Build(ctx context.Context, w *warehouse.Warehouse, rounds int) (build, dire
 		}
 	}
 	return bb.T, bd.T, nil
-}
-
-// runDirect executes what a build compiles, as models/bench_test.go does.
-func runDirect(ctx context.Context, w *warehouse.Warehouse, p *models.Project, plans []models.Materialization) error {
-	conn, err := w.DB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
-	}
-	for _, t := range p.Policy().Tables {
-		for _, q := range t.Statements() {
-			if _, err := conn.ExecContext(ctx, q.SQL, q.Args...); err != nil {
-				return err
-			}
-		}
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return err
-	}
-	for _, mz := range plans {
-		for _, q := range mz.Statements {
-			if _, err := conn.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("%s: %w", mz.Model, err)
-			}
-		}
-	}
-	return nil
 }
 
 func copyFile(src, dst string) error {
