@@ -307,9 +307,11 @@ func TestTimeout(t *testing.T) {
 		<-ctx.Done()
 		return Result{}, ctx.Err()
 	}
-	s := newScheduler(t, runner, Options{}, def(t, "name: slow\ncron: '@daily'\nsteps: [build]\ntimeout: 50ms\n"))
+	// The timeout covers opening the warehouse too: leave room for a
+	// loaded machine to open it before the runner waits.
+	s := newScheduler(t, runner, Options{}, def(t, "name: slow\ncron: '@daily'\nsteps: [build]\ntimeout: 2s\n"))
 	out, _ := s.RunNow("slow", TriggerManual)
-	if out.Status != "failed" || !strings.Contains(out.Err.Error(), "timed out after 50ms") {
+	if out.Status != "failed" || !strings.Contains(out.Err.Error(), "timed out after 2s") {
 		t.Errorf("outcome %s %v, want failed: timed out", out.Status, out.Err)
 	}
 }
