@@ -52,6 +52,12 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 		if k.Name == "expenditures" {
 			l.quarters[rec[col["quarter"]].(int64)] = true
 		}
+		keys := l.partKeys[k.Name]
+		if keys == nil {
+			keys = map[string]bool{}
+			l.partKeys[k.Name] = keys
+		}
+		keys[partitionKey(k.Name, rec, col)] = true
 		for ci := range rec {
 			c := &k.Columns[ci]
 			if c.Check || (k.Name == "expenditures" && ci >= 5) {
@@ -138,6 +144,14 @@ var partitionKeys = map[string][]string{
 func (l *loader) supersede(ctx context.Context) error {
 	for _, k := range dict.Kinds {
 		if !l.kinds[k.Name] {
+			continue
+		}
+		// A file that only brings new partitions supersedes nothing.
+		cur, err := l.st.parts.anyCurrent(ctx, k.Name, l.years[k.Name], l.partKeys[k.Name])
+		if err != nil {
+			return fmt.Errorf("supersede %s: %w", k.Name, err)
+		}
+		if !cur {
 			continue
 		}
 		within := func(t string) string {

@@ -128,6 +128,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		return nil, fmt.Errorf("read submissions: %w", err)
 	}
 	s := &Summary{Seen: len(found)}
+	st := &runState{parts: newPartitions(w.DB)}
 	var rows int64
 	preps, stop := prefetch(ctx, found, received, &opt)
 	defer stop()
@@ -149,7 +150,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 			}
 			return s, fmt.Errorf("ingest %s: the file was not prepared", f.Rel)
 		}
-		l := &loader{w: w, opt: &opt, refs: refs, file: f, progress: func(n int) {
+		l := &loader{w: w, opt: &opt, refs: refs, st: st, file: f, progress: func(n int) {
 			if opt.Progress != nil {
 				opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(found), Rows: rows + int64(n), Elapsed: time.Since(start)})
 			}

@@ -24,6 +24,7 @@ type loader struct {
 	w        *warehouse.Warehouse
 	opt      *Options
 	refs     *refs
+	st       *runState
 	file     Found
 	progress func(rows int)
 
@@ -41,7 +42,8 @@ type loader struct {
 	// the rows loaded: they bound the partitions the file supersedes.
 	minDate, maxDate time.Time
 	quarters         map[int64]bool
-	problems         []receipt.Problem // for the receipt, up to maxListed
+	partKeys         map[string]map[string]bool // kind → partitions of the rows loaded
+	problems         []receipt.Problem          // for the receipt, up to maxListed
 	format           string
 	encoding         string
 	// receipt writes the file's receipt and returns its path ("" when it
@@ -153,20 +155,30 @@ func (l *loader) record(ctx context.Context, arch string, dupOf int64) error {
 	}
 	defer tx.Rollback()
 	l.tx = tx
-	if l.sub, err = nextSubmission(ctx, tx); err != nil {
+	if l.sub, err = l.nextSubmission(ctx); err != nil {
 		return err
 	}
 	l.res.Submission = l.sub
 	if err := l.insertSubmission(ctx, arch, "", "", dupOf); err != nil {
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	l.st.nextSub++
+	return nil
 }
 
-func nextSubmission(ctx context.Context, tx *warehouse.Tx) (int64, error) {
-	var id int64
-	err := tx.QueryRow(ctx, `SELECT coalesce(max(submission_id), 0) + 1 FROM raw.submissions`).Scan(&id)
-	return id, err
+// nextSubmission is the id the file's submission gets: read from the
+// warehouse for the run's first file, then counted, since the run is the
+// only writer.
+func (l *loader) nextSubmission(ctx context.Context) (int64, error) {
+	if l.st.nextSub == 0 {
+		if err := l.tx.QueryRow(ctx, `SELECT coalesce(max(submission_id), 0) + 1 FROM raw.submissions`).Scan(&l.st.nextSub); err != nil {
+			return 0, err
+		}
+	}
+	return l.st.nextSub, nil
 }
 
 // opened is a recognised sheet ready to load.
@@ -190,7 +202,7 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 		return err
 	}
 	defer l.tx.Rollback()
-	if l.sub, err = nextSubmission(ctx, l.tx); err != nil {
+	if l.sub, err = l.nextSubmission(ctx); err != nil {
 		return err
 	}
 	l.res.Submission = l.sub
@@ -202,6 +214,7 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 	l.kinds = map[string]bool{}
 	l.years = map[string]map[int64]bool{}
 	l.quarters = map[int64]bool{}
+	l.partKeys = map[string]map[string]bool{}
 	if l.rejects, err = l.tx.Appender(ctx, "raw", "rejects"); err != nil {
 		return err
 	}
@@ -236,6 +249,10 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 	}
 	if err := l.tx.Commit(); err != nil {
 		return err
+	}
+	l.st.nextSub++
+	for kind, keys := range l.partKeys {
+		l.st.parts.add(kind, keys)
 	}
 	l.ov.commit()
 	return nil

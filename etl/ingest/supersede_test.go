@@ -15,9 +15,9 @@ import (
 	"shequ/warehouse"
 )
 
-// TestSupersessionInvariant ingests a generated city, then the same
-// districts' files sent again (every other one of each kind, re-saved so
-// that their hash differs), and checks every raw row against the rule of
+// TestSupersessionInvariant ingests a generated city with half of its
+// files sent again later in the same run, then the other half in a second
+// run (re-saved so that their hash differs), and checks every raw row against the rule of
 // DOMAIN.md §3 written as a query over the whole history: a row is
 // superseded by the first later submission holding a row of its partition,
 // and is current when there is none.
@@ -37,50 +37,60 @@ func TestSupersessionInvariant(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	ingestOnce(t, w, inbox)
 
-	// Send every other file of each kind again, re-saved.
-	later := time.Now().Add(time.Hour)
-	n := 0
-	seen := map[string]int{}
-	for i, f := range m.Files {
-		if f.DuplicateOf != "" {
-			continue
-		}
-		if seen[f.Kinds[0]]++; seen[f.Kinds[0]]%2 == 0 {
-			continue
-		}
-		src := filepath.Join(inbox, f.Path)
-		dst := filepath.Join(inbox, "resent", f.Path)
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if f.Format == "csv" {
-			b, err := os.ReadFile(src)
-			if err != nil {
+	// resend copies files (every other one of each kind, from the
+	// phase-th) re-saved under dir, received after everything else.
+	resend := func(dir string, phase int, later time.Time) int {
+		n := 0
+		seen := map[string]int{}
+		for i, f := range m.Files {
+			if f.DuplicateOf != "" {
+				continue
+			}
+			if seen[f.Kinds[0]]++; (seen[f.Kinds[0]]+phase)%2 == 0 {
+				continue
+			}
+			src := filepath.Join(inbox, f.Path)
+			dst := filepath.Join(inbox, dir, f.Path)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(dst, append(b, '\n'), 0o644); err != nil {
+			if f.Format == "csv" {
+				b, err := os.ReadFile(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(dst, append(b, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				x, err := excelize.OpenFile(src)
+				if err != nil {
+					t.Fatal(err)
+				}
+				x.SetDocProps(&excelize.DocProperties{Title: dir})
+				if err := x.SaveAs(dst); err != nil {
+					t.Fatal(err)
+				}
+				x.Close()
+			}
+			mt := later.Add(time.Duration(i) * time.Second)
+			if err := os.Chtimes(dst, mt, mt); err != nil {
 				t.Fatal(err)
 			}
-		} else {
-			x, err := excelize.OpenFile(src)
-			if err != nil {
-				t.Fatal(err)
-			}
-			x.SetDocProps(&excelize.DocProperties{Title: "重报"})
-			if err := x.SaveAs(dst); err != nil {
-				t.Fatal(err)
-			}
-			x.Close()
+			n++
 		}
-		mt := later.Add(time.Duration(i) * time.Second)
-		if err := os.Chtimes(dst, mt, mt); err != nil {
-			t.Fatal(err)
-		}
-		n++
+		return n
 	}
+	// The first run takes every file and, after them, half of them again.
+	n1 := resend("resent-same-run", 1, time.Now().Add(time.Hour))
 	s := ingestOnce(t, w, inbox)
+	if want := len(m.Files) + n1; s.New != want {
+		t.Fatalf("first run: %d new files, want %d", s.New, want)
+	}
+	// The second run takes the other half again.
+	n := resend("resent", 0, time.Now().Add(2*time.Hour))
+	s = ingestOnce(t, w, inbox)
 	if s.New != n || s.Loaded != n {
 		t.Fatalf("second run: %d new, %d loaded; want %d resent files loaded", s.New, s.Loaded, n)
 	}
