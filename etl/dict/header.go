@@ -75,18 +75,50 @@ func init() {
 	}
 }
 
+// A Recogniser recognises header rows. It remembers how each distinct
+// cell text normalises, so that a sheet's top rows, tried alone and in
+// pairs against every kind, normalise each text once. It is not safe for
+// concurrent use.
+type Recogniser struct {
+	memo map[string]normCell
+}
+
+type normCell struct {
+	full, key, unit string
+}
+
+// NewRecogniser returns a Recogniser with nothing remembered.
+func NewRecogniser() *Recogniser { return &Recogniser{memo: map[string]normCell{}} }
+
+// Header returns clean.HeaderFull and clean.HeaderKey of a cell.
+func (r *Recogniser) Header(cell string) (full, key, unit string) {
+	n := r.norm(cell)
+	return n.full, n.key, n.unit
+}
+
+func (r *Recogniser) norm(cell string) normCell {
+	if n, ok := r.memo[cell]; ok {
+		return n
+	}
+	var n normCell
+	n.full = clean.HeaderFull(cell)
+	n.key, n.unit = clean.HeaderKey(cell)
+	r.memo[cell] = n
+	return n
+}
+
 // match finds the column of kind k a header cell names.
-func match(k *Kind, cell string) (Field, bool) {
+func match(k *Kind, n normCell) (Field, bool) {
 	ix := indexes[k]
-	if e, ok := ix.full[clean.HeaderFull(cell)]; ok {
+	if e, ok := ix.full[n.full]; ok {
 		p, pct := convert(e.col, e.unit)
 		return Field{Column: e.col, Pow10: p, Percent: pct}, true
 	}
-	key, unit := clean.HeaderKey(cell)
-	e, ok := ix.base[key]
+	e, ok := ix.base[n.key]
 	if !ok {
 		return Field{}, false
 	}
+	unit := n.unit
 	if unit == "" {
 		unit = e.unit
 	}
@@ -110,10 +142,13 @@ func convert(c *Column, unit string) (int32, bool) {
 // Recognise matches one header row (already combined from two rows where
 // the header has two) against every kind and returns the best layout, or
 // nil when no kind is identified.
-func Recognise(cells []string) *Layout {
+func Recognise(cells []string) *Layout { return NewRecogniser().Recognise(cells) }
+
+// Recognise is Recognise with the Recogniser's memory.
+func (r *Recogniser) Recognise(cells []string) *Layout {
 	var best *Layout
 	for _, k := range Kinds {
-		l := recogniseAs(k, cells)
+		l := r.recogniseAs(k, cells)
 		if l == nil {
 			continue
 		}
@@ -125,16 +160,17 @@ func Recognise(cells []string) *Layout {
 }
 
 // RecogniseAs matches a header row against one kind.
-func RecogniseAs(k *Kind, cells []string) *Layout { return recogniseAs(k, cells) }
+func RecogniseAs(k *Kind, cells []string) *Layout { return NewRecogniser().recogniseAs(k, cells) }
 
-func recogniseAs(k *Kind, cells []string) *Layout {
+func (r *Recogniser) recogniseAs(k *Kind, cells []string) *Layout {
 	have := map[string]bool{}
 	l := &Layout{Kind: k}
 	for i, cell := range cells {
-		if clean.HeaderFull(cell) == "" {
+		n := r.norm(cell)
+		if n.full == "" {
 			continue
 		}
-		fd, ok := match(k, cell)
+		fd, ok := match(k, n)
 		fd.Index, fd.Header = i, cell
 		if ok && !have[fd.Column.Name] {
 			have[fd.Column.Name] = true

@@ -89,14 +89,15 @@ func Open(rr etl.RowReader) (*Scanner, error) {
 // is taken only when it recognises more columns than any single row (a
 // parent merged down over its children fills the child row already).
 func findHeader(top []etl.Row) (at, rows int, best *dict.Layout) {
+	r := dict.NewRecogniser() // each cell text is normalised once
 	limit := min(len(top), MaxHeaderScan)
 	for i := 0; i < limit; i++ {
-		if l := dict.Recognise(top[i].Cells); l != nil && (best == nil || l.Score > best.Score) {
+		if l := r.Recognise(top[i].Cells); l != nil && (best == nil || l.Score > best.Score) {
 			at, rows, best = i, 1, l
 		}
 	}
 	for i := 0; i+1 < len(top) && i < limit; i++ {
-		if l := dict.Recognise(combine(top[i].Cells, top[i+1].Cells)); l != nil && (best == nil || l.Score > best.Score) {
+		if l := r.Recognise(combineWith(r, top[i].Cells, top[i+1].Cells)); l != nil && (best == nil || l.Score > best.Score) {
 			at, rows, best = i, 2, l
 		}
 	}
@@ -108,6 +109,10 @@ func findHeader(top []etl.Row) (at, rows int, best *dict.Layout) {
 // several children has been filled across them by the reader). A unit in
 // the parent (资金来源(万元)) carries to children that have none.
 func combine(parent, child []string) []string {
+	return combineWith(dict.NewRecogniser(), parent, child)
+}
+
+func combineWith(r *dict.Recogniser, parent, child []string) []string {
 	n := max(len(parent), len(child))
 	out := make([]string, n)
 	for i := range n {
@@ -118,17 +123,17 @@ func combine(parent, child []string) []string {
 		if i < len(child) {
 			c = child[i]
 		}
+		pf, _, pu := r.Header(p)
+		cf, _, cu := r.Header(c)
 		switch {
-		case clean.HeaderFull(c) == "":
+		case cf == "":
 			out[i] = p
-		case clean.HeaderFull(p) == "" || clean.HeaderFull(p) == clean.HeaderFull(c):
+		case pf == "" || pf == cf:
 			out[i] = c
 		default:
 			out[i] = c
-			if _, pu := clean.HeaderKey(p); pu != "" {
-				if _, cu := clean.HeaderKey(c); cu == "" {
-					out[i] = c + "(" + pu + ")"
-				}
+			if pu != "" && cu == "" {
+				out[i] = c + "(" + pu + ")"
 			}
 		}
 	}
