@@ -156,39 +156,16 @@ func BenchmarkRead200k(b *testing.B) {
 		report(b, benchRows)
 	})
 
-	b.Run("book", func(b *testing.B) {
-		b.SetBytes(xmlSize)
-		for b.Loop() {
-			bk, err := Open(path, etl.DefaultLimits)
-			if err != nil {
-				b.Fatal(err)
-			}
-			rr, err := bk.Rows("Sheet1")
-			if err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for {
-				r, err := rr.Next()
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				if r.Cells[2] == "" {
-					b.Fatalf("row %d: district not filled", r.Num)
-				}
-				n++
-			}
-			rr.Close()
-			bk.Close()
-			if n != benchRows {
-				b.Fatalf("%d rows", n)
-			}
-		}
-		report(b, benchRows)
-	})
+	for _, mode := range []struct {
+		name         string
+		excelizeOnly bool
+	}{{"book", false}, {"book-excelize-rows", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			defer func(v bool) { excelizeOnly = v }(excelizeOnly)
+			excelizeOnly = mode.excelizeOnly
+			benchBook(b, path, xmlSize)
+		})
+	}
 
 	b.Run("unzip-floor", func(b *testing.B) {
 		b.SetBytes(xmlSize)
@@ -206,6 +183,42 @@ func BenchmarkRead200k(b *testing.B) {
 		}
 		report(b, benchRows)
 	})
+}
+
+// benchBook reads the bench sheet through Book: the fast sheet reader, or
+// excelize's iterator when excelizeOnly is set.
+func benchBook(b *testing.B, path string, xmlSize int64) {
+	b.SetBytes(xmlSize)
+	for b.Loop() {
+		bk, err := Open(path, etl.DefaultLimits)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rr, err := bk.Rows("Sheet1")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for {
+			r, err := rr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Cells[2] == "" {
+				b.Fatalf("row %d: district not filled", r.Num)
+			}
+			n++
+		}
+		rr.Close()
+		bk.Close()
+		if n != benchRows {
+			b.Fatalf("%d rows", n)
+		}
+	}
+	report(b, benchRows)
 }
 
 // BenchmarkMergeScan measures the merge pre-scan alone: the byte scanner

@@ -24,6 +24,7 @@ const maxSmallPart = 64 << 20
 type zipIndex struct {
 	byName  map[string]*zip.File
 	byLower map[string]*zip.File
+	dup     bool // two members have the same name
 }
 
 func newZipIndex(files []*zip.File) *zipIndex {
@@ -32,6 +33,8 @@ func newZipIndex(files []*zip.File) *zipIndex {
 		name := strings.ReplaceAll(zf.Name, "\\", "/")
 		if _, dup := ix.byName[name]; !dup {
 			ix.byName[name] = zf
+		} else {
+			ix.dup = true
 		}
 		if _, dup := ix.byLower[strings.ToLower(name)]; !dup {
 			ix.byLower[strings.ToLower(name)] = zf
