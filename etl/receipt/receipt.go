@@ -239,7 +239,11 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 		)
 		f, sheet, notes = annotatedCopy(src, format, encoding, listed, lim)
 		if f != nil {
-			err := finish(f, sheet, dst, info, problems, listed, notes, true)
+			// A copy of a workbook keeps the district's selected sheet:
+			// select the receipt instead. A new workbook (the copy of a
+			// CSV file) already has the receipt selected, and selecting
+			// again would read the streamed data sheet back into memory.
+			err := finish(f, sheet, dst, info, problems, listed, notes, true, format == "xlsx")
 			f.Close()
 			if err == nil {
 				return nil
@@ -254,11 +258,11 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 	if err := f.SetSheetName("Sheet1", Sheet); err != nil {
 		return err
 	}
-	return finish(f, Sheet, dst, info, problems, listed, notes, false)
+	return finish(f, Sheet, dst, info, problems, listed, notes, false, false)
 }
 
 // finish writes the receipt sheet into f and saves f to dst.
-func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Problem, notes []string, copied bool) (err error) {
+func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Problem, notes []string, copied, selectFirst bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("receipt: %v", r)
@@ -267,7 +271,9 @@ func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Proble
 	if err := writeReceipt(f, sheet, info, all, listed, notes, copied); err != nil {
 		return fmt.Errorf("receipt: %w", err)
 	}
-	f.SetActiveSheet(0)
+	if selectFirst {
+		f.SetActiveSheet(0)
+	}
 	return save(f, dst)
 }
 

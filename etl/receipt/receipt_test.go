@@ -1,6 +1,9 @@
 package receipt
 
 import (
+	"archive/zip"
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -130,6 +133,13 @@ func TestCSVReceipt(t *testing.T) {
 	if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{Sheet, DataSheet}) {
 		t.Fatalf("sheets = %q", got)
 	}
+	// The receipt opens first, and only its tab is selected.
+	if f.GetActiveSheetIndex() != 0 {
+		t.Errorf("active sheet %d", f.GetActiveSheetIndex())
+	}
+	if got := selectedTabs(t, dst); !reflect.DeepEqual(got, []string{"xl/worksheets/sheet1.xml"}) {
+		t.Errorf("selected tabs in %q, want the receipt's alone", got)
+	}
 	lines, table := summary(t, f)
 	want := map[string]string{
 		LabelFile: info.File, LabelDistrict: "青山区", LabelSHA256: "0d4f6b", LabelSubmission: "2",
@@ -225,6 +235,36 @@ func rowOf(t *testing.T, f *excelize.File, r string) int {
 	return 0
 }
 
+// selectedTabs lists the worksheet parts of the workbook at path that
+// mark their tab selected.
+func selectedTabs(t *testing.T, path string) []string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var out []string
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(data, []byte(`tabSelected="1"`)) || bytes.Contains(data, []byte(`tabSelected="true"`)) {
+			out = append(out, zf.Name)
+		}
+	}
+	return out
+}
+
 func xlsxProblems() []Problem {
 	return []Problem{
 		{"项目情况", validate.Problem{Row: 3, Column: "community_codes", Header: "覆盖社区代码", Letter: "I",
@@ -254,6 +294,9 @@ func TestXLSXReceipt(t *testing.T) {
 	}
 	if f.GetActiveSheetIndex() != 0 {
 		t.Errorf("active sheet %d", f.GetActiveSheetIndex())
+	}
+	if got := selectedTabs(t, dst); len(got) != 1 {
+		t.Errorf("selected tabs in %q, want the receipt's alone", got)
 	}
 	lines, table := summary(t, f)
 	if lines[LabelKinds] != "服务项目、人员名册" || lines[LabelRead] != "59" || lines[LabelLoaded] != "57" ||
