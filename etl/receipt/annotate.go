@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shequ/etl/validate"
+	"shequ/etl/xlsx"
 )
 
 // maxCommentChars bounds the text of one comment (Excel allows 32 767
@@ -116,7 +117,7 @@ func xlsxCopy(src string, problems []Problem, lim Limits) (*excelize.File, strin
 		f.Close()
 		return nil, "", []string{note}
 	}
-	last, n, err := countRows(f, lim.MaxAnnotateRows)
+	last, n, err := countRows(f, src)
 	if err != nil {
 		return fail(NoteNoCopy)
 	}
@@ -166,31 +167,22 @@ func commentNote(done, marked int) []string {
 	return []string{fmt.Sprintf("问题单元格较多，副本中只有前 %d 个附有批注，其余 %d 个只标了颜色，原因见下表。", done, marked-done)}
 }
 
-// countRows returns the last row of every worksheet and their sum,
-// stopping once the sum passes limit. (The iterator steps through every
-// row number, so a sheet's count is its last row, blank rows included.)
-func countRows(f *excelize.File, limit int) (map[string]int, int, error) {
+// countRows returns the last row of every worksheet of the workbook at src
+// (excelize's iterator steps through every row number, so a sheet's count
+// is its last row, blank rows included) and their sum. The sheets' XML is
+// byte-scanned, not decoded: a sheet too large for a copy is refused
+// before excelize loads it.
+func countRows(f *excelize.File, src string) (map[string]int, int, error) {
+	byName, err := xlsx.LastRows(src)
+	if err != nil {
+		return nil, 0, err
+	}
 	last := map[string]int{}
 	n := 0
 	for _, s := range f.GetSheetList() {
-		rows, err := f.Rows(s)
-		if err != nil {
-			continue // a chart sheet
-		}
-		for rows.Next() {
-			last[s]++
-			n++
-			if n > limit {
-				break
-			}
-		}
-		err = rows.Error()
-		rows.Close()
-		if err != nil {
-			return nil, n, err
-		}
-		if n > limit {
-			break
+		if r, ok := byName[s]; ok {
+			last[s] = r
+			n += r
 		}
 	}
 	return last, n, nil

@@ -256,3 +256,32 @@ func FuzzSheetRowsMatchExcelize(f *testing.F) {
 		compareSheet(t, path, "S", etl.Limits{MaxXMLInMemory: 1 << 20})
 	})
 }
+
+// LastRows counts each sheet's rows as excelize's iterator does.
+func TestLastRows(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(samples, "*/*.xlsx"))
+	for _, p := range files {
+		got, err := LastRows(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := open(t, p)
+		want := map[string]int{}
+		for _, s := range b.Sheets() {
+			rows, err := b.f.Rows(s.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			rows.Close()
+			want[s.Name] = n
+		}
+		b.Close()
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: LastRows = %v, excelize counts %v", filepath.Base(p), got, want)
+		}
+	}
+}

@@ -370,3 +370,30 @@ func (r *rowReader) Close() error {
 	}
 	return err
 }
+
+// LastRows gives the number of the last row of each worksheet of the
+// workbook at path (0 for a sheet without rows), as excelize's row
+// iterator would count them, from the byte pre-scan of each sheet's XML:
+// without unpacking the workbook into memory or decoding its cells. Sheets
+// whose part is missing are left out.
+func LastRows(path string) (map[string]int, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	last := map[string]int{}
+	for name, zf := range newZipIndex(zr.File).sheetParts() {
+		rc, err := zf.Open()
+		if err != nil {
+			return nil, err
+		}
+		scan, err := scanSheet(rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sheet %q: %w", name, err)
+		}
+		last[name] = scan.lastRow
+	}
+	return last, nil
+}
