@@ -8,7 +8,7 @@ import (
 
 // The shared-string table, read for the fast sheet reader with the same
 // tokenizer and the same rules as excelize's sharedStringsReader: excelize
-// takes xl/sharedStrings.xml (no other name), decodes the root <sst> of the
+// takes xl/sharedStrings.xml (the name in any case), decodes the root <sst> of the
 // spreadsheet namespace, and gives each <si> as xlsxSI.String does. What the
 // reader does not read exactly so (a strict-OOXML namespace, which excelize
 // rewrites by byte replacement, a count that is no number, anything
@@ -68,45 +68,22 @@ func parseSST(z *xmlTok) ([]string, error) {
 		!typedAttrs(z.attrs, "count", 'i', "uniqueCount", 'i') {
 		return nil, errFallback
 	}
-	if z.selfClose {
-		return nil, nil
-	}
-	root := string(z.name)
 	var out []string
-	var stack [][]byte
-	for {
-		if err := z.next(); err != nil {
-			return nil, err
+	err := z.children(func() error {
+		if string(z.local) != "si" {
+			return z.skip()
 		}
-		switch z.kind {
-		case tokText:
-			if _, ok := decodeText(z.text); !ok {
-				return nil, errFallback
-			}
-		case tokEnd:
-			if string(z.name) != root {
-				return nil, errFallback
-			}
-			return out, nil
-		case tokStart:
-			var err error
-			if string(z.local) == "si" {
-				var s string
-				s, stack, err = richText(z, stack[:0])
-				if bytes.Contains([]byte(s), []byte("purl.oclc.org")) {
-					return nil, errFallback
-				}
-				out = append(out, s)
-			} else {
-				stack, err = skipElement(z, stack[:0])
-			}
-			if err != nil {
-				return nil, err
-			}
-		default:
-			return nil, errFallback
+		s, err := richText(z)
+		if strings.Contains(s, "purl.oclc.org") {
+			return errFallback // excelize rewrites such text
 		}
+		out = append(out, s)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 // rootInMain reports whether the start tag just read is in the

@@ -32,6 +32,10 @@ type xmlTok struct {
 	attrs     []xmlAttr
 	text      []byte // tokText: the raw character data
 	prolog    bool   // the next token is the first of the document
+	// open are the names of the elements open around the next token, as
+	// written; an end tag must close the innermost (slots are reused).
+	open  [][]byte
+	depth int
 }
 
 type tokKind uint8
@@ -69,7 +73,7 @@ func (z *xmlTok) next() error {
 		if n > 0 {
 			z.pos += n
 			z.prolog = false
-			return nil
+			return z.nest()
 		}
 		// The token runs past the window: move it to the front and read on.
 		if z.eof {
@@ -84,6 +88,108 @@ func (z *xmlTok) next() error {
 			return err
 		}
 	}
+}
+
+// nest keeps the stack of open elements: encoding/xml refuses an end tag
+// that does not close the innermost open element.
+func (z *xmlTok) nest() error {
+	switch {
+	case z.kind == tokStart && !z.selfClose:
+		if z.depth == len(z.open) {
+			z.open = append(z.open, nil)
+		}
+		z.open[z.depth] = append(z.open[z.depth][:0], z.name...)
+		z.depth++
+	case z.kind == tokEnd:
+		if z.depth == 0 || !bytes.Equal(z.open[z.depth-1], z.name) {
+			return errFallback
+		}
+		z.depth--
+	}
+	return nil
+}
+
+// The readers below start at the start tag of an element just read and
+// end at its end tag (or at once, for an empty element <x/>).
+
+// children calls child at the start tag of each child element of the
+// element just read; child must read that element to its end. Text
+// between children must be good XML and is otherwise ignored.
+func (z *xmlTok) children(child func() error) error {
+	if z.selfClose {
+		return nil
+	}
+	d := z.depth
+	for {
+		if err := z.next(); err != nil {
+			return err
+		}
+		switch z.kind {
+		case tokText:
+			if _, ok := decodeText(z.text); !ok {
+				return errFallback
+			}
+		case tokStart:
+			if err := child(); err != nil {
+				return err
+			}
+		case tokEnd:
+			if z.depth < d {
+				return nil
+			}
+			return errFallback // cannot happen: a child ends inside child()
+		default:
+			return errFallback
+		}
+	}
+}
+
+// skip steps over the element just read and everything in it, checking
+// that it is good XML.
+func (z *xmlTok) skip() error {
+	if z.selfClose {
+		return nil
+	}
+	d := z.depth
+	for z.depth >= d {
+		if err := z.next(); err != nil {
+			return err
+		}
+		switch z.kind {
+		case tokText:
+			if _, ok := decodeText(z.text); !ok {
+				return errFallback
+			}
+		case tokEOF:
+			return errFallback
+		}
+	}
+	return nil
+}
+
+// textContent reads the character data of the element just read (<v>,
+// <t>), which must hold nothing else.
+func (z *xmlTok) textContent() (string, error) {
+	if z.selfClose {
+		return "", nil
+	}
+	if err := z.next(); err != nil {
+		return "", err
+	}
+	var val string
+	if z.kind == tokText {
+		var ok bool
+		if val, ok = decodeText(z.text); !ok {
+			return "", errFallback
+		}
+		if err := z.next(); err != nil {
+			return "", err
+		}
+	}
+	if z.kind != tokEnd {
+		return "", errFallback
+	}
+	return val, nil
 }
 
 // fill reads until the window is full or the input ends.
