@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -77,13 +78,17 @@ const commentWork = 400_000_000
 // inserts an empty receipt sheet first. It returns the workbook and the
 // receipt sheet's name, or a nil workbook and the note saying why there is
 // no copy; notes may also come with a workbook.
-func annotatedCopy(src, format, encoding string, problems []Problem, lim Limits) (f *excelize.File, sheet string, notes []string) {
+//
+// With strip, a workbook is edited as a copy stripped to the rows with
+// problems (xlsx.StripRows), and sp says how to splice the other rows back
+// when saving; sp is nil when the workbook itself was opened.
+func annotatedCopy(src, format, encoding string, problems []Problem, lim Limits, strip bool) (f *excelize.File, sheet string, notes []string, sp *splice) {
 	fi, err := os.Stat(src)
 	if err != nil || !fi.Mode().IsRegular() {
-		return nil, "", []string{NoteNoCopy}
+		return nil, "", []string{NoteNoCopy}, nil
 	}
 	if fi.Size() > lim.MaxAnnotateBytes {
-		return nil, "", []string{NoteTooLarge}
+		return nil, "", []string{NoteTooLarge}, nil
 	}
 	// A workbook excelize cannot handle must not cost the district its
 	// receipt: any panic below falls back to the receipt sheet alone.
@@ -92,21 +97,83 @@ func annotatedCopy(src, format, encoding string, problems []Problem, lim Limits)
 			if f != nil {
 				f.Close()
 			}
-			f, sheet, notes = nil, "", []string{NoteNoCopy}
+			sp.remove()
+			f, sheet, notes, sp = nil, "", []string{NoteNoCopy}, nil
 		}
 	}()
 	switch format {
 	case "xlsx":
-		return xlsxCopy(src, problems, lim)
+		if strip {
+			sp = stripCopy(src, problems, lim)
+		}
+		f, sheet, notes = xlsxCopy(src, sp, problems, lim)
+		if f == nil {
+			sp.remove()
+			sp = nil
+		}
+		return f, sheet, notes, sp
 	case "csv":
-		return csvCopy(src, encoding, problems, lim)
+		f, sheet, notes = csvCopy(src, encoding, problems, lim)
+		return f, sheet, notes, nil
 	}
-	return nil, "", []string{NoteNoCopy}
+	return nil, "", []string{NoteNoCopy}, nil
 }
 
-func xlsxCopy(src string, problems []Problem, lim Limits) (*excelize.File, string, []string) {
+// A splice is a workbook copy edited stripped to its rows with problems.
+type splice struct {
+	src      string // the original
+	stripped string // the stripped copy excelize edits (in dir)
+	dir      string
+	st       *xlsx.Stripped
+}
+
+// stripCopy writes the stripped copy of the original, or returns nil when
+// the original is not one xlsx.StripRows rewrites.
+func stripCopy(src string, problems []Problem, lim Limits) *splice {
+	keep := map[string]map[int]bool{}
+	for _, p := range problems {
+		if keep[p.Sheet] == nil {
+			keep[p.Sheet] = map[int]bool{}
+		}
+		keep[p.Sheet][p.Row] = true
+	}
+	dir, err := os.MkdirTemp("", "shequ-receipt-")
+	if err != nil {
+		return nil
+	}
+	sp := &splice{src: src, stripped: filepath.Join(dir, "stripped.xlsx"), dir: dir}
+	if sp.st, err = xlsx.StripRows(src, sp.stripped, keep, lim.MaxUnzipBytes); err != nil {
+		sp.remove()
+		return nil
+	}
+	return sp
+}
+
+// save writes f, edited from the stripped copy, to w with the original's
+// other rows spliced back.
+func (sp *splice) save(f *excelize.File, w io.Writer) error {
+	out := filepath.Join(sp.dir, "edited.xlsx")
+	if err := f.SaveAs(out); err != nil {
+		return err
+	}
+	return xlsx.SpliceRows(out, sp.src, sp.st, w)
+}
+
+func (sp *splice) remove() {
+	if sp != nil {
+		os.RemoveAll(sp.dir)
+	}
+}
+
+// xlsxCopy opens the original, or its stripped copy when sp is set, and
+// marks the problems.
+func xlsxCopy(src string, sp *splice, problems []Problem, lim Limits) (*excelize.File, string, []string) {
 	xmlLimit := min(int64(16<<20), lim.MaxUnzipBytes)
-	f, err := excelize.OpenFile(src, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: xmlLimit})
+	open := src
+	if sp != nil {
+		open = sp.stripped
+	}
+	f, err := excelize.OpenFile(open, excelize.Options{UnzipSizeLimit: lim.MaxUnzipBytes, UnzipXMLSizeLimit: xmlLimit})
 	if err != nil {
 		if strings.Contains(err.Error(), "unzip size exceeds") {
 			return nil, "", []string{NoteTooLarge}

@@ -232,25 +232,32 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 		listed = listed[:lim.MaxListed]
 	}
 	var notes []string
-	if annotate {
-		var (
-			f     *excelize.File
-			sheet string
-		)
-		f, sheet, notes = annotatedCopy(src, format, encoding, listed, lim)
-		if f != nil {
-			// A copy of a workbook keeps the district's selected sheet:
-			// select the receipt instead. A new workbook (the copy of a
-			// CSV file) already has the receipt selected, and selecting
-			// again would read the streamed data sheet back into memory.
-			err := finish(f, sheet, dst, info, problems, listed, notes, true, format == "xlsx")
-			f.Close()
-			if err == nil {
-				return nil
-			}
-			// Something in the district's workbook cannot be written back:
-			// the receipt goes out without the copy.
-			notes = []string{NoteNoCopy}
+	// A workbook is first edited stripped to its rows with problems; if
+	// that copy cannot be made, it is edited whole.
+	for _, strip := range stripOrder {
+		if !annotate {
+			break
+		}
+		f, sheet, n, sp := annotatedCopy(src, format, encoding, listed, lim, strip)
+		notes = n
+		if f == nil {
+			break
+		}
+		// A copy of a workbook keeps the district's selected sheet:
+		// select the receipt instead. A new workbook (the copy of a CSV
+		// file) already has the receipt selected, and selecting again
+		// would read the streamed data sheet back into memory.
+		err := finish(f, sheet, dst, info, problems, listed, notes, true, format == "xlsx", sp)
+		f.Close()
+		sp.remove()
+		if err == nil {
+			return nil
+		}
+		// Something in the district's workbook cannot be written back:
+		// the receipt goes out without the copy.
+		notes = []string{NoteNoCopy}
+		if sp == nil {
+			break
 		}
 	}
 	f := excelize.NewFile()
@@ -258,11 +265,15 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 	if err := f.SetSheetName("Sheet1", Sheet); err != nil {
 		return err
 	}
-	return finish(f, Sheet, dst, info, problems, listed, notes, false, false)
+	return finish(f, Sheet, dst, info, problems, listed, notes, false, false, nil)
 }
 
+// stripOrder: how a workbook's copy is tried, stripped first (tests
+// compare it with the whole workbook edited).
+var stripOrder = []bool{true, false}
+
 // finish writes the receipt sheet into f and saves f to dst.
-func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Problem, notes []string, copied, selectFirst bool) (err error) {
+func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Problem, notes []string, copied, selectFirst bool, sp *splice) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("receipt: %v", r)
@@ -273,6 +284,9 @@ func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Proble
 	}
 	if selectFirst {
 		f.SetActiveSheet(0)
+	}
+	if sp != nil {
+		return atomic.WriteFile(dst, func(w io.Writer) error { return sp.save(f, w) })
 	}
 	return save(f, dst)
 }

@@ -70,14 +70,7 @@ func summary(t *testing.T, f *excelize.File) (map[string]string, [][]string) {
 
 func fill(t *testing.T, f *excelize.File, sheet, cell string) string {
 	t.Helper()
-	id, err := f.GetCellStyle(sheet, cell)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := f.GetStyle(id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := style(t, f, sheet, cell)
 	if st.Fill.Pattern != 1 || len(st.Fill.Color) == 0 {
 		return ""
 	}

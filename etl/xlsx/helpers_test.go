@@ -184,3 +184,42 @@ func isFileError(err error) bool {
 	var fe *etl.FileError
 	return errors.As(err, &fe)
 }
+
+// samplePart is a part of a sample workbook, for fuzz seeds.
+type samplePart struct {
+	book, name string
+	data       []byte
+}
+
+// sampleParts reads the parts of every sample workbook whose name starts
+// with one of the prefixes.
+func sampleParts(tb testing.TB, prefixes ...string) []samplePart {
+	tb.Helper()
+	files, _ := filepath.Glob(filepath.Join(samples, "*/*.xlsx"))
+	var out []samplePart
+	for _, p := range files {
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, zf := range zr.File {
+			for _, pre := range prefixes {
+				if strings.HasPrefix(zf.Name, pre) {
+					rc, err := zf.Open()
+					if err != nil {
+						tb.Fatal(err)
+					}
+					data, err := io.ReadAll(rc)
+					rc.Close()
+					if err != nil {
+						tb.Fatal(err)
+					}
+					out = append(out, samplePart{p, zf.Name, data})
+					break
+				}
+			}
+		}
+		zr.Close()
+	}
+	return out
+}

@@ -1,9 +1,7 @@
 package xlsx
 
 import (
-	"archive/zip"
 	"fmt"
-	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -228,27 +226,16 @@ func FuzzSheetRowsMatchExcelize(f *testing.F) {
 	for _, c := range sheetCases {
 		f.Add([]byte(sheetXML(c.xml)), []byte(sstXML))
 	}
-	files, _ := filepath.Glob(filepath.Join(samples, "*/*.xlsx"))
-	for _, p := range files {
-		zr, err := zip.OpenReader(p)
-		if err != nil {
-			f.Fatal(err)
+	sheets, ssts := map[string][]byte{}, map[string][]byte{}
+	for _, p := range sampleParts(f, "xl/worksheets/sheet", sharedString) {
+		if p.name == sharedString {
+			ssts[p.book] = p.data
+		} else if sheets[p.book] == nil {
+			sheets[p.book] = p.data
 		}
-		var sheet, sst []byte
-		for _, zf := range zr.File {
-			if strings.HasPrefix(zf.Name, "xl/worksheets/sheet") && sheet == nil || zf.Name == sharedString {
-				rc, _ := zf.Open()
-				data, _ := io.ReadAll(rc)
-				rc.Close()
-				if zf.Name == sharedString {
-					sst = data
-				} else {
-					sheet = data
-				}
-			}
-		}
-		zr.Close()
-		f.Add(sheet, sst)
+	}
+	for book, sheet := range sheets {
+		f.Add(sheet, ssts[book])
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, sheet, sst []byte) {

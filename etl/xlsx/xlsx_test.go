@@ -1,7 +1,6 @@
 package xlsx
 
 import (
-	"archive/zip"
 	"bytes"
 	"io"
 	"os"
@@ -662,21 +661,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // no panic, every error a FileError, rows in order within the limits, and
 // no temporary files left.
 func FuzzSheetXML(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join(samples, "*/*.xlsx"))
-	for _, p := range files {
-		zr, err := zip.OpenReader(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, zf := range zr.File {
-			if strings.HasPrefix(zf.Name, "xl/worksheets/sheet") {
-				rc, _ := zf.Open()
-				data, _ := io.ReadAll(rc)
-				rc.Close()
-				f.Add(data)
-			}
-		}
-		zr.Close()
+	for _, p := range sampleParts(f, "xl/worksheets/sheet") {
+		f.Add(p.data)
 	}
 	f.Add([]byte(sheetXML(`<sheetData><row r="3"><c r="B3" t="s"><v>0</v></c></row><row><c t="b"><v>1</v></c></row></sheetData><mergeCells><mergeCell ref="A1:B4"/></mergeCells>`)))
 	dir := f.TempDir()
