@@ -4,6 +4,7 @@
 package atomic
 
 import (
+	"bufio"
 	"io"
 	"os"
 	"path/filepath"
@@ -27,7 +28,12 @@ func WriteFile(path string, write func(w io.Writer) error) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = write(tmp); err != nil {
+	// Buffered: writers such as templates write in many small pieces.
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
 		return err
 	}
 	if err = tmp.Sync(); err != nil {
