@@ -4,7 +4,10 @@
 // manifest of every file (rows, SHA-256) and the warehouse state it came
 // from. The export is written to a temporary folder beside the target and
 // renamed into place, so a reader never sees half of one; its files hold
-// no time of writing, so the same warehouse state gives the same bytes.
+// no time of writing, so the same warehouse state gives the same bytes. A
+// file whose rows have not changed since the last export (its fingerprint
+// in the manifest) is linked from that export instead of written again, so
+// a nightly run that changed one year rewrites that year's files only.
 //
 // A mart is read whole (SELECT * FROM marts.<name>) unless the reports'
 // sql/ folder has export_<name>.sql, which then says what is exported
@@ -16,6 +19,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
 	"encoding/hex"
@@ -40,6 +44,8 @@ const ManifestFile = "manifest.json"
 type Manifest struct {
 	State State  `json:"state"`
 	Files []File `json:"files"`
+	// Kept are the files taken unchanged from the earlier export.
+	Kept []string `json:"-"`
 }
 
 // State is the warehouse state of an export (reports.Stamp without times
@@ -62,6 +68,11 @@ type File struct {
 	Year   *int64 `json:"year,omitempty"` // the partition; absent for marts without a year
 	Rows   int64  `json:"rows"`
 	SHA256 string `json:"sha256"`
+	// Fingerprint is of the rows the file was written from (the export
+	// query, the columns and their types, the count and an
+	// order-independent hash of the rows): a file whose fingerprint has not
+	// changed since the last export is kept, not written again.
+	Fingerprint string `json:"fingerprint"`
 }
 
 // Options say what to export and where.
@@ -115,13 +126,15 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		DataAsOf: stamp.DataAsOf.UTC().Format("2006-01-02T15:04:05Z"), PolicyDigest: stamp.PolicyDigest, Policy: stamp.Policy,
 		InputDigest: stamp.InputDigest, Inputs: stamp.Inputs,
 	}}
+	x := &exporter{db: db, queries: o.Queries, root: tmp, prevDir: o.Dir, prev: readManifest(o.Dir)}
 	for _, mart := range marts {
-		files, err := exportMart(ctx, db, o.Queries, tmp, mart)
+		files, err := x.mart(ctx, mart)
 		if err != nil {
 			return nil, fmt.Errorf("export marts.%s: %w", mart, err)
 		}
 		m.Files = append(m.Files, files...)
 	}
+	m.Kept = x.kept
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].File < m.Files[j].File })
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -207,17 +220,50 @@ func listMarts(ctx context.Context, db *sql.DB) ([]string, error) {
 func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// exportMart writes one mart's CSV and Parquet files under root.
-func exportMart(ctx context.Context, db *sql.DB, queries *reports.Set, root, mart string) ([]File, error) {
+// fingerprintVersion changes whenever the files written for the same rows
+// would change (their format): every file is then written again.
+const fingerprintVersion = "1"
+
+// An exporter writes the files of one export under root, keeping the
+// files of the earlier export in prevDir whose rows have not changed.
+type exporter struct {
+	db      *sql.DB
+	queries *reports.Set
+	root    string
+	prevDir string
+	prev    map[string]File // the earlier manifest's files, by path
+	kept    []string
+}
+
+// readManifest reads the files of the export in dir (none if there is
+// none or it cannot be read).
+func readManifest(dir string) map[string]File {
+	b, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		return nil
+	}
+	var m Manifest
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	out := map[string]File{}
+	for _, f := range m.Files {
+		out[f.File] = f
+	}
+	return out
+}
+
+// mart writes one mart's CSV and Parquet files.
+func (x *exporter) mart(ctx context.Context, mart string) ([]File, error) {
 	query := "SELECT * FROM marts." + quoteIdent(mart)
-	if queries != nil {
-		if q, err := queries.SQL("export_" + mart + ".sql"); err == nil {
+	if x.queries != nil {
+		if q, err := x.queries.SQL("export_" + mart + ".sql"); err == nil {
 			query = q
 		} else if !errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
 	}
-	cols, err := columns(ctx, db, query)
+	cols, types, err := columns(ctx, x.db, query)
 	if err != nil {
 		return nil, err
 	}
@@ -231,28 +277,56 @@ func exportMart(ctx context.Context, db *sql.DB, queries *reports.Set, root, mar
 		}
 	}
 	src := "(\n" + query + "\n) AS t"
-	if !partitioned {
-		return writePart(ctx, db, root, mart, src, "", nil)
-	}
-	years, err := distinctYears(ctx, db, src)
+	parts, err := partitions(ctx, x.db, src, partitioned)
 	if err != nil {
 		return nil, err
 	}
 	var out []File
-	for _, y := range years {
-		dir := "year=__HIVE_DEFAULT_PARTITION__"
-		where := `"year" IS NULL`
-		if y != nil {
-			dir = fmt.Sprintf("year=%d", *y)
-			where = fmt.Sprintf(`"year" = %d`, *y)
-		}
-		files, err := writePart(ctx, db, root, mart, src, dir, y, where)
+	for _, pt := range parts {
+		fp := sha256.Sum256([]byte(strings.Join([]string{fingerprintVersion, query,
+			strings.Join(cols, "\x1f"), strings.Join(types, "\x1f"), pt.count, pt.hash}, "\x00")))
+		files, err := x.part(ctx, mart, src, pt, hex.EncodeToString(fp[:16]))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, files...)
 	}
 	return out, nil
+}
+
+// A partition is one year of a mart (or all of a mart without a year),
+// with the count and the order-independent hash of its rows.
+type partition struct {
+	year        *int64
+	all         bool // the mart has no year column
+	count, hash string
+}
+
+func partitions(ctx context.Context, db *sql.DB, src string, partitioned bool) ([]partition, error) {
+	q := `SELECT NULL::BIGINT, count(*)::VARCHAR, coalesce(sum(hash(t)), 0)::VARCHAR FROM ` + src
+	if partitioned {
+		q = `SELECT CAST("year" AS BIGINT) AS y, count(*)::VARCHAR, sum(hash(t))::VARCHAR FROM ` + src +
+			` GROUP BY y ORDER BY y NULLS LAST`
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []partition
+	for rows.Next() {
+		var y sql.NullInt64
+		pt := partition{all: !partitioned}
+		if err := rows.Scan(&y, &pt.count, &pt.hash); err != nil {
+			return nil, err
+		}
+		if y.Valid {
+			v := y.Int64
+			pt.year = &v
+		}
+		out = append(out, pt)
+	}
+	return out, rows.Err()
 }
 
 func reportsPersonal(c string) bool {
@@ -264,59 +338,60 @@ func reportsPersonal(c string) bool {
 	return false
 }
 
-func columns(ctx context.Context, db *sql.DB, q string) ([]string, error) {
+// columns gives the names and the database types of a query's columns.
+func columns(ctx context.Context, db *sql.DB, q string) (names, types []string, err error) {
 	rows, err := db.QueryContext(ctx, "SELECT * FROM (\n"+q+"\n) AS t LIMIT 0")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	return rows.Columns()
-}
-
-func distinctYears(ctx context.Context, db *sql.DB, src string) ([]*int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT CAST("year" AS BIGINT) FROM `+src+` ORDER BY 1 NULLS LAST`)
+	if names, err = rows.Columns(); err != nil {
+		return nil, nil, err
+	}
+	cts, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer rows.Close()
-	var out []*int64
-	for rows.Next() {
-		var y sql.NullInt64
-		if err := rows.Scan(&y); err != nil {
-			return nil, err
-		}
-		if y.Valid {
-			v := y.Int64
-			out = append(out, &v)
-		} else {
-			out = append(out, nil)
-		}
+	for _, ct := range cts {
+		types = append(types, ct.DatabaseTypeName())
 	}
-	return out, rows.Err()
+	return names, types, nil
 }
 
-// writePart writes the rows of src matching where (all rows without one)
-// as csv/<mart>/<dir>/<mart>.csv and parquet/<mart>/<dir>/<mart>.parquet,
-// without the partition column, sorted by every column.
-func writePart(ctx context.Context, db *sql.DB, root, mart, src, dir string, year *int64, where ...string) ([]File, error) {
-	sel := "SELECT * FROM " + src
-	if len(where) > 0 {
-		sel = "SELECT * EXCLUDE (\"year\") FROM " + src + " WHERE " + strings.Join(where, " AND ")
+// part writes a partition as csv/<mart>/<dir>/<mart>.csv and
+// parquet/<mart>/<dir>/<mart>.parquet, without the partition column,
+// sorted by every column; or, where the earlier export has the file with
+// the same fingerprint and it is unchanged on disk, links it over.
+func (x *exporter) part(ctx context.Context, mart, src string, pt partition, fp string) ([]File, error) {
+	if pt.all {
+		return x.write(ctx, mart, "SELECT * FROM "+src, "", nil, fp)
 	}
+	dir, where := "year=__HIVE_DEFAULT_PARTITION__", `"year" IS NULL`
+	if pt.year != nil {
+		dir, where = fmt.Sprintf("year=%d", *pt.year), fmt.Sprintf(`"year" = %d`, *pt.year)
+	}
+	return x.write(ctx, mart, "SELECT * EXCLUDE (\"year\") FROM "+src+" WHERE "+where, dir, pt.year, fp)
+}
+
+func (x *exporter) write(ctx context.Context, mart, sel, dir string, year *int64, fp string) ([]File, error) {
 	sel += " ORDER BY ALL NULLS LAST"
 	var out []File
 	for _, format := range []string{"csv", "parquet"} {
 		rel := path.Join(format, mart, dir, mart+"."+format)
-		full := filepath.Join(root, filepath.FromSlash(rel))
+		full := filepath.Join(x.root, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return nil, err
+		}
+		if f, ok := x.keep(rel, full, fp); ok {
+			out = append(out, f)
+			continue
 		}
 		var rows int64
 		var err error
 		if format == "csv" {
-			rows, err = writeCSV(ctx, db, sel, full)
+			rows, err = writeCSV(ctx, x.db, sel, full)
 		} else {
-			rows, err = writeParquet(ctx, db, sel, full)
+			rows, err = writeParquet(ctx, x.db, sel, full)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", rel, err)
@@ -325,9 +400,27 @@ func writePart(ctx context.Context, db *sql.DB, root, mart, src, dir string, yea
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, File{File: rel, Mart: mart, Format: format, Year: year, Rows: rows, SHA256: sum})
+		out = append(out, File{File: rel, Mart: mart, Format: format, Year: year, Rows: rows, SHA256: sum, Fingerprint: fp})
 	}
 	return out, nil
+}
+
+// keep links the earlier export's file rel to full when its fingerprint
+// is fp and its bytes are still those its manifest records.
+func (x *exporter) keep(rel, full, fp string) (File, bool) {
+	f, ok := x.prev[rel]
+	if !ok || f.Fingerprint != fp {
+		return File{}, false
+	}
+	old := filepath.Join(x.prevDir, filepath.FromSlash(rel))
+	if sum, err := digest.File(old); err != nil || sum != f.SHA256 {
+		return File{}, false
+	}
+	if err := os.Link(old, full); err != nil {
+		return File{}, false
+	}
+	x.kept = append(x.kept, rel)
+	return f, true
 }
 
 // writeCSV writes the rows of a query as UTF-8 CSV with a byte order mark,
