@@ -184,7 +184,11 @@ func describe(out string, res *bundle.Result) string {
 		for _, f := range res.Manifest.Files {
 			marts[f.Mart] = true
 		}
-		s += fmt.Sprintf("; %d marts as CSV and Parquet (%d files) in %s", len(marts), len(res.Manifest.Files), filepath.Join(out, bundle.ExportsDir))
+		files := fmt.Sprintf("%d files", len(res.Manifest.Files))
+		if k := len(res.Manifest.Kept); k > 0 {
+			files += fmt.Sprintf(", %d unchanged", k)
+		}
+		s += fmt.Sprintf("; %d marts as CSV and Parquet (%s) in %s", len(marts), files, filepath.Join(out, bundle.ExportsDir))
 	}
 	return s + fmt.Sprintf("; run %d, policy %s", res.Stamp.RunID, res.Stamp.PolicyDigest)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -49,6 +50,10 @@ func TestReportCommand(t *testing.T) {
 	stdout, stderr, code = shequ(t, dir, "report", "--warehouse", wpath, "--out", out, "--year", "2013", "--district", "临江区")
 	if code != 0 || !strings.Contains(stdout, "社区服务年度报告_2013_临江区.xlsx") {
 		t.Errorf("report 2013 临江区: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// Nothing changed since the demo's export: every file is kept.
+	if m := regexp.MustCompile(`\((\d+) files, (\d+) unchanged\)`).FindStringSubmatch(stdout); m == nil || m[1] != m[2] {
+		t.Errorf("report 2013 临江区 did not keep the unchanged exports:\n%s", stdout)
 	}
 
 	budget := filepath.Join(dir, "reward_budget_2014.csv")
