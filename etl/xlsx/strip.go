@@ -85,7 +85,8 @@ func StripRows(src, dst string, keep map[string]map[int]bool, maxUnzip int64) (*
 			if err != nil {
 				return err
 			}
-			if err := writePart(zw, zf, out); err != nil {
+			// Stored, not deflated: only excelize reads the stripped copy.
+			if err := writePart(zw, zf, out, zip.Store); err != nil {
 				return err
 			}
 			st.Parts = append(st.Parts, zf.Name)
@@ -141,7 +142,7 @@ func SpliceRows(out, src string, st *Stripped, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := writePart(zw, zf, data); err != nil {
+		if err := writePart(zw, zf, data, zip.Deflate); err != nil {
 			return err
 		}
 	}
@@ -180,9 +181,9 @@ func readPart(zf *zip.File) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(rc, maxStripPart+1))
 }
 
-func writePart(zw *zip.Writer, like *zip.File, data []byte) error {
+func writePart(zw *zip.Writer, like *zip.File, data []byte, method uint16) error {
 	h := like.FileHeader
-	h.Method = zip.Deflate
+	h.Method = method
 	h.CompressedSize64, h.UncompressedSize64, h.CRC32 = 0, 0, 0
 	w, err := zw.CreateHeader(&h)
 	if err != nil {
