@@ -267,7 +267,7 @@ func layout(data []byte) (*sheetLayout, error) {
 						num = l.rows[len(l.rows)-1].num + 1
 					}
 					for _, a := range z.attrs {
-						if string(a.name) == "r" {
+						if string(a.local) == "r" { // as excelize reads it, prefix or not
 							n, err := strconv.Atoi(string(a.val))
 							if err != nil || n < 0 {
 								return nil, ErrNoStrip
