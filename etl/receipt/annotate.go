@@ -103,10 +103,23 @@ func annotatedCopy(src, format, encoding string, problems []Problem, lim Limits,
 	}()
 	switch format {
 	case "xlsx":
+		// Counted first, by a byte scan of each sheet: a workbook too
+		// large for a copy is neither stripped nor opened.
+		last, err := xlsx.LastRows(src)
+		if err != nil {
+			return nil, "", []string{NoteNoCopy}, nil
+		}
+		n := 0
+		for _, r := range last {
+			n += r
+		}
+		if n > lim.MaxAnnotateRows {
+			return nil, "", []string{NoteTooLarge}, nil
+		}
 		if strip {
 			sp = stripCopy(src, problems, lim)
 		}
-		f, sheet, notes = xlsxCopy(src, sp, problems, lim)
+		f, sheet, notes = xlsxCopy(src, sp, last, problems, lim)
 		if f == nil {
 			sp.remove()
 			sp = nil
@@ -166,8 +179,10 @@ func (sp *splice) remove() {
 }
 
 // xlsxCopy opens the original, or its stripped copy when sp is set, and
-// marks the problems.
-func xlsxCopy(src string, sp *splice, problems []Problem, lim Limits) (*excelize.File, string, []string) {
+// marks the problems. last is the last row of each sheet of the original
+// (excelize's iterator steps through every row number, so a sheet's count
+// is its last row, blank rows included).
+func xlsxCopy(src string, sp *splice, last map[string]int, problems []Problem, lim Limits) (*excelize.File, string, []string) {
 	xmlLimit := min(int64(16<<20), lim.MaxUnzipBytes)
 	open := src
 	if sp != nil {
@@ -183,13 +198,6 @@ func xlsxCopy(src string, sp *splice, problems []Problem, lim Limits) (*excelize
 	fail := func(note string) (*excelize.File, string, []string) {
 		f.Close()
 		return nil, "", []string{note}
-	}
-	last, n, err := countRows(f, src)
-	if err != nil {
-		return fail(NoteNoCopy)
-	}
-	if n > lim.MaxAnnotateRows {
-		return fail(NoteTooLarge)
 	}
 	resolve := func(p Problem) (string, int, int) {
 		if p.Sheet == "" {
@@ -232,27 +240,6 @@ func commentNote(done, marked int) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("问题单元格较多，副本中只有前 %d 个附有批注，其余 %d 个只标了颜色，原因见下表。", done, marked-done)}
-}
-
-// countRows returns the last row of every worksheet of the workbook at src
-// (excelize's iterator steps through every row number, so a sheet's count
-// is its last row, blank rows included) and their sum. The sheets' XML is
-// byte-scanned, not decoded: a sheet too large for a copy is refused
-// before excelize loads it.
-func countRows(f *excelize.File, src string) (map[string]int, int, error) {
-	byName, err := xlsx.LastRows(src)
-	if err != nil {
-		return nil, 0, err
-	}
-	last := map[string]int{}
-	n := 0
-	for _, s := range f.GetSheetList() {
-		if r, ok := byName[s]; ok {
-			last[s] = r
-			n += r
-		}
-	}
-	return last, n, nil
 }
 
 // insertFirst adds the receipt sheet in front of the district's sheets
