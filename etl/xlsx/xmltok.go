@@ -237,21 +237,9 @@ func (z *xmlTok) parse(d []byte) (int, error) {
 	}
 	switch d[1] {
 	case '/':
-		name, local, i, ok := xmlName(d, 2)
-		if i == len(d) {
-			return 0, nil
-		}
-		if !ok {
-			return 0, errFallback
-		}
-		for i < len(d) && isSpace(d[i]) {
-			i++
-		}
-		if i == len(d) {
-			return 0, nil
-		}
-		if d[i] != '>' {
-			return 0, errFallback
+		name, local, i, more, bad := nameThen(d, 2, '>')
+		if more || bad {
+			return 0, fallbackIf(bad)
 		}
 		z.kind, z.name, z.local = tokEnd, name, local
 		return i + 1, nil
@@ -305,21 +293,9 @@ func (z *xmlTok) parse(d []byte) (int, error) {
 		if sp == i {
 			return 0, errFallback // attributes must be separated by space
 		}
-		aname, alocal, j, ok := xmlName(d, i)
-		if j == len(d) {
-			return 0, nil
-		}
-		if !ok {
-			return 0, errFallback
-		}
-		for j < len(d) && isSpace(d[j]) {
-			j++
-		}
-		if j == len(d) {
-			return 0, nil
-		}
-		if d[j] != '=' {
-			return 0, errFallback
+		aname, alocal, j, more, bad := nameThen(d, i, '=')
+		if more || bad {
+			return 0, fallbackIf(bad)
 		}
 		j++
 		for j < len(d) && isSpace(d[j]) {
@@ -343,6 +319,33 @@ func (z *xmlTok) parse(d []byte) (int, error) {
 		z.attrs = append(z.attrs, xmlAttr{aname, alocal, val})
 		i = j + 1 + k + 1
 	}
+}
+
+// nameThen reads a name at d[i], then spaces, then the byte want, which
+// is at d[end]. more: d ends first; bad: d holds something else.
+func nameThen(d []byte, i int, want byte) (name, local []byte, end int, more, bad bool) {
+	name, local, i, ok := xmlName(d, i)
+	if i == len(d) {
+		return nil, nil, i, true, false
+	}
+	if !ok {
+		return nil, nil, i, false, true
+	}
+	for i < len(d) && isSpace(d[i]) {
+		i++
+	}
+	if i == len(d) {
+		return nil, nil, i, true, false
+	}
+	return name, local, i, false, d[i] != want
+}
+
+// fallbackIf is errFallback when bad, else nil (read on).
+func fallbackIf(bad bool) error {
+	if bad {
+		return errFallback
+	}
+	return nil
 }
 
 // xmlName reads an element or attribute name at d[i]: ASCII letters,
