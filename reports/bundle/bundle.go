@@ -21,6 +21,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -179,50 +180,79 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 		}
 		dir = filepath.Join(dir, "试算-"+safeName(name))
 	}
+	// The reports and the export are written concurrently: each reads the
+	// warehouse on its own connection and writes its own files.
+	var defs []*reports.Definition
 	for _, d := range set.Definitions {
-		if len(o.Only) > 0 && !containsString(o.Only, d.Name) {
-			continue
+		if len(o.Only) == 0 || containsString(o.Only, d.Name) {
+			defs = append(defs, d)
 		}
-		f := reports.Filter{Year: year, District: o.District}
-		data, err := d.Read(ctx, db, f, reports.Options{City: o.City, Trial: o.Trial, Stamp: stamp, Now: o.Now})
-		if err != nil {
-			return nil, err
-		}
-		if d.Appendix == reports.AppendixRewardCalculation {
-			g, err := rewards.Calculation(data)
-			if err != nil {
-				return nil, err
-			}
-			if g != nil {
-				data.Appendix = append(data.Appendix, g)
-			}
-		}
-		base := fmt.Sprintf("%s_%d", d.File, year)
-		if data.Filter.District != "" {
-			base += "_" + safeName(data.Filter.District)
-		}
-		xl := filepath.Join(dir, base+".xlsx")
-		if err := xlsx.Write(filepath.Join(o.Out, xl), data); err != nil {
-			return nil, err
-		}
-		page := filepath.Join(dir, base+".html")
-		if err := atomic.WriteFile(filepath.Join(o.Out, page), func(w io.Writer) error { return html.Write(w, data) }); err != nil {
-			return nil, fmt.Errorf("write %s: %w", page, err)
-		}
-		res.Files = append(res.Files, filepath.ToSlash(xl), filepath.ToSlash(page))
+	}
+	files := make([][]string, len(defs))
+	errs := make([]error, len(defs)+1)
+	var wg sync.WaitGroup
+	for i, d := range defs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			files[i], errs[i] = writeReport(ctx, db, d, year, dir, o, stamp)
+		}()
 	}
 	if o.Trial == "" && !o.NoExports {
-		m, err := export.Write(ctx, db, export.Options{Dir: filepath.Join(o.Out, ExportsDir), Queries: set, Stamp: stamp})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res.Manifest, errs[len(defs)] = export.Write(ctx, db, export.Options{Dir: filepath.Join(o.Out, ExportsDir), Queries: set, Stamp: stamp})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
-		res.Manifest = m
+	}
+	for _, fs := range files {
+		res.Files = append(res.Files, fs...)
+	}
+	if m := res.Manifest; m != nil {
 		for _, f := range m.Files {
 			res.Files = append(res.Files, ExportsDir+"/"+f.File)
 		}
 		res.Files = append(res.Files, ExportsDir+"/"+export.ManifestFile)
 	}
 	return res, nil
+}
+
+// writeReport writes one report's workbook and page into dir and returns
+// their paths inside the output folder.
+func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year int, dir string, o Options, stamp *reports.Stamp) ([]string, error) {
+	f := reports.Filter{Year: year, District: o.District}
+	data, err := d.Read(ctx, db, f, reports.Options{City: o.City, Trial: o.Trial, Stamp: stamp, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	if d.Appendix == reports.AppendixRewardCalculation {
+		g, err := rewards.Calculation(data)
+		if err != nil {
+			return nil, err
+		}
+		if g != nil {
+			data.Appendix = append(data.Appendix, g)
+		}
+	}
+	base := fmt.Sprintf("%s_%d", d.File, year)
+	if data.Filter.District != "" {
+		base += "_" + safeName(data.Filter.District)
+	}
+	xl := filepath.Join(dir, base+".xlsx")
+	if err := xlsx.Write(filepath.Join(o.Out, xl), data); err != nil {
+		return nil, err
+	}
+	page := filepath.Join(dir, base+".html")
+	if err := atomic.WriteFile(filepath.Join(o.Out, page), func(w io.Writer) error { return html.Write(w, data) }); err != nil {
+		return nil, fmt.Errorf("write %s: %w", page, err)
+	}
+	return []string{filepath.ToSlash(xl), filepath.ToSlash(page)}, nil
 }
 
 func contains(xs []int, x int) bool {
