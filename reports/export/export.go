@@ -127,6 +127,10 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		InputDigest: stamp.InputDigest, Inputs: stamp.Inputs,
 	}}
 	x := &exporter{db: db, queries: o.Queries, root: tmp, prevDir: o.Dir, prev: readManifest(o.Dir)}
+	// The Parquet files are DuckDB's: another DuckDB writes them anew.
+	if err := db.QueryRowContext(ctx, "SELECT version()").Scan(&x.engine); err != nil {
+		return nil, err
+	}
 	for _, mart := range marts {
 		files, err := x.mart(ctx, mart)
 		if err != nil {
@@ -220,8 +224,8 @@ func listMarts(ctx context.Context, db *sql.DB) ([]string, error) {
 func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// fingerprintVersion changes whenever the files written for the same rows
-// would change (their format): every file is then written again.
+// fingerprintVersion changes whenever shequ would write other bytes for
+// the same rows (the files' format): every file is then written again.
 const fingerprintVersion = "1"
 
 // An exporter writes the files of one export under root, keeping the
@@ -233,6 +237,7 @@ type exporter struct {
 	prevDir string
 	prev    map[string]File // the earlier manifest's files, by path
 	kept    []string
+	engine  string // DuckDB's version
 }
 
 // readManifest reads the files of the export in dir (none if there is
@@ -283,7 +288,7 @@ func (x *exporter) mart(ctx context.Context, mart string) ([]File, error) {
 	}
 	var out []File
 	for _, pt := range parts {
-		fp := sha256.Sum256([]byte(strings.Join([]string{fingerprintVersion, query,
+		fp := sha256.Sum256([]byte(strings.Join([]string{fingerprintVersion, x.engine, query,
 			strings.Join(cols, "\x1f"), strings.Join(types, "\x1f"), pt.count, pt.hash}, "\x00")))
 		files, err := x.part(ctx, mart, src, pt, hex.EncodeToString(fp[:16]))
 		if err != nil {
