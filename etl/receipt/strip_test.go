@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -56,6 +57,9 @@ func writeBoth(t *testing.T, src string, ps []Problem) (stripped, whole string) 
 	stripOrder = []bool{true} // no second try: a failed splice leaves the receipt without its copy
 	if err := Write(stripped, src, "xlsx", "", info, ps, Limits{}); err != nil {
 		t.Fatal(err)
+	}
+	if sheets := open(t, stripped).GetSheetList(); len(sheets) < 2 {
+		t.Fatalf("the stripped receipt has no copy: sheets %q", sheets)
 	}
 	stripOrder = []bool{false}
 	if err := Write(whole, src, "xlsx", "", info, ps, Limits{}); err != nil {
@@ -259,17 +263,16 @@ func libreOffice(t *testing.T) string {
 	return ""
 }
 
-// A workbook as Excel writes it — markup-compatibility namespaces on the
-// sheet, x14ac attributes on every row — is stripped and spliced (the
-// rows' prefixes are declared in what excelize writes), with the same copy
-// as editing it whole.
-func TestStrippedCopyExcelNamespaces(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "e.xlsx")
+// oneSheetBook writes a workbook of one sheet "S" with the given worksheet
+// XML, as hand-written parts.
+func oneSheetBook(t *testing.T, sheet string) string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "s.xlsx")
 	f, err := os.Create(src)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	zw := zip.NewWriter(f)
 	add := func(name, data string) {
 		w, err := zw.Create(name)
@@ -280,17 +283,66 @@ func TestStrippedCopyExcelNamespaces(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	add("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`)
+	add("[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>`)
 	add("_rels/.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`)
 	add("xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`)
-	add("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`)
-	add("xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac xr xr2 xr3" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision" xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2" xmlns:xr3="http://schemas.microsoft.com/office/spreadsheetml/2016/revision3" xr:uid="{00000000-0001-0000-0000-000000000000}"><dimension ref="A1:B3"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/><sheetData><row r="1" spans="1:2" x14ac:dyDescent="0.25"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1"><v>1</v></c></row><row r="2" spans="1:2" x14ac:dyDescent="0.25"><c r="A2" t="inlineStr"><is><t>b</t></is></c><c r="B2"><v>2</v></c></row><row r="3" spans="1:2" x14ac:dyDescent="0.25"><c r="A3" t="inlineStr"><is><t>c</t></is></c><c r="B3"><v>3</v></c></row></sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`)
+	add("xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>`)
+	// excelize needs the fonts of a styles part to size a comment.
+	add("xl/styles.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`+
+		`<fonts count="1"><font><sz val="11"/><name val="宋体"/><family val="3"/><charset val="134"/></font></fonts>`+
+		`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>`+
+		`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>`+
+		`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>`+
+		`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>`+
+		`<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>`)
+	add("xl/worksheets/sheet1.xml", sheet)
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f.Close()
-	ps := []Problem{{Sheet: "S", Problem: validate.Problem{Row: 2, Letter: "B", Value: "x", Severity: validate.Error, Code: validate.InvalidCode}}}
-	stripped, whole := writeBoth(t, src, ps)
+	return src
+}
+
+var problemB2 = []Problem{{Sheet: "S", Problem: validate.Problem{Row: 2, Letter: "B", Value: "x", Severity: validate.Error, Code: validate.InvalidCode}}}
+
+// A workbook as Excel writes it — markup-compatibility namespaces on the
+// sheet, x14ac attributes on every row — is stripped and spliced (the
+// rows' prefixes are declared in what excelize writes), with the same copy
+// as editing it whole.
+func TestStrippedCopyExcelNamespaces(t *testing.T) {
+	src := oneSheetBook(t, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac xr xr2 xr3" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision" xmlns:xr2="http://schemas.microsoft.com/office/spreadsheetml/2015/revision2" xmlns:xr3="http://schemas.microsoft.com/office/spreadsheetml/2016/revision3" xr:uid="{00000000-0001-0000-0000-000000000000}"><dimension ref="A1:B3"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/><sheetData><row r="1" spans="1:2" x14ac:dyDescent="0.25"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1"><v>1</v></c></row><row r="2" spans="1:2" x14ac:dyDescent="0.25"><c r="A2" t="inlineStr"><is><t>b</t></is></c><c r="B2"><v>2</v></c></row><row r="3" spans="1:2" x14ac:dyDescent="0.25"><c r="A3" t="inlineStr"><is><t>c</t></is></c><c r="B3"><v>3</v></c></row></sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`)
+	stripped, whole := writeBoth(t, src, problemB2)
 	sameWorkbook(t, stripped, whole)
+}
+
+// A sheet the strip does not rewrite (here, one with an XML comment among
+// its rows) is edited whole: the receipt still carries its copy, marked.
+func TestUnstrippableWorkbookIsEditedWhole(t *testing.T) {
+	src := oneSheetBook(t, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`+
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row><!-- 以下为数据 -->`+
+		`<row r="2"><c r="A2" t="inlineStr"><is><t>b</t></is></c><c r="B2"><v>2</v></c></row>`+
+		`</sheetData></worksheet>`)
+	if sp := stripCopy(src, problemB2, Limits{}.norm()); sp != nil {
+		sp.remove()
+		t.Fatal("a sheet of prefixed elements was stripped")
+	}
+	dst := filepath.Join(t.TempDir(), "r.xlsx")
+	info := Info{File: "s.xlsx", District: "临江区", Submission: 1, Status: Loaded, Read: 2, Loaded: 1, Rejected: 1, ReceivedAt: received}
+	if err := Write(dst, src, "xlsx", "", info, problemB2, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, dst)
+	if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{Sheet, "S"}) {
+		t.Fatalf("sheets %q: the copy is missing", got)
+	}
+	if c := comments(t, f, "S")["B2"]; !strings.Contains(commentText(c), problemB2[0].MessageZh()) {
+		t.Errorf("B2's comment %q, want the problem's message", commentText(c))
+	}
+	if st := style(t, f, "S", "B2"); st.Fill.Pattern != 1 {
+		t.Errorf("B2 not filled: %+v", st.Fill)
+	}
+	if v, _ := f.GetCellValue("S", "A2"); v != "b" {
+		t.Errorf("A2 = %q in the copy", v)
+	}
 }
