@@ -32,6 +32,18 @@ type fileStats struct {
 // bad draws whether to plant a bad row here.
 func (g *genFile) bad() bool { return g.w.cfg.BadShare > 0 && g.r.Float64() < g.w.cfg.BadShare }
 
+// goodThenBad writes a good row (row(-1)), then, at the share of bad rows,
+// a bad one of one of kinds kinds (row(0) … row(kinds-1)).
+func (g *genFile) goodThenBad(kinds int, row func(bad int) error) error {
+	if err := row(-1); err != nil {
+		return err
+	}
+	if g.bad() {
+		return row(g.r.IntN(kinds))
+	}
+	return nil
+}
+
 func (g *genFile) pick(words []string) string {
 	if len(words) == 0 {
 		return ""
@@ -354,13 +366,8 @@ func (g *genFile) projects(y int) error {
 			}
 			return sw.data(b.row, nil, bad >= 0, warn)
 		}
-		if err := row(-1); err != nil {
+		if err := g.goodThenBad(4, row); err != nil {
 			return err
-		}
-		if g.bad() {
-			if err := row(g.r.IntN(4)); err != nil {
-				return err
-			}
 		}
 	}
 	return sw.finish()
@@ -512,13 +519,8 @@ func (g *genFile) staff(y int) error {
 				b.set("x:入职时间", ps.joined.Format("2006-01"))
 				return sw.data(b.row, nil, bad >= 0, false)
 			}
-			if err := row(-1); err != nil {
+			if err := g.goodThenBad(4, row); err != nil {
 				return err
-			}
-			if g.bad() {
-				if err := row(g.r.IntN(4)); err != nil {
-					return err
-				}
 			}
 		}
 	}
@@ -635,18 +637,13 @@ func (g *genFile) expenditures(y, q int) error {
 				}
 				return sw.data(b.row, b.sums, bad >= 0, false)
 			}
-			if err := row(-1); err != nil {
+			if err := g.goodThenBad(3, row); err != nil {
 				return err
-			}
-			if g.bad() {
-				if err := row(g.r.IntN(3)); err != nil {
-					return err
-				}
 			}
 			continue
 		}
 		var seg int64
-		for i, cat := range dict.Categories {
+		for i := range dict.Categories {
 			row := func(bad int) error {
 				b.reset()
 				b.set("year", c.int(int64(y)))
@@ -678,14 +675,8 @@ func (g *genFile) expenditures(y, q int) error {
 				}
 				return sw.data(b.row, b.sums, bad >= 0, false)
 			}
-			if err := row(-1); err != nil {
+			if err := g.goodThenBad(4, row); err != nil {
 				return err
-			}
-			_ = cat
-			if g.bad() {
-				if err := row(g.r.IntN(4)); err != nil {
-					return err
-				}
 			}
 		}
 		if g.st.totals {
@@ -836,13 +827,8 @@ func (g *genFile) activities(y, m1, m2 int) error {
 						b.set("x:记录人", recorder)
 						return sw.data(b.row, b.sums, bad >= 0, false)
 					}
-					if err := row(-1); err != nil {
+					if err := g.goodThenBad(4, row); err != nil {
 						return err
-					}
-					if g.bad() {
-						if err := row(g.r.IntN(4)); err != nil {
-							return err
-						}
 					}
 				}
 			}
@@ -936,13 +922,8 @@ func (g *genFile) evaluations(y int, stage string) error {
 				}
 				return sw.data(b.row, nil, bad >= 0, false)
 			}
-			if err := row(-1); err != nil {
+			if err := g.goodThenBad(5, row); err != nil {
 				return err
-			}
-			if g.bad() {
-				if err := row(g.r.IntN(5)); err != nil {
-					return err
-				}
 			}
 		}
 	}
@@ -1031,13 +1012,8 @@ func (g *genFile) facilities(y int) error {
 				}
 				return sw.data(b.row, b.sums, bad >= 0, false)
 			}
-			if err := row(-1); err != nil {
+			if err := g.goodThenBad(2, row); err != nil {
 				return err
-			}
-			if g.bad() {
-				if err := row(g.r.IntN(2)); err != nil {
-					return err
-				}
 			}
 		}
 	}
