@@ -14,38 +14,10 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shequ/etl"
+	"shequ/etl/etltest"
 )
 
 const samples = "../../samples/inbox"
-
-func readAll(t testing.TB, b etl.Book) []etl.Row {
-	t.Helper()
-	rows, err := readRows(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-func readRows(b etl.Book) ([]etl.Row, error) {
-	rr, err := b.Rows("")
-	if err != nil {
-		return nil, err
-	}
-	defer rr.Close()
-	var rows []etl.Row
-	for {
-		r, err := rr.Next()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return rows, err
-		}
-		r.Cells = append([]string(nil), r.Cells...) // Cells is reused by Next
-		rows = append(rows, r)
-	}
-}
 
 func open(t testing.TB, path string) *Book {
 	t.Helper()
@@ -55,47 +27,6 @@ func open(t testing.TB, path string) *Book {
 	}
 	t.Cleanup(func() { b.Close() })
 	return b
-}
-
-func rowByNum(t testing.TB, rows []etl.Row, n int) []string {
-	t.Helper()
-	for _, r := range rows {
-		if r.Num == n {
-			return r.Cells
-		}
-	}
-	t.Fatalf("no row %d", n)
-	return nil
-}
-
-func wantCells(t testing.TB, what string, got, want []string) {
-	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s:\n got %q\nwant %q", what, got, want)
-	}
-}
-
-func nums(rows []etl.Row) []int {
-	var n []int
-	for _, r := range rows {
-		n = append(n, r.Num)
-	}
-	return n
-}
-
-func wantReason(t testing.TB, err error, file, reason string) *etl.FileError {
-	t.Helper()
-	fe, ok := etl.AsFileError(err)
-	if !ok {
-		t.Fatalf("err = %v (%T), want a *etl.FileError with reason %s", err, err, reason)
-	}
-	if fe.Reason != reason || fe.File != file {
-		t.Fatalf("FileError %q %q (%v), want %q %q", fe.File, fe.Reason, err, file, reason)
-	}
-	if !strings.ContainsFunc(fe.Zh, func(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }) {
-		t.Errorf("Zh = %q, want a Chinese sentence", fe.Zh)
-	}
-	return fe
 }
 
 // --- the sample submissions ---
@@ -108,22 +39,22 @@ func TestSample02GBKWithBlankLines(t *testing.T) {
 	if got := b.Sheets(); !reflect.DeepEqual(got, []etl.SheetInfo{{Name: ""}}) {
 		t.Errorf("Sheets = %+v", got)
 	}
-	rows := readAll(t, b)
+	rows := etltest.ReadAll(t, b, "")
 	// 51 CRLF lines, of which 8, 37, 41 and 48 are blank.
 	if len(rows) != 47 {
 		t.Errorf("%d rows, want 47", len(rows))
 	}
-	if got := nums(rows)[:9]; !reflect.DeepEqual(got, []int{1, 2, 3, 4, 5, 6, 7, 9, 10}) {
+	if got := etltest.Nums(rows)[:9]; !reflect.DeepEqual(got, []int{1, 2, 3, 4, 5, 6, 7, 9, 10}) {
 		t.Errorf("first row numbers %v", got)
 	}
-	wantCells(t, "line 1 (title)", rowByNum(t, rows, 1), []string{"青山区2013-2014年社区（村）基本情况统计表", "", "", "", "", "", "", "", "", "", ""})
-	wantCells(t, "line 2 (header)", rowByNum(t, rows, 2), []string{"序号", "年份", "所属区", "街道(镇)", "社区编码", "社区(村)名称", "城乡分类", "常住人口", "户籍人口", "辖区面积(平方米)", "备注"})
-	wantCells(t, "line 4", rowByNum(t, rows, 4), []string{"2", "２０１３", "青山区", "广德街道", "519903001002", "老街社区", "居委会", "３０８４", "1,788", "2599902", "撤村建居"})
+	etltest.WantCells(t, "line 1 (title)", etltest.RowByNum(t, rows, 1), []string{"青山区2013-2014年社区（村）基本情况统计表", "", "", "", "", "", "", "", "", "", ""})
+	etltest.WantCells(t, "line 2 (header)", etltest.RowByNum(t, rows, 2), []string{"序号", "年份", "所属区", "街道(镇)", "社区编码", "社区(村)名称", "城乡分类", "常住人口", "户籍人口", "辖区面积(平方米)", "备注"})
+	etltest.WantCells(t, "line 4", etltest.RowByNum(t, rows, 4), []string{"2", "２０１３", "青山区", "广德街道", "519903001002", "老街社区", "居委会", "３０８４", "1,788", "2599902", "撤村建居"})
 	// The manifest's planted rejects sit at lines 24 and 35.
-	wantCells(t, "line 24", rowByNum(t, rows, 24), []string{"21", "2013", "青山区", "黄田镇", "51990311290", "新丰村", "农村", "1200", "", "3100000", ""})
-	wantCells(t, "line 35", rowByNum(t, rows, 35), []string{"32", "2014", "青山区", "黄田镇", "519903101202", "上村村", "rural", "-2146", "1931", "13905468", ""})
-	wantCells(t, "line 38 (after a blank line)", rowByNum(t, rows, 38), []string{"34", "2014", "青山区", "黄田镇", "519903101204", "冷水村", "农村", "1,200", "1140", "9143039", ""})
-	wantCells(t, "line 51", rowByNum(t, rows, 51), []string{"填表日期：2014年9月9日", "", "", "", "", "", "", "", "", "", ""})
+	etltest.WantCells(t, "line 24", etltest.RowByNum(t, rows, 24), []string{"21", "2013", "青山区", "黄田镇", "51990311290", "新丰村", "农村", "1200", "", "3100000", ""})
+	etltest.WantCells(t, "line 35", etltest.RowByNum(t, rows, 35), []string{"32", "2014", "青山区", "黄田镇", "519903101202", "上村村", "rural", "-2146", "1931", "13905468", ""})
+	etltest.WantCells(t, "line 38 (after a blank line)", etltest.RowByNum(t, rows, 38), []string{"34", "2014", "青山区", "黄田镇", "519903101204", "冷水村", "农村", "1,200", "1140", "9143039", ""})
+	etltest.WantCells(t, "line 51", etltest.RowByNum(t, rows, 51), []string{"填表日期：2014年9月9日", "", "", "", "", "", "", "", "", "", ""})
 }
 
 func TestSample08GB18030CRLF(t *testing.T) {
@@ -131,14 +62,14 @@ func TestSample08GB18030CRLF(t *testing.T) {
 	if b.Encoding() != GB18030 {
 		t.Fatalf("Encoding = %q", b.Encoding())
 	}
-	rows := readAll(t, b)
+	rows := etltest.ReadAll(t, b, "")
 	if len(rows) != 217 || rows[216].Num != 217 {
 		t.Errorf("%d rows, last numbered %d; want 217", len(rows), rows[len(rows)-1].Num)
 	}
-	wantCells(t, "line 1", rowByNum(t, rows, 1), []string{"年度", "项目编号", "季度", "支出类别", "金额(元)", "说明"})
-	wantCells(t, "line 6", rowByNum(t, rows, 6), []string{"2013", "2013519903001", "Q3", "税费", "11,384", ""})
+	etltest.WantCells(t, "line 1", etltest.RowByNum(t, rows, 1), []string{"年度", "项目编号", "季度", "支出类别", "金额(元)", "说明"})
+	etltest.WantCells(t, "line 6", etltest.RowByNum(t, rows, 6), []string{"2013", "2013519903001", "Q3", "税费", "11,384", ""})
 	// 䶮 (U+4DAE) is a four-byte GB18030 sequence, not in GBK.
-	wantCells(t, "line 18", rowByNum(t, rows, 18), []string{"2013", "2013519903002", "Q1", "税金", "5073", "经手人：刘䶮"})
+	etltest.WantCells(t, "line 18", etltest.RowByNum(t, rows, 18), []string{"2013", "2013519903002", "Q1", "税金", "5073", "经手人：刘䶮"})
 	for _, r := range rows {
 		for _, c := range r.Cells {
 			if strings.ContainsAny(c, "\r\n\uFFFD") {
@@ -153,31 +84,31 @@ func TestSampleUTF8AndBOM(t *testing.T) {
 	if b.Encoding() != UTF8BOM {
 		t.Fatalf("Encoding = %q", b.Encoding())
 	}
-	rows := readAll(t, b)
+	rows := etltest.ReadAll(t, b, "")
 	// The mark is gone from the first cell; the second header row is mostly empty.
-	wantCells(t, "line 1", rowByNum(t, rows, 1), []string{"序号", "年度", "项目编号", "区县", "项目名称", "项目类型", "承接机构", "统一社会信用代码",
+	etltest.WantCells(t, "line 1", etltest.RowByNum(t, rows, 1), []string{"序号", "年度", "项目编号", "区县", "项目名称", "项目类型", "承接机构", "统一社会信用代码",
 		"覆盖社区代码", "合同结束日期", "合同开始日期", "合同金额(万元)", "资金来源", "", "", "项目负责人联系电话", "备注"})
-	wantCells(t, "line 2", rowByNum(t, rows, 2), []string{"", "", "", "", "", "", "", "", "", "", "", "", "市级资金(万元)", "区级资金(万元)", "街道资金(万元)", "", ""})
-	wantCells(t, "line 8 (commas inside quotes)", rowByNum(t, rows, 8), []string{"6", "2013", "2013519903006", "青山区", "广德街道社区服务社会化项目", "社区服务社会化",
+	etltest.WantCells(t, "line 2", etltest.RowByNum(t, rows, 2), []string{"", "", "", "", "", "", "", "", "", "", "", "", "市级资金(万元)", "区级资金(万元)", "街道资金(万元)", "", ""})
+	etltest.WantCells(t, "line 8 (commas inside quotes)", etltest.RowByNum(t, rows, 8), []string{"6", "2013", "2013519903006", "青山区", "广德街道社区服务社会化项目", "社区服务社会化",
 		"青山恒爱社工服务社", "52519903N53556587K", "519903001004,519903002004,519903002005,519903101204,519903101210", "2013-12-31", "2013.1.1", "47.43", "13.2804", "19.9206", "14.229", "14128005280", ""})
 
 	b = open(t, filepath.Join(samples, "batch1/06_青山区人员名册2013-2014.csv"))
 	if b.Encoding() != UTF8 {
 		t.Fatalf("Encoding = %q", b.Encoding())
 	}
-	rows = readAll(t, b)
+	rows = etltest.ReadAll(t, b, "")
 	// Zero-width and no-break spaces are data; the cleaner trims them.
-	wantCells(t, "line 2", rowByNum(t, rows, 2), []string{"1", "2013", "\u200b2013519903001", "邓佳", "519903197805199247", "\u200b负责人", "1", "助理社工师", "否", "全职", "", "女", "16637859231", "2008-06"})
-	wantCells(t, "line 4", rowByNum(t, rows, 4), []string{"3", "2013", "2013519903001 ", "谭梓轩", "519903199602129184", "后勤\u00a0", "否", "", "无", "全职", "65048.26", "女", "14159944019", "2011-02"})
-	wantCells(t, "line 59", rowByNum(t, rows, 59), []string{"58", "2014", "2013519903001", "钱多多", "519903198003151230", "辅助人员", "否", "无", "0", "专职", "", "男", "14022793504", "2013-09"})
-	wantCells(t, "line 99", rowByNum(t, rows, 99), []string{"98", "2014", "2014519903088", "赵明", "", "专职社工", "是", "助理社工师", "0", "全职", "", "男", "14534861664", "2010-09"})
+	etltest.WantCells(t, "line 2", etltest.RowByNum(t, rows, 2), []string{"1", "2013", "\u200b2013519903001", "邓佳", "519903197805199247", "\u200b负责人", "1", "助理社工师", "否", "全职", "", "女", "16637859231", "2008-06"})
+	etltest.WantCells(t, "line 4", etltest.RowByNum(t, rows, 4), []string{"3", "2013", "2013519903001 ", "谭梓轩", "519903199602129184", "后勤\u00a0", "否", "", "无", "全职", "65048.26", "女", "14159944019", "2011-02"})
+	etltest.WantCells(t, "line 59", etltest.RowByNum(t, rows, 59), []string{"58", "2014", "2013519903001", "钱多多", "519903198003151230", "辅助人员", "否", "无", "0", "专职", "", "男", "14022793504", "2013-09"})
+	etltest.WantCells(t, "line 99", etltest.RowByNum(t, rows, 99), []string{"98", "2014", "2014519903088", "赵明", "", "专职社工", "是", "助理社工师", "0", "全职", "", "男", "14534861664", "2010-09"})
 
-	rows = readAll(t, open(t, filepath.Join(samples, "batch1/09_服务记录2013年.csv")))
-	wantCells(t, "09 line 1 (header noise)", rowByNum(t, rows, 1), []string{" 项目编号 ", "服务日期", "服务细项编号", "活动 名称", "服务人次", "义工人次", "服务地点", "记录人"})
-	wantCells(t, "09 line 193", rowByNum(t, rows, 193), []string{"LJ2013-004", "2013-01-15", "7.1.1", "社区文艺汇演", "40", "5", "小区会所", "李社工"})
+	rows = etltest.ReadAll(t, open(t, filepath.Join(samples, "batch1/09_服务记录2013年.csv")), "")
+	etltest.WantCells(t, "09 line 1 (header noise)", etltest.RowByNum(t, rows, 1), []string{" 项目编号 ", "服务日期", "服务细项编号", "活动 名称", "服务人次", "义工人次", "服务地点", "记录人"})
+	etltest.WantCells(t, "09 line 193", etltest.RowByNum(t, rows, 193), []string{"LJ2013-004", "2013-01-15", "7.1.1", "社区文艺汇演", "40", "5", "小区会所", "李社工"})
 
-	rows = readAll(t, open(t, filepath.Join(samples, "batch1/12_2014年度评估结果.csv")))
-	wantCells(t, "12 line 3", rowByNum(t, rows, 3), []string{"2014", "LJ2013-004", "中期", "３１．９", "16.4", "15.2", "15.8", "12299", "0.978", "社会组织评估研究院"})
+	rows = etltest.ReadAll(t, open(t, filepath.Join(samples, "batch1/12_2014年度评估结果.csv")), "")
+	etltest.WantCells(t, "12 line 3", etltest.RowByNum(t, rows, 3), []string{"2014", "LJ2013-004", "中期", "３１．９", "16.4", "15.2", "15.8", "12299", "0.978", "社会组织评估研究院"})
 }
 
 func TestSample19GBKCRLFBlankLines(t *testing.T) {
@@ -185,12 +116,12 @@ func TestSample19GBKCRLFBlankLines(t *testing.T) {
 	if b.Encoding() != GB18030 {
 		t.Fatalf("Encoding = %q", b.Encoding())
 	}
-	rows := readAll(t, b)
-	if got := nums(rows)[:8]; !reflect.DeepEqual(got, []int{1, 2, 3, 4, 5, 7, 8, 9}) {
+	rows := etltest.ReadAll(t, b, "")
+	if got := etltest.Nums(rows)[:8]; !reflect.DeepEqual(got, []int{1, 2, 3, 4, 5, 7, 8, 9}) {
 		t.Errorf("row numbers %v", got)
 	}
-	wantCells(t, "line 2", rowByNum(t, rows, 2), []string{"LJ2014-001", "2014年10月1日", "1．1．5", "为有需要的对象链接资源提供相探访", "27", "0"})
-	wantCells(t, "line 5", rowByNum(t, rows, 5), []string{"LJ2014-001", "2014年10月3日", "6．1．1", "开设党的建设宣传栏，开展政策探访", "19", "2"})
+	etltest.WantCells(t, "line 2", etltest.RowByNum(t, rows, 2), []string{"LJ2014-001", "2014年10月1日", "1．1．5", "为有需要的对象链接资源提供相探访", "27", "0"})
+	etltest.WantCells(t, "line 5", etltest.RowByNum(t, rows, 5), []string{"LJ2014-001", "2014年10月3日", "6．1．1", "开设党的建设宣传栏，开展政策探访", "19", "2"})
 }
 
 func TestAllSampleCSV(t *testing.T) {
@@ -217,7 +148,7 @@ func TestAllSampleCSV(t *testing.T) {
 		if b.Encoding() != enc {
 			t.Errorf("%s: Encoding %q, want %q", name, b.Encoding(), enc)
 		}
-		rows := readAll(t, b)
+		rows := etltest.ReadAll(t, b, "")
 		for i, r := range rows {
 			if i > 0 && r.Num <= rows[i-1].Num {
 				t.Errorf("%s: row numbers not increasing at %d", name, r.Num)
@@ -263,7 +194,7 @@ func TestSpectrum(t *testing.T) {
 		if b.Encoding() != UTF8 {
 			t.Errorf("%s: Encoding %q", name, b.Encoding())
 		}
-		if got := readAll(t, b); !reflect.DeepEqual(got, want) {
+		if got := etltest.ReadAll(t, b, ""); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
 		}
 	}
@@ -303,7 +234,7 @@ func TestLineEndingsAndBlankLines(t *testing.T) {
 		{"x\"y,\"z\"w\n", []etl.Row{{Num: 1, Cells: []string{`x"y`, "z\"w\n"}}}},
 	}
 	for _, c := range cases {
-		if got := readAll(t, openBytes(t, []byte(c.in))); !reflect.DeepEqual(got, c.want) {
+		if got := etltest.ReadAll(t, openBytes(t, []byte(c.in)), ""); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%q:\n got %+v\nwant %+v", c.in, got, c.want)
 		}
 	}
@@ -334,8 +265,8 @@ func TestDetectEncoding(t *testing.T) {
 			t.Errorf("%s: Encoding %q, want %q", c.name, b.Encoding(), c.enc)
 			continue
 		}
-		rows := readAll(t, b)
-		wantCells(t, c.name, rows[len(rows)-1].Cells, c.last)
+		rows := etltest.ReadAll(t, b, "")
+		etltest.WantCells(t, c.name, rows[len(rows)-1].Cells, c.last)
 	}
 	if len(strings.Repeat("中", 30000)) <= SniffBytes || SniffBytes%3 == 0 {
 		t.Fatal("the rune-cut case does not cut a rune")
@@ -350,7 +281,7 @@ func TestInvalidUTF8Replaced(t *testing.T) {
 	if b.Encoding() != UTF8 {
 		t.Fatalf("Encoding %q", b.Encoding())
 	}
-	rows := readAll(t, b)
+	rows := etltest.ReadAll(t, b, "")
 	last := rows[len(rows)-1]
 	if last.Num != 20001 || !reflect.DeepEqual(last.Cells, []string{"坏\uFFFD字", "2"}) {
 		t.Errorf("last row %d %q", last.Num, last.Cells)
@@ -368,15 +299,15 @@ func TestUnreadable(t *testing.T) {
 	}
 	p := write("empty.csv", nil)
 	_, err := Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonEmpty)
+	etltest.WantReason(t, err, p, etl.ReasonEmpty)
 
 	p = write("unicode.txt", []byte("\xFF\xFEa\x00,\x00b\x00"))
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
 	p = write("big.csv", bytes.Repeat([]byte("1,2\n"), 1000))
 	_, err = Open(p, etl.Limits{MaxFileBytes: 3999})
-	wantReason(t, err, p, etl.ReasonTooLarge)
+	etltest.WantReason(t, err, p, etl.ReasonTooLarge)
 
 	p = write("wide.csv", []byte("a,b\n1,2,3,4\n"))
 	b, err := Open(p, etl.Limits{MaxCells: 3})
@@ -384,13 +315,13 @@ func TestUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	rows, err := readRows(b)
-	fe := wantReason(t, err, p, etl.ReasonTooLarge)
+	rows, err := etltest.ReadRows(b, "")
+	fe := etltest.WantReason(t, err, p, etl.ReasonTooLarge)
 	if len(rows) != 1 || !strings.Contains(fe.Zh, "第 2 行") {
 		t.Errorf("rows %+v, Zh %q", rows, fe.Zh)
 	}
 
-	if _, err := Open(filepath.Join(dir, "missing.csv"), etl.DefaultLimits); err == nil || isFileError(err) {
+	if _, err := Open(filepath.Join(dir, "missing.csv"), etl.DefaultLimits); err == nil || etltest.IsFileError(err) {
 		t.Errorf("missing file: %v, want a plain os error", err)
 	}
 	if _, err := b.Rows("Sheet1"); err == nil {
@@ -405,14 +336,14 @@ func TestRecordLimit(t *testing.T) {
 	recordLimit = 1 << 20
 	data := []byte("年度,区\n2014,\"临江区\n" + strings.Repeat("2014,青山区,1\n", 200000))
 	b := openBytes(t, data)
-	rows, err := readRows(b)
-	fe := wantReason(t, err, "mem.csv", etl.ReasonTooLarge)
+	rows, err := etltest.ReadRows(b, "")
+	fe := etltest.WantReason(t, err, "mem.csv", etl.ReasonTooLarge)
 	if len(rows) != 1 || !strings.Contains(fe.Zh, "第 1 行之后") {
 		t.Errorf("rows %+v, Zh %q", rows, fe.Zh)
 	}
 	// A long record under the limit is fine.
 	long := strings.Repeat("长", 200000)
-	rows = readAll(t, openBytes(t, []byte("a,\""+long+"\"\n")))
+	rows = etltest.ReadAll(t, openBytes(t, []byte("a,\""+long+"\"\n")), "")
 	if len(rows) != 1 || rows[0].Cells[1] != long {
 		t.Error("long record not read whole")
 	}
@@ -438,11 +369,6 @@ func TestRowsTwice(t *testing.T) {
 	}
 }
 
-func isFileError(err error) bool {
-	_, ok := etl.AsFileError(err)
-	return ok
-}
-
 // FuzzCSV: any bytes either open with a FileError or read to the end (or a
 // FileError) without panicking; row numbers increase; cells are valid UTF-8
 // and equal what encoding/csv reads from the decoded text.
@@ -462,14 +388,14 @@ func FuzzCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := OpenBytes("fuzz.csv", data, etl.Limits{MaxCells: 1000})
 		if err != nil {
-			if !isFileError(err) {
+			if !etltest.IsFileError(err) {
 				t.Fatalf("Open: %v is not a FileError", err)
 			}
 			return
 		}
-		rows, err := readRows(b)
+		rows, err := etltest.ReadRows(b, "")
 		if err != nil {
-			if !isFileError(err) {
+			if !etltest.IsFileError(err) {
 				t.Fatalf("Next: %v is not a FileError", err)
 			}
 			return

@@ -3,7 +3,6 @@ package read
 import (
 	"archive/zip"
 	"bytes"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,31 +11,13 @@ import (
 	"testing"
 
 	"shequ/etl"
+	"shequ/etl/etltest"
 )
 
 const (
 	samples = "../../samples/inbox"
 	corpus  = "../testdata/corpus"
 )
-
-func readAll(b etl.Book, sheet string) ([]etl.Row, error) {
-	rr, err := b.Rows(sheet)
-	if err != nil {
-		return nil, err
-	}
-	defer rr.Close()
-	var rows []etl.Row
-	for {
-		r, err := rr.Next()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return rows, err
-		}
-		rows = append(rows, etl.Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)})
-	}
-}
 
 // sheetRows is what one sheet yields.
 type sheetRows struct {
@@ -133,7 +114,7 @@ func TestCorpus(t *testing.T) {
 		}
 		var got []sheetRows
 		for _, s := range b.Sheets() {
-			rows, err := readAll(b, s.Name)
+			rows, err := etltest.ReadRows(b, s.Name)
 			if err != nil {
 				t.Errorf("%s %s: %v", name, s.Name, err)
 			}
@@ -197,7 +178,7 @@ func TestSniffNotExtension(t *testing.T) {
 		if err != nil || b.Format() != "csv" || b.Encoding() != "gb18030" {
 			t.Fatalf("%s: %v", name, err)
 		}
-		rows, _ := readAll(b, "")
+		rows, _ := etltest.ReadRows(b, "")
 		if len(rows) != 47 || rows[0].Cells[0] != "青山区2013-2014年社区（村）基本情况统计表" {
 			t.Errorf("%s: %d rows", name, len(rows))
 		}
@@ -206,28 +187,28 @@ func TestSniffNotExtension(t *testing.T) {
 	// An encrypted workbook named .csv is still encrypted.
 	p := copyAs(filepath.Join(corpus, "xlsx/encryptAES.xlsx"), "加密.CSV")
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonEncrypted)
+	etltest.WantReason(t, err, p, etl.ReasonEncrypted)
 
 	p = write("empty.csv", nil)
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonEmpty)
+	etltest.WantReason(t, err, p, etl.ReasonEmpty)
 
 	p = write("photo.jpg", []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01"))
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
 	p = write("导出.xls", []byte("<html><head><meta charset=\"utf-8\"></head><body><table><tr><td>年度</td></tr></table></body></html>"))
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
 	p = write("2003.xls", []byte("\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"></Workbook>"))
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
 	// A .txt file is read as CSV (UTF-16 "Unicode text" is refused).
 	p = write("unicode.txt", []byte("\xFF\xFE\x74\x00\x78\x00\x74\x00"))
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 	p = write("plain.TXT", []byte("年度,区\r\n2014,临江区\r\n"))
 	b, err = Open(p, etl.DefaultLimits)
 	if err != nil || b.Format() != "csv" {
@@ -243,27 +224,14 @@ func TestSniffNotExtension(t *testing.T) {
 	zw.Close()
 	p = write("archive.xlsx", zbuf.Bytes())
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
-	if _, err := Open(filepath.Join(dir, "missing.xlsx"), etl.DefaultLimits); err == nil || isFileError(err) {
+	if _, err := Open(filepath.Join(dir, "missing.xlsx"), etl.DefaultLimits); err == nil || etltest.IsFileError(err) {
 		t.Errorf("missing file: %v, want a plain error", err)
 	}
-	if _, err := Open(dir, etl.DefaultLimits); err == nil || isFileError(err) {
+	if _, err := Open(dir, etl.DefaultLimits); err == nil || etltest.IsFileError(err) {
 		t.Errorf("directory: %v, want a plain error", err)
 	}
-}
-
-func wantReason(t *testing.T, err error, file, reason string) {
-	t.Helper()
-	fe, ok := etl.AsFileError(err)
-	if !ok || fe.Reason != reason || fe.File != file || fe.Zh == "" {
-		t.Errorf("%s: err %v, want a FileError %s", file, err, reason)
-	}
-}
-
-func isFileError(err error) bool {
-	var fe *etl.FileError
-	return errors.As(err, &fe)
 }
 
 // FuzzXLSX: any bytes, written to a file, open through Open and read in
@@ -289,7 +257,7 @@ func FuzzXLSX(f *testing.F) {
 		}
 		b, err := Open(path, lim)
 		if err != nil {
-			if !isFileError(err) {
+			if !etltest.IsFileError(err) {
 				t.Fatalf("Open: %v (%T) is not a FileError", err, err)
 			}
 			return
@@ -298,7 +266,7 @@ func FuzzXLSX(f *testing.F) {
 		for _, s := range b.Sheets() {
 			rr, err := b.Rows(s.Name)
 			if err != nil {
-				if !isFileError(err) {
+				if !etltest.IsFileError(err) {
 					t.Fatalf("Rows(%q): %v (%T) is not a FileError", s.Name, err, err)
 				}
 				continue
@@ -310,7 +278,7 @@ func FuzzXLSX(f *testing.F) {
 					break
 				}
 				if err != nil {
-					if !isFileError(err) {
+					if !etltest.IsFileError(err) {
 						t.Fatalf("Next: %v (%T) is not a FileError", err, err)
 					}
 					break

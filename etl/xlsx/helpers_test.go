@@ -2,12 +2,10 @@ package xlsx
 
 import (
 	"archive/zip"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -17,36 +15,6 @@ import (
 // samples is the folder of the sample submissions.
 const samples = "../../samples/inbox"
 
-// readAll reads every row of a sheet.
-func readAll(t testing.TB, b etl.Book, sheet string) []etl.Row {
-	t.Helper()
-	rows, err := readRows(b, sheet)
-	if err != nil {
-		t.Fatalf("sheet %q: %v", sheet, err)
-	}
-	return rows
-}
-
-func readRows(b etl.Book, sheet string) ([]etl.Row, error) {
-	rr, err := b.Rows(sheet)
-	if err != nil {
-		return nil, err
-	}
-	defer rr.Close()
-	var rows []etl.Row
-	for {
-		r, err := rr.Next()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			return rows, err
-		}
-		r.Cells = append([]string(nil), r.Cells...)
-		rows = append(rows, r)
-	}
-}
-
 func open(t testing.TB, path string) *Book {
 	t.Helper()
 	b, err := Open(path, etl.DefaultLimits)
@@ -55,53 +23,6 @@ func open(t testing.TB, path string) *Book {
 	}
 	t.Cleanup(func() { b.Close() })
 	return b
-}
-
-// rowByNum finds the row numbered n.
-func rowByNum(t testing.TB, rows []etl.Row, n int) []string {
-	t.Helper()
-	for _, r := range rows {
-		if r.Num == n {
-			return r.Cells
-		}
-	}
-	t.Fatalf("no row %d", n)
-	return nil
-}
-
-func wantCells(t testing.TB, what string, got, want []string) {
-	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s:\n got %q\nwant %q", what, got, want)
-	}
-}
-
-func nums(rows []etl.Row) []int {
-	var n []int
-	for _, r := range rows {
-		n = append(n, r.Num)
-	}
-	return n
-}
-
-// wantReason checks that err is a *etl.FileError with the reason, the
-// given file, and a Chinese explanation.
-func wantReason(t testing.TB, err error, file, reason string) *etl.FileError {
-	t.Helper()
-	fe, ok := etl.AsFileError(err)
-	if !ok {
-		t.Fatalf("err = %v (%T), want a *etl.FileError with reason %s", err, err, reason)
-	}
-	if fe.Reason != reason {
-		t.Fatalf("reason = %s (%v), want %s", fe.Reason, err, reason)
-	}
-	if fe.File != file {
-		t.Errorf("File = %q, want %q", fe.File, file)
-	}
-	if fe.Zh == "" || !strings.ContainsFunc(fe.Zh, func(r rune) bool { return r >= 0x4E00 && r <= 0x9FFF }) {
-		t.Errorf("Zh = %q, want a Chinese sentence", fe.Zh)
-	}
-	return fe
 }
 
 // part is one member of a hand-built zip package; body, if set, writes a
@@ -178,11 +99,6 @@ func oneSheet(t testing.TB, inner string) string {
 	t.Helper()
 	parts := append(minimalParts("S"), part{name: "xl/worksheets/sheet1.xml", data: sheetXML(inner)})
 	return writeZip(t, t.TempDir(), "s.xlsx", parts)
-}
-
-func isFileError(err error) bool {
-	var fe *etl.FileError
-	return errors.As(err, &fe)
 }
 
 // samplePart is a part of a sample workbook, for fuzz seeds.

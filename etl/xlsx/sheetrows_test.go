@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"shequ/etl"
+	"shequ/etl/etltest"
 )
 
 // step is one call of Next (and Columns when Next said yes) on a rowSource.
@@ -47,7 +48,7 @@ func compareSheet(t testing.TB, path, sheet string, lim etl.Limits) (fellBack bo
 	t.Helper()
 	b, err := Open(path, lim)
 	if err != nil {
-		if !isFileError(err) {
+		if !etltest.IsFileError(err) {
 			t.Fatalf("Open: %v", err)
 		}
 		return true
@@ -180,7 +181,7 @@ func TestSheetRowsMatchExcelize(t *testing.T) {
 func TestSheetRowsValues(t *testing.T) {
 	path := caseBook(t, t.TempDir(), "kinds.xlsx", sheetXML(sheetCases[0].xml), sstXML)
 	b := open(t, path)
-	got := readAll(t, b, "S")
+	got := etltest.ReadAll(t, b, "S")
 	want := []etl.Row{
 		{Num: 1, Cells: []string{"临江区", " 东晖街道 ", "合计", "A\rB_x0041_CD", "<1&2> 一二 a\rb\nc", "", "1", "#N/A", "临江区x"}},
 		{Num: 3, Cells: []string{"", "1.5E-3", "", "41640", "", "2014-01-02T00:00:00", "", " 12 "}},

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shequ/etl"
+	"shequ/etl/etltest"
 )
 
 // --- the sample submissions ---
@@ -30,44 +31,44 @@ func TestSample01RosterMergedDownAndHiddenSheet(t *testing.T) {
 		t.Fatalf("Sheets = %+v, want %+v", got, want)
 	}
 
-	rows := readAll(t, b, "2013年")
+	rows := etltest.ReadAll(t, b, "2013年")
 	wantNums := make([]int, 27)
 	for i := range wantNums {
 		wantNums[i] = i + 1
 	}
-	if got := nums(rows); !reflect.DeepEqual(got, wantNums) {
+	if got := etltest.Nums(rows); !reflect.DeepEqual(got, wantNums) {
 		t.Errorf("row numbers = %v", got)
 	}
 	title := "临江区2013年社区（村）名册" // A1:K1
-	wantCells(t, "row 1 (title merged across A:K)", rowByNum(t, rows, 1), strings.Split(strings.Repeat(title+"|", 11)[:len(title)*11+10], "|"))
-	wantCells(t, "row 3 (header)", rowByNum(t, rows, 3),
+	etltest.WantCells(t, "row 1 (title merged across A:K)", etltest.RowByNum(t, rows, 1), strings.Split(strings.Repeat(title+"|", 11)[:len(title)*11+10], "|"))
+	etltest.WantCells(t, "row 3 (header)", etltest.RowByNum(t, rows, 3),
 		[]string{"序号", "年度", "区", "镇街", "社区代码", "社区名称", "城乡类型", "常住人口", "户籍人口", "面积(平方公里)", "备注"})
-	wantCells(t, "row 4 (top of the merged district C4:C23 and street D4:D7)", rowByNum(t, rows, 4),
+	etltest.WantCells(t, "row 4 (top of the merged district C4:C23 and street D4:D7)", etltest.RowByNum(t, rows, 4),
 		[]string{"1", "2013", "临江区", "太平街道", "519902001001", "新村社区", "居委会", "30,000", "", "2"})
-	wantCells(t, "row 5 (district and street filled down)", rowByNum(t, rows, 5),
+	etltest.WantCells(t, "row 5 (district and street filled down)", etltest.RowByNum(t, rows, 5),
 		[]string{"2", "2013", "临江区", "太平街道", "519902001002", "东湖社区", "居委会", "６１０００", "7,578", "4.2"})
-	wantCells(t, "row 12 (last row of street D8:D12)", rowByNum(t, rows, 12),
+	etltest.WantCells(t, "row 12 (last row of street D8:D12)", etltest.RowByNum(t, rows, 12),
 		[]string{"9", "2013", "临江区", "西城街道", "519902002005", "青年社区", "居委会", "7246", "4854"})
-	wantCells(t, "row 23 (bottom of the district merge)", rowByNum(t, rows, 23),
+	etltest.WantCells(t, "row 23 (bottom of the district merge)", etltest.RowByNum(t, rows, 23),
 		[]string{"20", "２０１３", "临江区", "白沙镇", "519902101211", "先锋村", "村委会", "3,714", "2,228", "11.382768"})
-	wantCells(t, "row 24 (合计 merged A24:C24)", rowByNum(t, rows, 24),
+	etltest.WantCells(t, "row 24 (合计 merged A24:C24)", etltest.RowByNum(t, rows, 24),
 		[]string{"合计", "合计", "合计", "", "", "", "", "270111", "112139"})
-	wantCells(t, "row 25 (footer)", rowByNum(t, rows, 25),
+	etltest.WantCells(t, "row 25 (footer)", etltest.RowByNum(t, rows, 25),
 		[]string{"填表人：李强", "", "", "审核人：李强", "", "", "", "", "", "联系电话：15222751577"})
-	wantCells(t, "row 27", rowByNum(t, rows, 27), []string{"填表日期：2016年7月6日"})
+	etltest.WantCells(t, "row 27", etltest.RowByNum(t, rows, 27), []string{"填表日期：2016年7月6日"})
 
-	rows = readAll(t, b, "2014年")
-	wantCells(t, "2014年 row 3 (header with 平方米)", rowByNum(t, rows, 3),
+	rows = etltest.ReadAll(t, b, "2014年")
+	etltest.WantCells(t, "2014年 row 3 (header with 平方米)", etltest.RowByNum(t, rows, 3),
 		[]string{"序号", "年度", "区", "镇街", "社区代码", "社区名称", "城乡类型", "常住人口", "户籍人口", "面积(平方米)", "备注"})
-	wantCells(t, "2014年 row 15", rowByNum(t, rows, 15),
+	etltest.WantCells(t, "2014年 row 15", etltest.RowByNum(t, rows, 15),
 		[]string{"12", "2014", "临江区", "白沙镇", "519902101202", "金竹村", "rural", "1519", "", "５，３９６，８９１"})
 
-	rows = readAll(t, b, "下拉列表")
+	rows = etltest.ReadAll(t, b, "下拉列表")
 	if len(rows) != 10 {
 		t.Errorf("hidden sheet: %d rows, want 10", len(rows))
 	}
-	wantCells(t, "hidden sheet row 1", rowByNum(t, rows, 1), []string{"下拉选项", "取值"})
-	wantCells(t, "hidden sheet row 10", rowByNum(t, rows, 10), []string{"岗位选项", "督导"})
+	etltest.WantCells(t, "hidden sheet row 1", etltest.RowByNum(t, rows, 1), []string{"下拉选项", "取值"})
+	etltest.WantCells(t, "hidden sheet row 10", etltest.RowByNum(t, rows, 10), []string{"岗位选项", "督导"})
 }
 
 func TestSample03TwoRowHeaderWithMergedParent(t *testing.T) {
@@ -76,28 +77,28 @@ func TestSample03TwoRowHeaderWithMergedParent(t *testing.T) {
 	if got := b.Sheets(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Sheets = %+v", got)
 	}
-	rows := readAll(t, b, "项目情况")
+	rows := etltest.ReadAll(t, b, "项目情况")
 	if len(rows) != 11 {
 		t.Errorf("%d rows, want 11", len(rows))
 	}
 	// A1:A2 ... L1:L2 are merged down, M1:O1 across (资金来源 over three columns).
-	wantCells(t, "header row 1", rowByNum(t, rows, 1), []string{"序号", "年度", "项目编号", "区县", "项目名称", "项目类型", "承接机构",
+	etltest.WantCells(t, "header row 1", etltest.RowByNum(t, rows, 1), []string{"序号", "年度", "项目编号", "区县", "项目名称", "项目类型", "承接机构",
 		"统一社会信用代码", "覆盖社区代码", "合同开始日期", "合同结束日期", "合同金额(万元)", "资金来源", "资金来源", "资金来源", "项目负责人联系电话", "备注"})
-	wantCells(t, "header row 2", rowByNum(t, rows, 2), []string{"序号", "年度", "项目编号", "区县", "项目名称", "项目类型", "承接机构",
+	etltest.WantCells(t, "header row 2", etltest.RowByNum(t, rows, 2), []string{"序号", "年度", "项目编号", "区县", "项目名称", "项目类型", "承接机构",
 		"统一社会信用代码", "覆盖社区代码", "合同开始日期", "合同结束日期", "合同金额(万元)", "市级资金(万元)", "区级资金(万元)", "街道资金(万元)", "项目负责人联系电话", "备注"})
 	// Dates are Excel serials, amounts raw numbers.
-	wantCells(t, "row 3", rowByNum(t, rows, 3), []string{"1", "2013", "LJ2013-093", "临江区", "冷水村等村居服务项目", "社区服务社会化",
+	etltest.WantCells(t, "row 3", etltest.RowByNum(t, rows, 3), []string{"1", "2013", "LJ2013-093", "临江区", "冷水村等村居服务项目", "社区服务社会化",
 		"临江启航社会工作服务中心", "52519902M93894823Q", "519902101203、519902001005", "41275", "41639", "38", "15", "13", "10", "18200564242"})
 	// A line break inside a cell survives.
-	if got := rowByNum(t, rows, 7)[8]; got != "519902001003\n519902002002" {
+	if got := etltest.RowByNum(t, rows, 7)[8]; got != "519902001003\n519902002002" {
 		t.Errorf("row 7 I = %q", got)
 	}
-	if got := rowByNum(t, rows, 9); got[12] != "" || got[16] != "合同一签三年" {
+	if got := etltest.RowByNum(t, rows, 9); got[12] != "" || got[16] != "合同一签三年" {
 		t.Errorf("row 9 = %q", got)
 	}
-	rows = readAll(t, b, "工作人员")
-	wantCells(t, "staff row 3", rowByNum(t, rows, 3), []string{"2", "2013", "LJ2013-001", "付立新", "", "后勤", "×", "", "群众", "是", "118801.59", "男", "17633029274", "2009-03"})
-	if rows = readAll(t, b, "Sheet3"); len(rows) != 0 {
+	rows = etltest.ReadAll(t, b, "工作人员")
+	etltest.WantCells(t, "staff row 3", etltest.RowByNum(t, rows, 3), []string{"2", "2013", "LJ2013-001", "付立新", "", "后勤", "×", "", "群众", "是", "118801.59", "男", "17633029274", "2009-03"})
+	if rows = etltest.ReadAll(t, b, "Sheet3"); len(rows) != 0 {
 		t.Errorf("empty sheet gave %d rows", len(rows))
 	}
 }
@@ -108,78 +109,78 @@ func TestSample04InlineStringsFormulasBooleans(t *testing.T) {
 	if got := b.Sheets(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Sheets = %+v", got)
 	}
-	rows := readAll(t, b, "项目")
+	rows := etltest.ReadAll(t, b, "项目")
 	// Inline strings (written by a stream writer), spaces kept (xml:space="preserve").
-	wantCells(t, "header row 2", rowByNum(t, rows, 2), []string{"年度", " 项目 编号 ", "辖区", "项目名称", " 项目 类型 ", " 承接 机构 ",
+	etltest.WantCells(t, "header row 2", etltest.RowByNum(t, rows, 2), []string{"年度", " 项目 编号 ", "辖区", "项目名称", " 项目 类型 ", " 承接 机构 ",
 		"统一社会信用代码", " 服务社区代码 ", " 合同起始日期 ", "合同截止日期", " 年度经费 ", "市级资金", "区级资金", "街道(社区)资金"})
 	// K3 is =SUM(L3:N3) with cached value 1220000.
-	wantCells(t, "row 3", rowByNum(t, rows, 3), []string{"2014", "LJ2013-004", "临江区", "永宁社区社区综合服务中心建设运营项目", "综合服务中心",
+	etltest.WantCells(t, "row 3", etltest.RowByNum(t, rows, 3), []string{"2014", "LJ2013-004", "临江区", "永宁社区社区综合服务中心建设运营项目", "综合服务中心",
 		"临江朝晖社工服务社", "52519902M1792623XB", "519902001003；519902002002", "2013-01-01", "2015/12/31", "1220000", "488000", "353800", "378200"})
-	wantCells(t, "row 6 (blank city funding)", rowByNum(t, rows, 6), []string{"2014", "LJ2014-002", "临江区", "建设社区党群服务中心运营项目", "党群服务中心",
+	etltest.WantCells(t, "row 6 (blank city funding)", etltest.RowByNum(t, rows, 6), []string{"2014", "LJ2014-002", "临江区", "建设社区党群服务中心运营项目", "党群服务中心",
 		"临江启航社会服务中心", "525199025493572184", "519902002001", "2014年1月1日", "2014/12/31", "415100", "", "161889", "253211"})
 
-	rows = readAll(t, b, "人员")
+	rows = etltest.ReadAll(t, b, "人员")
 	if len(rows) != 62 {
 		t.Errorf("%d staff rows, want 62", len(rows))
 	}
 	// B2:B7 is merged; F3 and H3 are boolean cells (t="b"): raw 1 and 0.
-	wantCells(t, "staff row 3", rowByNum(t, rows, 3), []string{"2014", "LJ2013-004", "熊明", "519902198404030932", "社工", "1", "助理社工师", "0", "全职", "116433.3"})
-	wantCells(t, "staff row 7 (last of B2:B7)", rowByNum(t, rows, 7), []string{"2014", "LJ2013-004", "顾淑珍", "519902199309162173", "督导", "Y", "高级社会工作师", "1", "兼职", "25272.37"})
-	if got := rowByNum(t, rows, 8)[1]; got != "LJ2013-006" {
+	etltest.WantCells(t, "staff row 3", etltest.RowByNum(t, rows, 3), []string{"2014", "LJ2013-004", "熊明", "519902198404030932", "社工", "1", "助理社工师", "0", "全职", "116433.3"})
+	etltest.WantCells(t, "staff row 7 (last of B2:B7)", etltest.RowByNum(t, rows, 7), []string{"2014", "LJ2013-004", "顾淑珍", "519902199309162173", "督导", "Y", "高级社会工作师", "1", "兼职", "25272.37"})
+	if got := etltest.RowByNum(t, rows, 8)[1]; got != "LJ2013-006" {
 		t.Errorf("row 8 B = %q", got)
 	}
-	if got := rowByNum(t, rows, 62)[1]; got != "LJ2014-006" {
+	if got := etltest.RowByNum(t, rows, 62)[1]; got != "LJ2014-006" {
 		t.Errorf("row 62 B = %q (bottom of B55:B62)", got)
 	}
 }
 
 func TestSample07ExpenditureHeaderAndTotals(t *testing.T) {
 	b := open(t, filepath.Join(samples, "batch1/07_临江区经费支出2013-2014.xlsx"))
-	rows := readAll(t, b, "经费支出")
+	rows := etltest.ReadAll(t, b, "经费支出")
 	if len(rows) != 57 {
 		t.Errorf("%d rows, want 57", len(rows))
 	}
-	wantCells(t, "row 2", rowByNum(t, rows, 2), strings.Split("单位：元|单位：元|单位：元|单位：元|单位：元|单位：元|单位：元|单位：元|单位：元", "|"))
-	wantCells(t, "row 3", rowByNum(t, rows, 3), []string{"年度", "项目编号", "季度", "支出明细", "支出明细", "支出明细", "支出明细", "支出明细", "合计"})
-	wantCells(t, "row 4", rowByNum(t, rows, 4), []string{"年度", "项目编号", "季度", "人员薪酬福利", "办公设施及场地运作", "服务项目运作", "机构管理费", "税费", "合计"})
-	wantCells(t, "row 10 (numbers stored as text keep their zeros)", rowByNum(t, rows, 10), []string{"2013", "LJ2013-002", "二季度", "97905", "2711.13", "6692.67", "2001.59", "3908.00", "113218.39"})
+	etltest.WantCells(t, "row 2", etltest.RowByNum(t, rows, 2), strings.Split("单位：元|单位：元|单位：元|单位：元|单位：元|单位：元|单位：元|单位：元|单位：元", "|"))
+	etltest.WantCells(t, "row 3", etltest.RowByNum(t, rows, 3), []string{"年度", "项目编号", "季度", "支出明细", "支出明细", "支出明细", "支出明细", "支出明细", "合计"})
+	etltest.WantCells(t, "row 4", etltest.RowByNum(t, rows, 4), []string{"年度", "项目编号", "季度", "人员薪酬福利", "办公设施及场地运作", "服务项目运作", "机构管理费", "税费", "合计"})
+	etltest.WantCells(t, "row 10 (numbers stored as text keep their zeros)", etltest.RowByNum(t, rows, 10), []string{"2013", "LJ2013-002", "二季度", "97905", "2711.13", "6692.67", "2001.59", "3908.00", "113218.39"})
 	// Row 57: A57:B57 merged, D57:I57 formulas with cached values.
-	wantCells(t, "row 57", rowByNum(t, rows, 57), []string{"合计", "合计", "", "6923323.4", "494339.19", "507454.55", "187182.33", "359044", "8471343.47"})
+	etltest.WantCells(t, "row 57", etltest.RowByNum(t, rows, 57), []string{"合计", "合计", "", "6923323.4", "494339.19", "507454.55", "187182.33", "359044", "8471343.47"})
 }
 
 func TestSampleRawNumbersAndSpaces(t *testing.T) {
 	b := open(t, filepath.Join(samples, "batch1/10_服务记录2014年1-9月.xlsx"))
-	rows := readAll(t, b, "2014年1-9月服务台账")
+	rows := etltest.ReadAll(t, b, "2014年1-9月服务台账")
 	if len(rows) != 539 {
 		t.Errorf("%d rows, want 539", len(rows))
 	}
-	wantCells(t, "row 2 (a date as serial)", rowByNum(t, rows, 2), []string{"2013519903001", "41640", "5. 3. 1", "与公益性社会组织及企业合作项小组", "4"})
-	wantCells(t, "row 4", rowByNum(t, rows, 4), []string{"LJ2013-006", "41641", "3.1.4\u3000社区适应、融入和融合促进服务", "社区适应、融入和融合促进服务小组", "３７"})
-	wantCells(t, "row 539", rowByNum(t, rows, 539), []string{"合计", "合计", "合计", "", "15413", "1460"})
+	etltest.WantCells(t, "row 2 (a date as serial)", etltest.RowByNum(t, rows, 2), []string{"2013519903001", "41640", "5. 3. 1", "与公益性社会组织及企业合作项小组", "4"})
+	etltest.WantCells(t, "row 4", etltest.RowByNum(t, rows, 4), []string{"LJ2013-006", "41641", "3.1.4\u3000社区适应、融入和融合促进服务", "社区适应、融入和融合促进服务小组", "３７"})
+	etltest.WantCells(t, "row 539", etltest.RowByNum(t, rows, 539), []string{"合计", "合计", "合计", "", "15413", "1460"})
 
 	b = open(t, filepath.Join(samples, "batch1/11_2013年度评估结果.xlsx"))
-	rows = readAll(t, b, "Sheet1")
+	rows = etltest.ReadAll(t, b, "Sheet1")
 	// I3 is the text "74.7%"; I7 is 0.848 in a 0.0% cell: the raw number.
-	wantCells(t, "row 3", rowByNum(t, rows, 3), []string{"2013", "LJ2013-001", "中期", "32.4", "15.4", "17", "16.2", "20782", "74.7%", "民政评估事务所", "良好"})
-	wantCells(t, "row 7", rowByNum(t, rows, 7), []string{"2013", "LJ2013-003", "中期", "22.3", "12.3", "9.7", "11", "32567", "0.848", "华南社会服务评估中心", "良好"})
+	etltest.WantCells(t, "row 3", etltest.RowByNum(t, rows, 3), []string{"2013", "LJ2013-001", "中期", "32.4", "15.4", "17", "16.2", "20782", "74.7%", "民政评估事务所", "良好"})
+	etltest.WantCells(t, "row 7", etltest.RowByNum(t, rows, 7), []string{"2013", "LJ2013-003", "中期", "22.3", "12.3", "9.7", "11", "32567", "0.848", "华南社会服务评估中心", "良好"})
 
 	b = open(t, filepath.Join(samples, "batch1/13_2013年功能室情况.xlsx"))
-	rows = readAll(t, b, "功能室")
-	wantCells(t, "row 6 (filled from B3:B6)", rowByNum(t, rows, 6), []string{"2013", "519902001001", "青少年活动室 ", "140.7"})
-	wantCells(t, "row 7 (not merged, zero-width space kept)", rowByNum(t, rows, 7), []string{"2013", "\u200b519902001001", "图书阅览室", "155.3"})
-	wantCells(t, "row 11 (NBSP kept)", rowByNum(t, rows, 11), []string{"2013", "519902001001", "社区餐厅\u00a0", "142.5"})
-	wantCells(t, "row 118", rowByNum(t, rows, 118), []string{"合计", "合计", "合计", "13085.3"})
+	rows = etltest.ReadAll(t, b, "功能室")
+	etltest.WantCells(t, "row 6 (filled from B3:B6)", etltest.RowByNum(t, rows, 6), []string{"2013", "519902001001", "青少年活动室 ", "140.7"})
+	etltest.WantCells(t, "row 7 (not merged, zero-width space kept)", etltest.RowByNum(t, rows, 7), []string{"2013", "\u200b519902001001", "图书阅览室", "155.3"})
+	etltest.WantCells(t, "row 11 (NBSP kept)", etltest.RowByNum(t, rows, 11), []string{"2013", "519902001001", "社区餐厅\u00a0", "142.5"})
+	etltest.WantCells(t, "row 118", etltest.RowByNum(t, rows, 118), []string{"合计", "合计", "合计", "13085.3"})
 
 	b = open(t, filepath.Join(samples, "batch2/18_青山区2014年第四季度经费支出.xlsx"))
-	rows = readAll(t, b, "Q4")
-	wantCells(t, "row 4 (B3:B8 and C3:C4 filled)", rowByNum(t, rows, 4), []string{"2014", "2014519903001", "4", "办公设施及场地运作", "10384.65"})
-	wantCells(t, "row 8", rowByNum(t, rows, 8), []string{"2014", "2014519903001", "四季度", "合计", "166428.81"})
-	wantCells(t, "row 15 (C15 not merged)", rowByNum(t, rows, 15), []string{"2014", "2014519903003", "四季度", "人员薪酬福利", "234615.57"})
+	rows = etltest.ReadAll(t, b, "Q4")
+	etltest.WantCells(t, "row 4 (B3:B8 and C3:C4 filled)", etltest.RowByNum(t, rows, 4), []string{"2014", "2014519903001", "4", "办公设施及场地运作", "10384.65"})
+	etltest.WantCells(t, "row 8", etltest.RowByNum(t, rows, 8), []string{"2014", "2014519903001", "四季度", "合计", "166428.81"})
+	etltest.WantCells(t, "row 15 (C15 not merged)", etltest.RowByNum(t, rows, 15), []string{"2014", "2014519903003", "四季度", "人员薪酬福利", "234615.57"})
 
 	b = open(t, filepath.Join(samples, "batch2/15_青山区2014年社区名册（更正）.xlsx"))
-	rows = readAll(t, b, "社区名册")
-	wantCells(t, "row 3", rowByNum(t, rows, 3), []string{"2014", "青山区", "广德街道", "519903001001", "东湖社区", "社区", "30000", "8256", "3.5"})
-	wantCells(t, "row 23 (合计 with formulas)", rowByNum(t, rows, 23), []string{"合计", "合计", "合计", "", "", "", "212088", "73817"})
+	rows = etltest.ReadAll(t, b, "社区名册")
+	etltest.WantCells(t, "row 3", etltest.RowByNum(t, rows, 3), []string{"2014", "青山区", "广德街道", "519903001001", "东湖社区", "社区", "30000", "8256", "3.5"})
+	etltest.WantCells(t, "row 23 (合计 with formulas)", etltest.RowByNum(t, rows, 23), []string{"合计", "合计", "合计", "", "", "", "212088", "73817"})
 }
 
 // Every sample workbook opens and reads, and its temporary directory goes
@@ -195,7 +196,7 @@ func TestAllSampleWorkbooks(t *testing.T) {
 			t.Fatalf("%s: %v", p, err)
 		}
 		for _, s := range b.Sheets() {
-			rows, err := readRows(b, s.Name)
+			rows, err := etltest.ReadRows(b, s.Name)
 			if err != nil {
 				t.Errorf("%s %s: %v", p, s.Name, err)
 			}
@@ -265,7 +266,7 @@ func TestMergedRangesFilled(t *testing.T) {
 	}
 
 	b := open(t, path)
-	got := readAll(t, b, "Sheet1")
+	got := etltest.ReadAll(t, b, "Sheet1")
 	want := []etl.Row{
 		{Num: 1, Cells: []string{"2014年社区名册", "2014年社区名册", "2014年社区名册", "2014年社区名册", "2014年社区名册"}},
 		{Num: 2, Cells: []string{"区", "街道", "社区", "人口", "备注"}},
@@ -319,7 +320,7 @@ func TestStreamWriterInlineStringsAndMerges(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := open(t, path)
-	got := readAll(t, b, "Sheet1")
+	got := etltest.ReadAll(t, b, "Sheet1")
 	want := []etl.Row{
 		{Num: 1, Cells: []string{"项目经费表", "项目经费表", "项目经费表", "项目经费表"}},
 		{Num: 2, Cells: []string{"年度", "资金来源", "资金来源", "资金来源"}},
@@ -353,7 +354,7 @@ func TestCellKinds(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "kinds.xlsx")
 	must(f.SaveAs(path))
 	b := open(t, path)
-	got := readAll(t, b, "Sheet1")
+	got := etltest.ReadAll(t, b, "Sheet1")
 	want := []etl.Row{{Num: 1, Cells: []string{"共享字符串", "41275", "41275", "0.125", "", "1", "519902198404030932", "红字", "=not a formula"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows:\n got %+v\nwant %+v", got, want)
@@ -374,25 +375,25 @@ func TestGapRows(t *testing.T) {
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}
-	got := readAll(t, open(t, path), "Sheet1")
+	got := etltest.ReadAll(t, open(t, path), "Sheet1")
 	want := []etl.Row{{Num: 3, Cells: []string{"", "b3"}}, {Num: 7, Cells: []string{"a7"}}, {Num: 1000, Cells: []string{"", "", "c1000"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows:\n got %+v\nwant %+v", got, want)
 	}
 	// Excel's last row, after a million missing ones.
 	path = oneSheet(t, `<sheetData><row r="2"><c r="A2"><v>2</v></c></row><row r="1048576"><c r="B1048576" t="inlineStr"><is><t>last</t></is></c></row></sheetData>`)
-	got = readAll(t, open(t, path), "S")
+	got = etltest.ReadAll(t, open(t, path), "S")
 	want = []etl.Row{{Num: 2, Cells: []string{"2"}}, {Num: 1048576, Cells: []string{"", "last"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows:\n got %+v\nwant %+v", got, want)
 	}
 	// A row past Excel's last is a damaged sheet.
 	path = oneSheet(t, `<sheetData><row r="1048577"><c r="A1048577"><v>1</v></c></row></sheetData>`)
-	_, err := readRows(open(t, path), "S")
-	wantReason(t, err, path, etl.ReasonCorrupt)
+	_, err := etltest.ReadRows(open(t, path), "S")
+	etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 	// The corpus workbook Book1.xlsx has data at rows 19, 21, 22 only.
-	got = readAll(t, open(t, "../testdata/corpus/xlsx/Book1.xlsx"), "Sheet1")
-	if n := nums(got); !reflect.DeepEqual(n, []int{19, 21, 22}) {
+	got = etltest.ReadAll(t, open(t, "../testdata/corpus/xlsx/Book1.xlsx"), "Sheet1")
+	if n := etltest.Nums(got); !reflect.DeepEqual(n, []int{19, 21, 22}) {
 		t.Errorf("Book1 Sheet1 rows %v", n)
 	}
 }
@@ -402,7 +403,7 @@ func TestRawNumbers(t *testing.T) {
 	path := oneSheet(t, `<sheetData><row r="1"><c r="A1"><v>821000.0000000001</v></c><c r="B1" s="3"><v>0.85</v></c>`+
 		`<c r="C1"><v>5.1990219840403E+17</v></c><c r="D1" t="e"><v>#DIV/0!</v></c><c r="E1" t="str"><f>A1&amp;""</f><v>821000.0000000001</v></c>`+
 		`<c r="F1" t="b"><v>1</v></c><c r="G1" t="n"><v>41275</v></c></row></sheetData>`)
-	got := readAll(t, open(t, path), "S")
+	got := etltest.ReadAll(t, open(t, path), "S")
 	want := []etl.Row{{Num: 1, Cells: []string{"821000.0000000001", "0.85", "5.1990219840403E+17", "#DIV/0!", "821000.0000000001", "1", "41275"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows:\n got %+v\nwant %+v", got, want)
@@ -413,7 +414,7 @@ func TestRawNumbers(t *testing.T) {
 func TestRowsWithoutNumbers(t *testing.T) {
 	path := oneSheet(t, `<sheetData><row><c t="inlineStr"><is><t>a</t></is></c><c><v>1</v></c></row><row r="4"><c r="B4"><v>4</v></c></row>`+
 		`<row><c t="inlineStr"><is><t>five</t></is></c></row></sheetData>`)
-	got := readAll(t, open(t, path), "S")
+	got := etltest.ReadAll(t, open(t, path), "S")
 	want := []etl.Row{{Num: 1, Cells: []string{"a", "1"}}, {Num: 4, Cells: []string{"", "4"}}, {Num: 5, Cells: []string{"five"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows:\n got %+v\nwant %+v", got, want)
@@ -448,7 +449,7 @@ func TestVeryHiddenSheet(t *testing.T) {
 func TestUnknownSheet(t *testing.T) {
 	b := open(t, filepath.Join(samples, "batch1/11_2013年度评估结果.xlsx"))
 	_, err := b.Rows("Sheet9")
-	if err == nil || isFileError(err) {
+	if err == nil || etltest.IsFileError(err) {
 		t.Errorf("Rows(unknown sheet) = %v, want a plain error", err)
 	}
 }
@@ -476,7 +477,7 @@ func TestZipBomb(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := Open(path, etl.DefaultLimits)
 	runtime.ReadMemStats(&after)
-	wantReason(t, err, path, etl.ReasonZipBomb)
+	etltest.WantReason(t, err, path, etl.ReasonZipBomb)
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
 		t.Errorf("refusing the bomb allocated %d bytes", alloc)
 	}
@@ -487,16 +488,16 @@ func TestZipBomb(t *testing.T) {
 
 	// Within a looser ratio, the same package is too large to unpack.
 	_, err = Open(path, etl.Limits{MaxRatio: 1 << 20, MaxUnzipBytes: 100 << 20})
-	wantReason(t, err, path, etl.ReasonTooLarge)
+	etltest.WantReason(t, err, path, etl.ReasonTooLarge)
 }
 
 func TestTooLarge(t *testing.T) {
 	path := filepath.Join(samples, "batch1/03_临江区2013年度项目及人员.xlsx")
 	_, err := Open(path, etl.Limits{MaxFileBytes: 1000})
-	wantReason(t, err, path, etl.ReasonTooLarge)
+	etltest.WantReason(t, err, path, etl.ReasonTooLarge)
 	// A plain workbook whose parts together unpack past the limit.
 	_, err = Open(path, etl.Limits{MaxUnzipBytes: 20000})
-	wantReason(t, err, path, etl.ReasonTooLarge)
+	etltest.WantReason(t, err, path, etl.ReasonTooLarge)
 }
 
 func TestNotAWorkbook(t *testing.T) {
@@ -510,11 +511,11 @@ func TestNotAWorkbook(t *testing.T) {
 	}
 	p := write("empty.xlsx", nil)
 	_, err := Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonEmpty)
+	etltest.WantReason(t, err, p, etl.ReasonEmpty)
 
 	p = write("text.xlsx", []byte("年度,项目编号\n2014,LJ2014-001\n"))
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonCorrupt)
+	etltest.WantReason(t, err, p, etl.ReasonCorrupt)
 
 	full, err := os.ReadFile(filepath.Join(samples, "batch1/03_临江区2013年度项目及人员.xlsx"))
 	if err != nil {
@@ -522,7 +523,7 @@ func TestNotAWorkbook(t *testing.T) {
 	}
 	p = write("truncated.xlsx", full[:len(full)/2])
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonCorrupt)
+	etltest.WantReason(t, err, p, etl.ReasonCorrupt)
 
 	// An OLE file without encryption streams: a legacy .xls. Made from an
 	// encrypted package by renaming its two streams.
@@ -534,28 +535,28 @@ func TestNotAWorkbook(t *testing.T) {
 	legacy = bytes.ReplaceAll(legacy, utf16le("EncryptedPackage"), utf16le("WorkbookXxxxxxxx"))
 	p = write("legacy.xls", legacy)
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
 	// A damaged OLE file still naming EncryptionInfo is encrypted; one that
 	// does not is corrupt.
 	p = write("cut-encrypted.xlsx", enc[:4096])
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonEncrypted)
+	etltest.WantReason(t, err, p, etl.ReasonEncrypted)
 	p = write("cut-legacy.xls", legacy[:2048])
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonCorrupt)
+	etltest.WantReason(t, err, p, etl.ReasonCorrupt)
 
 	p = writeZip(t, dir, "calc.ods", []part{{name: "mimetype", data: "application/vnd.oasis.opendocument.spreadsheet"}, {name: "content.xml", data: "<office:document-content/>"}})
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 	p = writeZip(t, dir, "report.xlsx", []part{{name: "[Content_Types].xml", data: "<Types/>"}, {name: "word/document.xml", data: "<w:document/>"}})
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 	p = writeZip(t, dir, "binary.xlsx", []part{{name: "[Content_Types].xml", data: "<Types/>"}, {name: "xl/workbook.bin", data: "\x83\x01\x00"}})
 	_, err = Open(p, etl.DefaultLimits)
-	wantReason(t, err, p, etl.ReasonFormat)
+	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
-	if _, err := Open(filepath.Join(dir, "missing.xlsx"), etl.DefaultLimits); err == nil || isFileError(err) {
+	if _, err := Open(filepath.Join(dir, "missing.xlsx"), etl.DefaultLimits); err == nil || etltest.IsFileError(err) {
 		t.Errorf("missing file: %v, want a plain os error", err)
 	}
 }
@@ -572,28 +573,28 @@ func TestDamagedSheetXML(t *testing.T) {
 		data.WriteString(`<row r="` + itoa(r) + `"><c r="A` + itoa(r) + `" t="inlineStr"><is><t>` + v + `</t></is></c></row>`)
 	}
 	path := oneSheet(t, `<sheetData>`+data.String()+`</sheetData>`)
-	rows, err := readRows(open(t, path), "S")
-	fe := wantReason(t, err, path, etl.ReasonCorrupt)
+	rows, err := etltest.ReadRows(open(t, path), "S")
+	fe := etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 	if len(rows) != 49 || !strings.Contains(fe.Zh, "第 50 行") {
 		t.Errorf("read %d rows before the error; Zh %q", len(rows), fe.Zh)
 	}
 
 	path = oneSheet(t, `<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>`)
 	_, err = open(t, path).Rows("S")
-	wantReason(t, err, path, etl.ReasonCorrupt)
+	etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 
 	path = oneSheet(t, `<sheetData><row r="2"><c r="A2"><v>2</v></c></row><row r="1"><c r="A1"><v>1</v></c></row></sheetData>`)
 	_, err = open(t, path).Rows("S")
-	wantReason(t, err, path, etl.ReasonCorrupt)
+	etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 
 	path = oneSheet(t, `<sheetData><row r="1"><c r="1A"><v>1</v></c></row></sheetData>`)
-	_, err = readRows(open(t, path), "S")
-	wantReason(t, err, path, etl.ReasonCorrupt)
+	_, err = etltest.ReadRows(open(t, path), "S")
+	etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 
 	// Ranges that overlap beyond any sheet's width.
 	path = oneSheet(t, `<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData><mergeCells><mergeCell ref="A1:XFD2"/><mergeCell ref="A1:XFD3"/></mergeCells>`)
-	_, err = readRows(open(t, path), "S")
-	wantReason(t, err, path, etl.ReasonCorrupt)
+	_, err = etltest.ReadRows(open(t, path), "S")
+	etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 
 	// A sheet listed in the workbook whose part is missing.
 	parts := minimalParts("S", "T")
@@ -604,7 +605,7 @@ func TestDamagedSheetXML(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.Rows("T"); !isFileError(err) {
+	if _, err := b.Rows("T"); !etltest.IsFileError(err) {
 		t.Errorf("Rows(T) = %v, want a FileError", err)
 	}
 }
@@ -618,8 +619,8 @@ func TestLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	rows, err := readRows(b, "S")
-	wantReason(t, err, path, etl.ReasonTooLarge)
+	rows, err := etltest.ReadRows(b, "S")
+	etltest.WantReason(t, err, path, etl.ReasonTooLarge)
 	// The title's fill stops at MaxCells; the 4-cell row is refused.
 	if len(rows) != 1 || !reflect.DeepEqual(rows[0].Cells, []string{"标题", "标题", "标题"}) {
 		t.Errorf("rows = %+v", rows)
@@ -642,7 +643,7 @@ func TestSpooledSheetTempFiles(t *testing.T) {
 	if len(entries) == 0 {
 		t.Errorf("no spooled file in %s", b.tmpDir)
 	}
-	rows := readAll(t, b, "S")
+	rows := etltest.ReadAll(t, b, "S")
 	if len(rows) != 2000 || rows[1999].Num != 2000 || rows[1999].Cells[0] != "2000" {
 		t.Errorf("read %d rows", len(rows))
 	}
@@ -672,14 +673,14 @@ func FuzzSheetXML(f *testing.F) {
 		path := writeZip(t, dir, "f.xlsx", parts)
 		b, err := Open(path, lim)
 		if err != nil {
-			if !isFileError(err) {
+			if !etltest.IsFileError(err) {
 				t.Fatalf("Open: %v (%T)", err, err)
 			}
 			return
 		}
 		tmp := b.tmpDir
-		rows, err := readRows(b, "S")
-		if err != nil && !isFileError(err) {
+		rows, err := etltest.ReadRows(b, "S")
+		if err != nil && !etltest.IsFileError(err) {
 			t.Fatalf("reading: %v (%T)", err, err)
 		}
 		for i, r := range rows {
@@ -715,7 +716,7 @@ func TestPanicsRecovered(t *testing.T) {
 	defer func(f func(string, ...excelize.Options) (*excelize.File, error)) { openFile = f }(openFile)
 	openFile = func(string, ...excelize.Options) (*excelize.File, error) { panic("nil map in excelize") }
 	_, err := Open(path, etl.DefaultLimits)
-	fe := wantReason(t, err, path, etl.ReasonCorrupt)
+	fe := etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 	if !strings.Contains(fe.Error(), "panicked") {
 		t.Errorf("error %v", fe)
 	}
@@ -732,7 +733,7 @@ func TestPanicsRecovered(t *testing.T) {
 		}
 	}
 	_, err = rr.Next()
-	fe = wantReason(t, err, path, etl.ReasonCorrupt)
+	fe = etltest.WantReason(t, err, path, etl.ReasonCorrupt)
 	if !strings.Contains(fe.Zh, "第 3 行") {
 		t.Errorf("Zh %q", fe.Zh)
 	}
@@ -762,7 +763,7 @@ func TestWorkbookInGBK(t *testing.T) {
 	if got := b.Sheets(); !reflect.DeepEqual(got, []etl.SheetInfo{{Name: "社区名册"}}) {
 		t.Fatalf("Sheets = %+v", got)
 	}
-	got := readAll(t, b, "社区名册")
+	got := etltest.ReadAll(t, b, "社区名册")
 	want := []etl.Row{{Num: 1, Cells: []string{"临江区"}}, {Num: 2, Cells: []string{"临江区", "2"}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows %+v", got)
