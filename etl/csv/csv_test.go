@@ -4,7 +4,6 @@ import (
 	"bytes"
 	stdcsv "encoding/csv"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -290,26 +289,19 @@ func TestInvalidUTF8Replaced(t *testing.T) {
 
 func TestUnreadable(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	p := write("empty.csv", nil)
+	p := etltest.WriteFile(t, dir, "empty.csv", nil)
 	_, err := Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonEmpty)
 
-	p = write("unicode.txt", []byte("\xFF\xFEa\x00,\x00b\x00"))
+	p = etltest.WriteFile(t, dir, "unicode.txt", []byte("\xFF\xFEa\x00,\x00b\x00"))
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
-	p = write("big.csv", bytes.Repeat([]byte("1,2\n"), 1000))
+	p = etltest.WriteFile(t, dir, "big.csv", bytes.Repeat([]byte("1,2\n"), 1000))
 	_, err = Open(p, etl.Limits{MaxFileBytes: 3999})
 	etltest.WantReason(t, err, p, etl.ReasonTooLarge)
 
-	p = write("wide.csv", []byte("a,b\n1,2,3,4\n"))
+	p = etltest.WriteFile(t, dir, "wide.csv", []byte("a,b\n1,2,3,4\n"))
 	b, err := Open(p, etl.Limits{MaxCells: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -373,16 +365,7 @@ func TestRowsTwice(t *testing.T) {
 // FileError) without panicking; row numbers increase; cells are valid UTF-8
 // and equal what encoding/csv reads from the decoded text.
 func FuzzCSV(f *testing.F) {
-	for _, pattern := range []string{"../testdata/corpus/csv/*.csv", filepath.Join(samples, "*/*.csv")} {
-		files, _ := filepath.Glob(pattern)
-		for _, p := range files {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
+	etltest.AddFiles(f, "../testdata/corpus/csv/*.csv", filepath.Join(samples, "*/*.csv"))
 	f.Add([]byte("\xEF\xBB\xBF"))
 	f.Add([]byte("a,\"b\r\n\"\"c\"\n\n\n\"d"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -4,6 +4,8 @@ package etltest
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -92,4 +94,29 @@ func WantReason(t testing.TB, err error, file, reason string) *etl.FileError {
 func IsFileError(err error) bool {
 	_, ok := etl.AsFileError(err)
 	return ok
+}
+
+// WriteFile writes data to dir/name and returns the path.
+func WriteFile(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// AddFiles seeds a fuzz target with the bytes of every file the patterns
+// match.
+func AddFiles(f *testing.F, patterns ...string) {
+	for _, pattern := range patterns {
+		files, _ := filepath.Glob(pattern)
+		for _, p := range files {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
 }

@@ -154,18 +154,7 @@ func TestSniffNotExtension(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return etltest.WriteFile(t, dir, name, data)
 	}
 	// A workbook named .csv is a workbook; a CSV named .xlsx or .dat is text.
 	b, err := Open(copyAs(filepath.Join(samples, "batch1/11_2013年度评估结果.xlsx"), "评估.csv"), etl.DefaultLimits)
@@ -189,27 +178,27 @@ func TestSniffNotExtension(t *testing.T) {
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonEncrypted)
 
-	p = write("empty.csv", nil)
+	p = etltest.WriteFile(t, dir, "empty.csv", nil)
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonEmpty)
 
-	p = write("photo.jpg", []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01"))
+	p = etltest.WriteFile(t, dir, "photo.jpg", []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01"))
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
-	p = write("导出.xls", []byte("<html><head><meta charset=\"utf-8\"></head><body><table><tr><td>年度</td></tr></table></body></html>"))
+	p = etltest.WriteFile(t, dir, "导出.xls", []byte("<html><head><meta charset=\"utf-8\"></head><body><table><tr><td>年度</td></tr></table></body></html>"))
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
-	p = write("2003.xls", []byte("\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"></Workbook>"))
+	p = etltest.WriteFile(t, dir, "2003.xls", []byte("\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"></Workbook>"))
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
 	// A .txt file is read as CSV (UTF-16 "Unicode text" is refused).
-	p = write("unicode.txt", []byte("\xFF\xFE\x74\x00\x78\x00\x74\x00"))
+	p = etltest.WriteFile(t, dir, "unicode.txt", []byte("\xFF\xFE\x74\x00\x78\x00\x74\x00"))
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
-	p = write("plain.TXT", []byte("年度,区\r\n2014,临江区\r\n"))
+	p = etltest.WriteFile(t, dir, "plain.TXT", []byte("年度,区\r\n2014,临江区\r\n"))
 	b, err = Open(p, etl.DefaultLimits)
 	if err != nil || b.Format() != "csv" {
 		t.Fatalf("plain.TXT: %v", err)
@@ -222,7 +211,7 @@ func TestSniffNotExtension(t *testing.T) {
 	w, _ := zw.Create("readme.txt")
 	w.Write([]byte("hello"))
 	zw.Close()
-	p = write("archive.xlsx", zbuf.Bytes())
+	p = etltest.WriteFile(t, dir, "archive.xlsx", zbuf.Bytes())
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
@@ -238,16 +227,7 @@ func TestSniffNotExtension(t *testing.T) {
 // every sheet without a panic; every error is a *etl.FileError; row
 // numbers increase.
 func FuzzXLSX(f *testing.F) {
-	for _, pattern := range []string{filepath.Join(corpus, "*/*"), filepath.Join(samples, "*/*")} {
-		files, _ := filepath.Glob(pattern)
-		for _, p := range files {
-			data, err := os.ReadFile(p)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
-		}
-	}
+	etltest.AddFiles(f, filepath.Join(corpus, "*/*"), filepath.Join(samples, "*/*"))
 	dir := f.TempDir()
 	lim := etl.Limits{MaxFileBytes: 1 << 20, MaxUnzipBytes: 64 << 20, MaxXMLInMemory: 1 << 20, MaxCells: 1000}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -502,18 +502,11 @@ func TestTooLarge(t *testing.T) {
 
 func TestNotAWorkbook(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	p := write("empty.xlsx", nil)
+	p := etltest.WriteFile(t, dir, "empty.xlsx", nil)
 	_, err := Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonEmpty)
 
-	p = write("text.xlsx", []byte("年度,项目编号\n2014,LJ2014-001\n"))
+	p = etltest.WriteFile(t, dir, "text.xlsx", []byte("年度,项目编号\n2014,LJ2014-001\n"))
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonCorrupt)
 
@@ -521,7 +514,7 @@ func TestNotAWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = write("truncated.xlsx", full[:len(full)/2])
+	p = etltest.WriteFile(t, dir, "truncated.xlsx", full[:len(full)/2])
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonCorrupt)
 
@@ -533,16 +526,16 @@ func TestNotAWorkbook(t *testing.T) {
 	}
 	legacy := bytes.ReplaceAll(enc, utf16le("EncryptionInfo"), utf16le("WorkbookXxxxxx"))
 	legacy = bytes.ReplaceAll(legacy, utf16le("EncryptedPackage"), utf16le("WorkbookXxxxxxxx"))
-	p = write("legacy.xls", legacy)
+	p = etltest.WriteFile(t, dir, "legacy.xls", legacy)
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
 	// A damaged OLE file still naming EncryptionInfo is encrypted; one that
 	// does not is corrupt.
-	p = write("cut-encrypted.xlsx", enc[:4096])
+	p = etltest.WriteFile(t, dir, "cut-encrypted.xlsx", enc[:4096])
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonEncrypted)
-	p = write("cut-legacy.xls", legacy[:2048])
+	p = etltest.WriteFile(t, dir, "cut-legacy.xls", legacy[:2048])
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonCorrupt)
 
