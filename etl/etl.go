@@ -76,6 +76,31 @@ var DefaultLimits = Limits{
 	MaxCells:       16384,    // Excel's own column limit
 }
 
+// OrDefault fills the zero fields of l from DefaultLimits, and keeps the
+// in-memory XML threshold within the unzip limit, as excelize requires.
+func (l Limits) OrDefault() Limits {
+	d := DefaultLimits
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = d.MaxFileBytes
+	}
+	if l.MaxUnzipBytes <= 0 {
+		l.MaxUnzipBytes = d.MaxUnzipBytes
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	if l.MaxXMLInMemory <= 0 {
+		l.MaxXMLInMemory = d.MaxXMLInMemory
+	}
+	if l.MaxXMLInMemory > l.MaxUnzipBytes {
+		l.MaxXMLInMemory = l.MaxUnzipBytes
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = d.MaxCells
+	}
+	return l
+}
+
 // Why a file could not be read at all. The values are stable English codes
 // stored in marts.submissions.reason.
 const (

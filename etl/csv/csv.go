@@ -67,7 +67,7 @@ var _ etl.Book = (*Book)(nil)
 // cannot be read are *etl.FileError; errors from os (a missing file) are
 // returned as they are.
 func Open(path string, lim etl.Limits) (_ *Book, err error) {
-	lim = normLimits(lim)
+	lim = lim.OrDefault()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func Open(path string, lim etl.Limits) (_ *Book, err error) {
 
 // OpenBytes reads CSV from memory; name stands for the file in errors.
 func OpenBytes(name string, data []byte, lim etl.Limits) (*Book, error) {
-	return newBook(name, bytes.NewReader(data), int64(len(data)), nil, normLimits(lim))
+	return newBook(name, bytes.NewReader(data), int64(len(data)), nil, lim.OrDefault())
 }
 
 func newBook(name string, src io.ReaderAt, size int64, closer io.Closer, lim etl.Limits) (*Book, error) {
@@ -317,15 +317,4 @@ func (r *rowReader) Close() error {
 
 func fileErr(name, reason, zh string, err error) *etl.FileError {
 	return &etl.FileError{File: name, Reason: reason, Zh: zh, Err: err}
-}
-
-func normLimits(lim etl.Limits) etl.Limits {
-	d := etl.DefaultLimits
-	if lim.MaxFileBytes <= 0 {
-		lim.MaxFileBytes = d.MaxFileBytes
-	}
-	if lim.MaxCells <= 0 {
-		lim.MaxCells = d.MaxCells
-	}
-	return lim
 }

@@ -64,31 +64,6 @@ func fileErr(path, reason, zh string, err error) *etl.FileError {
 	return &etl.FileError{File: path, Reason: reason, Zh: zh, Err: err}
 }
 
-// normLimits fills zero fields of lim from etl.DefaultLimits and keeps the
-// in-memory XML threshold within the unzip limit, as excelize requires.
-func normLimits(lim etl.Limits) etl.Limits {
-	d := etl.DefaultLimits
-	if lim.MaxFileBytes <= 0 {
-		lim.MaxFileBytes = d.MaxFileBytes
-	}
-	if lim.MaxUnzipBytes <= 0 {
-		lim.MaxUnzipBytes = d.MaxUnzipBytes
-	}
-	if lim.MaxRatio <= 0 {
-		lim.MaxRatio = d.MaxRatio
-	}
-	if lim.MaxXMLInMemory <= 0 {
-		lim.MaxXMLInMemory = d.MaxXMLInMemory
-	}
-	if lim.MaxXMLInMemory > lim.MaxUnzipBytes {
-		lim.MaxXMLInMemory = lim.MaxUnzipBytes
-	}
-	if lim.MaxCells <= 0 {
-		lim.MaxCells = d.MaxCells
-	}
-	return lim
-}
-
 // ratioMinPart is the uncompressed size above which a part's compression
 // ratio is checked: tiny parts (an empty styles.xml) compress absurdly well
 // and are harmless.

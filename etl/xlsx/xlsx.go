@@ -64,7 +64,7 @@ var _ etl.Book = (*Book)(nil)
 // Open opens the workbook at path. Zero fields of lim take their value from
 // etl.DefaultLimits. The Book must be closed.
 func Open(path string, lim etl.Limits) (_ *Book, err error) {
-	lim = normLimits(lim)
+	lim = lim.OrDefault()
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
