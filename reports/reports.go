@@ -132,6 +132,15 @@ type Sheet struct {
 	def   *Definition
 }
 
+// EmptyText is what a table shows when it has no row: the sheet's own
+// text, else 本年度无数据.
+func (s *Sheet) EmptyText() string {
+	if s.Empty != "" {
+		return s.Empty
+	}
+	return "（本年度无数据）"
+}
+
 // Column is one column of a table.
 type Column struct {
 	Name      string            `yaml:"name"` // column of the source

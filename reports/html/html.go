@@ -89,10 +89,7 @@ func class(format string, bad bool) string {
 }
 
 func table(t *reports.Table) htmlTable {
-	h := htmlTable{Title: t.Sheet.Title, Note: t.Sheet.Note, Empty: t.Sheet.Empty}
-	if h.Empty == "" {
-		h.Empty = "（本年度无数据）"
-	}
+	h := htmlTable{Title: t.Sheet.Title, Note: t.Sheet.Note, Empty: t.Sheet.EmptyText()}
 	for _, c := range t.Sheet.Columns {
 		h.Head = append(h.Head, c.Heading)
 	}

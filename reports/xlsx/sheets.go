@@ -207,11 +207,7 @@ func (b *book) table(t *reports.Table) {
 	}
 	last := row - 1
 	if len(t.Rows) == 0 {
-		msg := sh.Empty
-		if msg == "" {
-			msg = "（本年度无数据）"
-		}
-		b.text(s, 1, row, n, msg, "cell")
+		b.text(s, 1, row, n, sh.EmptyText(), "cell")
 		row++
 	}
 	if t.Totals != nil && len(t.Rows) > 0 {
@@ -356,11 +352,7 @@ func (b *book) form(t *reports.Table) {
 		row++
 	}
 	if len(t.Rows) == 0 {
-		msg := sh.Empty
-		if msg == "" {
-			msg = "（本年度无数据）"
-		}
-		b.text(s, 1, row, n, msg, "cell")
+		b.text(s, 1, row, n, sh.EmptyText(), "cell")
 		row++
 	}
 	if t.Totals != nil && len(t.Rows) > 0 {
