@@ -134,7 +134,6 @@ func annotatedCopy(src, format, encoding string, problems []Problem, lim Limits,
 
 // A splice is a workbook copy edited stripped to its rows with problems.
 type splice struct {
-	src      string // the original
 	stripped string // the stripped copy excelize edits (in dir)
 	dir      string
 	st       *xlsx.Stripped
@@ -154,7 +153,7 @@ func stripCopy(src string, problems []Problem, lim Limits) *splice {
 	if err != nil {
 		return nil
 	}
-	sp := &splice{src: src, stripped: filepath.Join(dir, "stripped.xlsx"), dir: dir}
+	sp := &splice{stripped: filepath.Join(dir, "stripped.xlsx"), dir: dir}
 	if sp.st, err = xlsx.StripRows(src, sp.stripped, keep, lim.MaxUnzipBytes); err != nil {
 		sp.remove()
 		return nil
@@ -169,7 +168,7 @@ func (sp *splice) save(f *excelize.File, w io.Writer) error {
 	if err := f.SaveAs(out); err != nil {
 		return err
 	}
-	return xlsx.SpliceRows(out, sp.src, sp.st, w)
+	return xlsx.SpliceRows(out, sp.st, w)
 }
 
 func (sp *splice) remove() {

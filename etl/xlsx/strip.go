@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 )
 
@@ -35,9 +34,16 @@ import (
 // ErrNoStrip: the workbook is not one StripRows and SpliceRows rewrite.
 var ErrNoStrip = errors.New("xlsx: the workbook cannot be stripped and spliced")
 
-// Stripped records what StripRows did, for SpliceRows.
+// Stripped holds what StripRows took out, for SpliceRows: each stripped
+// worksheet part of the original, by name in the package, with where its
+// rows are.
 type Stripped struct {
-	Parts []string // worksheet parts stripped, by name in the package
+	parts map[string]originalPart
+}
+
+type originalPart struct {
+	data []byte
+	l    *sheetLayout
 }
 
 // maxStripPart bounds a worksheet part held in memory to be rewritten.
@@ -67,7 +73,7 @@ func StripRows(src, dst string, keep map[string]map[int]bool, maxUnzip int64) (*
 	for name, zf := range bySheet {
 		rowsOf[zf] = keep[name]
 	}
-	st := &Stripped{}
+	st := &Stripped{parts: map[string]originalPart{}}
 	err = writeZipFile(dst, func(zw *zip.Writer) error {
 		for _, zf := range zr.File {
 			keepRows, isSheet := rowsOf[zf]
@@ -81,7 +87,7 @@ func StripRows(src, dst string, keep map[string]map[int]bool, maxUnzip int64) (*
 			if err != nil {
 				return err
 			}
-			out, err := stripSheet(data, keepRows)
+			out, l, err := stripSheet(data, keepRows)
 			if err != nil {
 				return err
 			}
@@ -89,7 +95,7 @@ func StripRows(src, dst string, keep map[string]map[int]bool, maxUnzip int64) (*
 			if err := writePart(zw, zf, out, zip.Store); err != nil {
 				return err
 			}
-			st.Parts = append(st.Parts, zf.Name)
+			st.parts[zf.Name] = originalPart{data, l}
 		}
 		return nil
 	})
@@ -100,30 +106,19 @@ func StripRows(src, dst string, keep map[string]map[int]bool, maxUnzip int64) (*
 }
 
 // SpliceRows writes to w the workbook at out (excelize's save of the copy
-// StripRows made of src) with the rows of each stripped sheet merged back
-// from src.
-func SpliceRows(out, src string, st *Stripped, w io.Writer) error {
+// StripRows made) with the original rows of each stripped sheet merged
+// back.
+func SpliceRows(out string, st *Stripped, w io.Writer) error {
 	zo, err := zip.OpenReader(out)
 	if err != nil {
 		return err
 	}
 	defer zo.Close()
-	zs, err := zip.OpenReader(src)
-	if err != nil {
-		return err
-	}
-	defer zs.Close()
-	orig := map[string]*zip.File{}
-	for _, zf := range zs.File {
-		if slices.Contains(st.Parts, zf.Name) {
-			orig[zf.Name] = zf
-		}
-	}
 	found := 0
 	zw := zip.NewWriter(w)
 	for _, zf := range zo.File {
-		o := orig[zf.Name]
-		if o == nil {
+		o, ok := st.parts[zf.Name]
+		if !ok {
 			if err := zw.Copy(zf); err != nil {
 				return err
 			}
@@ -134,11 +129,7 @@ func SpliceRows(out, src string, st *Stripped, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		original, err := readPart(o)
-		if err != nil {
-			return err
-		}
-		data, err := spliceSheet(edited, original)
+		data, err := spliceSheet(edited, o.data, o.l)
 		if err != nil {
 			return err
 		}
@@ -146,7 +137,7 @@ func SpliceRows(out, src string, st *Stripped, w io.Writer) error {
 			return err
 		}
 	}
-	if found != len(st.Parts) {
+	if found != len(st.parts) {
 		return ErrNoStrip // excelize renamed or dropped a sheet part
 	}
 	return zw.Close()
@@ -308,14 +299,15 @@ func layout(data []byte) (*sheetLayout, error) {
 	}
 }
 
-// stripSheet keeps the rows named and the top rows of the merged ranges.
-func stripSheet(data []byte, keep map[int]bool) ([]byte, error) {
+// stripSheet keeps the rows named and the top rows of the merged ranges;
+// it returns the original's layout too, for spliceSheet.
+func stripSheet(data []byte, keep map[int]bool) ([]byte, *sheetLayout, error) {
 	l, err := layout(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !l.declared[""] {
-		return nil, ErrNoStrip // rows not in the spreadsheet namespace by default
+		return nil, nil, ErrNoStrip // rows not in the spreadsheet namespace by default
 	}
 	tops := map[int]bool{}
 	for _, m := range l.merges {
@@ -332,18 +324,15 @@ func stripSheet(data []byte, keep map[int]bool) ([]byte, error) {
 	}
 	b.WriteString("</sheetData>")
 	b.Write(data[l.dataEnd:])
-	return b.Bytes(), nil
+	return b.Bytes(), l, nil
 }
 
 // spliceSheet puts the original's rows back into the edited sheet: the
 // edited sheet's rows win, the original's other rows come as they are, in
-// row order; the original's <dimension> is kept.
-func spliceSheet(edited, original []byte) ([]byte, error) {
+// row order; the original's <dimension> is kept. o is the original's
+// layout.
+func spliceSheet(edited, original []byte, o *sheetLayout) ([]byte, error) {
 	e, err := layout(edited)
-	if err != nil {
-		return nil, err
-	}
-	o, err := layout(original)
 	if err != nil {
 		return nil, err
 	}
