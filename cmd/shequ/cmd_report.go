@@ -5,12 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"shequ/internal/files"
 	"shequ/models"
 	"shequ/reports"
 	"shequ/reports/bundle"
@@ -207,7 +207,7 @@ func (e *env) trial(ctx context.Context, w *warehouse.Warehouse, o reportOptions
 	}
 	defer os.RemoveAll(tmp)
 	copyPath := filepath.Join(tmp, "trial.duckdb")
-	if err := copyFile(w.Path, copyPath); err != nil {
+	if err := files.Copy(w.Path, copyPath); err != nil {
 		return nil, fmt.Errorf("copy the warehouse for the trial: %w", err)
 	}
 	alt, err := warehouse.Open(ctx, copyPath, warehouse.Options{Command: "shequ report --policy"})
@@ -232,21 +232,4 @@ func (e *env) trial(ctx context.Context, w *warehouse.Warehouse, o reportOptions
 	opt.Trial = "备选政策：" + strings.Join(names, "、")
 	opt.TrialName = strings.Join(stems, "+")
 	return bundle.Write(ctx, alt.DB, opt)
-}
-
-func copyFile(from, to string) error {
-	src, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	dst, err := os.Create(to)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		return err
-	}
-	return dst.Close()
 }

@@ -30,7 +30,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -39,6 +38,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"shequ/internal/files"
 )
 
 // Config says what to generate.
@@ -376,7 +377,7 @@ func (w *world) writeAll(plan []*fileSpec) error {
 		f := plan[i]
 		src := plan[f.dupOf]
 		f.info.Rows, f.info.Bad, f.info.Warned, f.info.Bytes = src.info.Rows, src.info.Bad, src.info.Warned, src.info.Bytes
-		if err := copyFile(filepath.Join(w.cfg.Out, src.info.Path), filepath.Join(w.cfg.Out, f.info.Path)); err != nil {
+		if err := files.Copy(filepath.Join(w.cfg.Out, src.info.Path), filepath.Join(w.cfg.Out, f.info.Path)); err != nil {
 			return err
 		}
 		n := done.Add(1)
@@ -451,24 +452,4 @@ func (g *genFile) extraSheets() error {
 		return g.s.extraSheet("Sheet"+strconv.Itoa(2+g.salt%2), nil, false)
 	}
 	return nil
-}
-
-func copyFile(src, dst string) error {
-	if err := ensureDir(dst); err != nil {
-		return err
-	}
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"shequ/internal/files"
 	"shequ/samples/gen"
 )
 
@@ -110,7 +111,7 @@ func RunE2E(ctx context.Context, bin, src string, m *gen.Manifest, work string) 
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 		return e, err
 	}
-	if err := copyFile(filepath.Join(src, late.Path), to); err != nil {
+	if err := files.Copy(filepath.Join(src, late.Path), to); err != nil {
 		return e, err
 	}
 	now := time.Now()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"shequ/etl"
 	"shequ/etl/ingest"
+	"shequ/internal/files"
 	"shequ/models"
 	"shequ/warehouse"
 )
@@ -40,7 +40,7 @@ func Ingest(ctx context.Context, base, path, inbox string, rows int, opt IngestO
 		}
 	}
 	if base != "" {
-		if err := copyFile(base, path); err != nil {
+		if err := files.Copy(base, path); err != nil {
 			return Timing{}, nil, err
 		}
 	}
@@ -219,24 +219,4 @@ func Build(ctx context.Context, w *warehouse.Warehouse, rounds int) (build, dire
 		}
 	}
 	return bb.T, bd.T, nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	out, err := os.Create(dst)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
