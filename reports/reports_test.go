@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,25 +12,17 @@ import (
 
 	"shequ/reports"
 	"shequ/reports/reportstest"
+	"shequ/warehouse"
 )
 
 // db is the sample city's warehouse, built once for the package's tests.
 var db *sql.DB
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "shequ-reports-")
-	if err != nil {
-		panic(err)
-	}
-	w, err := reportstest.Sample(context.Background(), filepath.Join(dir, "w.duckdb"))
-	if err != nil {
-		panic(err)
-	}
-	db = w.DB
-	code := m.Run()
-	w.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	reportstest.Main(m, func(w *warehouse.Warehouse, _ string) error {
+		db = w.DB
+		return nil
+	})
 }
 
 func TestDecimal(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 	"shequ/reports"
 	"shequ/reports/bundle"
 	"shequ/reports/reportstest"
+	"shequ/warehouse"
 )
 
 // The sample city's warehouse and every report of 2013 and 2014 written
@@ -35,27 +36,18 @@ var (
 var now = time.Date(2015, 2, 1, 10, 0, 0, 0, time.UTC)
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "shequ-bundle-")
-	if err != nil {
-		panic(err)
-	}
-	w, err := reportstest.Sample(context.Background(), filepath.Join(dir, "w.duckdb"))
-	if err != nil {
-		panic(err)
-	}
-	db = w.DB
-	out = filepath.Join(dir, "out")
-	for _, year := range []int{2013, 2014} {
-		res, err := bundle.Write(context.Background(), db, bundle.Options{Out: out, Year: year, City: reportstest.City, Now: now})
-		if err != nil {
-			panic(err)
+	reportstest.Main(m, func(w *warehouse.Warehouse, dir string) error {
+		db = w.DB
+		out = filepath.Join(dir, "out")
+		for _, year := range []int{2013, 2014} {
+			res, err := bundle.Write(context.Background(), db, bundle.Options{Out: out, Year: year, City: reportstest.City, Now: now})
+			if err != nil {
+				return err
+			}
+			results[year] = res
 		}
-		results[year] = res
-	}
-	code := m.Run()
-	w.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+		return nil
+	})
 }
 
 func annualBook(year int) string {

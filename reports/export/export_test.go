@@ -19,24 +19,16 @@ import (
 	"shequ/reports"
 	"shequ/reports/export"
 	"shequ/reports/reportstest"
+	"shequ/warehouse"
 )
 
 var db *sql.DB
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "shequ-export-")
-	if err != nil {
-		panic(err)
-	}
-	w, err := reportstest.Sample(context.Background(), filepath.Join(dir, "w.duckdb"))
-	if err != nil {
-		panic(err)
-	}
-	db = w.DB
-	code := m.Run()
-	w.Close()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	reportstest.Main(m, func(w *warehouse.Warehouse, _ string) error {
+		db = w.DB
+		return nil
+	})
 }
 
 func queries(t *testing.T) *reports.Set {

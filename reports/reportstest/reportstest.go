@@ -51,6 +51,27 @@ func Sample(ctx context.Context, path string) (*warehouse.Warehouse, error) {
 	return w, nil
 }
 
+// Main is a TestMain for packages that test on the sample city: it builds
+// the sample's warehouse in a temporary folder, hands it and the folder to
+// setup, runs the tests, then removes everything and exits.
+func Main(m *testing.M, setup func(w *warehouse.Warehouse, dir string) error) {
+	dir, err := os.MkdirTemp("", "shequ-reports-")
+	if err != nil {
+		panic(err)
+	}
+	w, err := Sample(context.Background(), filepath.Join(dir, "w.duckdb"))
+	if err != nil {
+		panic(err)
+	}
+	if err := setup(w, dir); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	w.Close()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // Expected reads samples/expected/<name>.csv as rows of column → text.
 func Expected(name string) ([]map[string]string, error) {
 	b, err := fs.ReadFile(samples.FS, "expected/"+name+".csv")
