@@ -17,6 +17,7 @@ import (
 	"github.com/mattn/go-runewidth"
 	"github.com/xuri/excelize/v2"
 
+	"shequ/internal/csvsafe"
 	"shequ/queries"
 )
 
@@ -163,7 +164,10 @@ func Aligned(w io.Writer, cols []string, rows [][]string, right []bool, footer b
 	return err
 }
 
-// WriteCSV writes a header and the rows; NULL is an empty field.
+// WriteCSV writes a header and the rows; NULL is an empty field. A text
+// value that a spreadsheet would take for a formula (=, +, -, @, tab or
+// CR first) is written with a ' in front (internal/csvsafe); numbers are
+// written as they are.
 func WriteCSV(w io.Writer, res *queries.Result, opt Options) error {
 	if opt.BOM {
 		if _, err := io.WriteString(w, "\ufeff"); err != nil {
@@ -176,8 +180,11 @@ func WriteCSV(w io.Writer, res *queries.Result, opt Options) error {
 	}
 	for r, row := range res.Strings() {
 		for i, v := range res.Rows[r] {
-			if v == nil {
+			switch v.(type) {
+			case nil:
 				row[i] = ""
+			case string, []byte:
+				row[i] = csvsafe.Text(row[i])
 			}
 		}
 		if err := cw.Write(row); err != nil {

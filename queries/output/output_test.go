@@ -57,6 +57,33 @@ func TestCSV(t *testing.T) {
 	}
 }
 
+// TestCSVEscapesFormulas: text a spreadsheet would evaluate is written with
+// a ' in front; numbers, negative ones too, are left alone.
+func TestCSVEscapesFormulas(t *testing.T) {
+	res := &queries.Result{
+		Columns: []string{"file", "delta", "amount", "note"},
+		Types:   []string{"VARCHAR", "INTEGER", "DECIMAL(18,2)", "VARCHAR"},
+		Rows: [][]any{
+			{`=HYPERLINK("http://example.com/x","点击")`, int32(-3), decimal("-12.5"), "=2+5"},
+			{"@P3", int32(4), decimal("1"), "+1"},
+			{"-1", int32(-1), decimal("-1"), "\t=1"},
+			{"\r=1", nil, nil, "青山区 = 2"},
+		},
+	}
+	var b bytes.Buffer
+	if err := WriteCSV(&b, res, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "file,delta,amount,note\n" +
+		`"'=HYPERLINK(""http://example.com/x"",""点击"")",-3,-12.50,'=2+5` + "\n" +
+		"'@P3,4,1.00,'+1\n" +
+		"'-1,-1,-1.00,'\t=1\n" +
+		"\"'\r=1\",,,青山区 = 2\n"
+	if b.String() != want {
+		t.Errorf("csv:\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
 func TestJSON(t *testing.T) {
 	var b bytes.Buffer
 	res := sample()

@@ -13,6 +13,11 @@
 // sql/ folder has export_<name>.sql, which then says what is exported
 // (export_rejects.sql blanks the values of personal columns). A query that
 // reads a personal column (reports.PersonalColumns) is refused.
+//
+// A CSV text cell that a spreadsheet would take for a formula (=, +, -, @,
+// tab or CR first) is written with a ' in front (internal/csvsafe);
+// numbers are written as they are. The export is for everyone on the
+// machine: its files are 0644 and its folders 0755, whatever the umask.
 package export
 
 import (
@@ -33,6 +38,8 @@ import (
 	"sort"
 	"strings"
 
+	"shequ/internal/atomic"
+	"shequ/internal/csvsafe"
 	"shequ/internal/digest"
 	"shequ/reports"
 )
@@ -108,9 +115,11 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		}
 	}
 	parent := filepath.Dir(filepath.Clean(o.Dir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := atomic.MkdirAll(parent, atomic.PublicDir); err != nil {
 		return nil, err
 	}
+	// MkdirTemp makes the folder 0700; finishTree opens it to everyone
+	// once it is complete, before it is put in place.
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(o.Dir)+".tmp-")
 	if err != nil {
 		return nil, err
@@ -147,7 +156,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if err := os.WriteFile(filepath.Join(tmp, ManifestFile), append(b, '\n'), 0o644); err != nil {
 		return nil, err
 	}
-	if err := syncTree(tmp); err != nil {
+	if err := finishTree(tmp); err != nil {
 		return nil, err
 	}
 	if err := replaceDir(tmp, o.Dir); err != nil {
@@ -185,10 +194,19 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// syncTree flushes every file written to disk before the rename.
-func syncTree(dir string) error {
+// finishTree gives every folder of the export mode 0755 and every file
+// 0644 (the files DuckDB writes, and the folder MkdirTemp made 0700, would
+// otherwise have what the umask leaves), and flushes every file to disk
+// before the rename.
+func finishTree(dir string) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.Chmod(p, atomic.PublicDir)
+		}
+		if err := os.Chmod(p, atomic.Public); err != nil {
 			return err
 		}
 		f, err := os.Open(p)
@@ -226,7 +244,8 @@ func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''"
 
 // fingerprintVersion changes whenever shequ would write other bytes for
 // the same rows (the files' format): every file is then written again.
-const fingerprintVersion = "1"
+// 2: CSV text cells that start like a formula are escaped.
+const fingerprintVersion = "2"
 
 // An exporter writes the files of one export under root, keeping the
 // files of the earlier export in prevDir whose rows have not changed.
@@ -384,7 +403,7 @@ func (x *exporter) write(ctx context.Context, mart, sel, dir string, year *int64
 	for _, format := range []string{"csv", "parquet"} {
 		rel := path.Join(format, mart, dir, mart+"."+format)
 		full := filepath.Join(x.root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		if err := atomic.MkdirAll(filepath.Dir(full), atomic.PublicDir); err != nil {
 			return nil, err
 		}
 		if f, ok := x.keep(rel, full, fp); ok {
@@ -429,7 +448,8 @@ func (x *exporter) keep(rel, full, fp string) (File, bool) {
 }
 
 // writeCSV writes the rows of a query as UTF-8 CSV with a byte order mark,
-// CRLF line ends and a header of the column names.
+// CRLF line ends and a header of the column names; text that starts like
+// a formula is escaped (csvsafe.Text), numbers are not.
 func writeCSV(ctx context.Context, db *sql.DB, q, file string) (int64, error) {
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
@@ -473,6 +493,9 @@ func writeCSV(ctx context.Context, db *sql.DB, q, file string) (int64, error) {
 				return n, fmt.Errorf("column %s: %w", cols[i], err)
 			}
 			rec[i] = reports.Machine(val)
+			if _, text := val.(string); text {
+				rec[i] = csvsafe.Text(rec[i])
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return n, err

@@ -8,14 +8,18 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 
+	"shequ/internal/csvsafe"
 	"shequ/reports"
 	"shequ/reports/export"
 	"shequ/reports/reportstest"
@@ -305,5 +309,111 @@ func TestExportKeepsUnchangedFiles(t *testing.T) {
 		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
 			t.Errorf("%s differs from an export written from scratch (%v %v)", f.File, err1, err2)
 		}
+	}
+}
+
+// TestExportEscapesFormulas puts text a spreadsheet would evaluate into
+// every text column of every mart (a district can name a file
+// =HYPERLINK(…)), and a negative amount into a number column, exports
+// under a umask that keeps everything private, and scans every CSV file:
+// no text cell starts like a formula, the negative amount is a number, and
+// the export is readable by everyone (files 0644, folders 0755).
+func TestExportEscapesFormulas(t *testing.T) {
+	ctx := context.Background()
+	w, err := reportstest.Sample(ctx, filepath.Join(t.TempDir(), "w.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rows, err := w.DB.QueryContext(ctx, `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'marts' AND data_type = 'VARCHAR' ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type col struct{ table, column string }
+	var cols []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.column); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if len(cols) < 10 {
+		t.Fatalf("only %d text columns in the marts", len(cols))
+	}
+	attacks := []string{`=HYPERLINK("http://example.com/x","点击")`, "=2+5", "+2+5", "-2+5", "@P3", "\t=1", "\r=1"}
+	for i, c := range cols {
+		q := fmt.Sprintf(`UPDATE marts.%q SET %q = ? WHERE rowid = (SELECT min(rowid) FROM marts.%q)`, c.table, c.column, c.table)
+		if _, err := w.DB.ExecContext(ctx, q, attacks[i%len(attacks)]); err != nil {
+			t.Fatalf("%s.%s: %v", c.table, c.column, err)
+		}
+	}
+	if _, err := w.DB.ExecContext(ctx, `UPDATE marts.city_rewards SET allocation = -12.5
+		WHERE rowid = (SELECT min(rowid) FROM marts.city_rewards)`); err != nil {
+		t.Fatal(err)
+	}
+
+	old := syscall.Umask(0o077)
+	dir := filepath.Join(t.TempDir(), "out", "exports")
+	m, err := export.Write(ctx, w.DB, export.Options{Dir: dir, Queries: queries(t)})
+	syscall.Umask(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	escaped, negative := 0, false
+	for _, f := range m.Files {
+		if f.Format != "csv" {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.File)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF")))).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", f.File, err)
+		}
+		for _, r := range recs[1:] {
+			for _, cell := range r {
+				if _, err := strconv.ParseFloat(cell, 64); err == nil {
+					negative = negative || (f.Mart == "city_rewards" && cell == "-12.50")
+					continue
+				}
+				if csvsafe.Risky(cell) {
+					t.Errorf("%s: the cell %q would be taken for a formula", f.File, cell)
+				}
+				if strings.HasPrefix(cell, csvsafe.Prefix) && csvsafe.Risky(cell[1:]) {
+					escaped++
+				}
+			}
+		}
+	}
+	if escaped < len(cols)/2 {
+		t.Errorf("%d escaped cells found for %d columns attacked", escaped, len(cols))
+	}
+	if !negative {
+		t.Error("the negative allocation -12.50 is not written as a number in city_rewards")
+	}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		st, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := os.FileMode(0o644)
+		if d.IsDir() {
+			want = 0o755
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s has mode %04o, want %04o", p, st.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
