@@ -1,11 +1,16 @@
 // Package csv reads a CSV file as an etl.Book of one unnamed sheet.
 //
 // The text encoding is detected, not assumed: a UTF-8 byte-order mark gives
-// "utf-8-bom" (the mark is dropped); else text whose first 64 KiB of
-// non-ASCII content is valid UTF-8 is "utf-8"; anything else is decoded as
-// GB18030, the superset of GBK that Excel on Chinese Windows writes. A file
-// of pure ASCII is "utf-8". UTF-16 text (Excel's "Unicode text") is refused
-// with etl.ReasonFormat.
+// "utf-8-bom" (the mark is dropped); a UTF-16 one gives "utf-16le" or
+// "utf-16be" (Excel's "Unicode text", tab-separated); else text whose first
+// 64 KiB of non-ASCII content is valid UTF-8 is "utf-8"; anything else is
+// decoded as GB18030, the superset of GBK that Excel on Chinese Windows
+// writes. A file of pure ASCII is "utf-8".
+//
+// The dialect is sniffed from the decoded start of the file too
+// (dialect.go): the delimiter (comma, tab or semicolon, as Excel writes
+// in locales whose decimal mark is a comma), and lines that end in a lone
+// CR (old Mac exports), which encoding/csv alone would read as one line.
 //
 // Records are parsed by encoding/csv with LazyQuotes and a variable number
 // of fields. Memory stays bounded: the file is streamed, and a single record
@@ -25,6 +30,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
 	"shequ/etl"
@@ -35,6 +41,8 @@ const (
 	UTF8    = "utf-8"
 	UTF8BOM = "utf-8-bom"
 	GB18030 = "gb18030"
+	UTF16LE = "utf-16le" // with a byte-order mark
+	UTF16BE = "utf-16be" // with a byte-order mark
 )
 
 // SniffBytes is how much non-ASCII text decides the encoding.
@@ -58,6 +66,7 @@ type Book struct {
 	enc    string
 	skip   int64 // bytes of byte-order mark
 	lim    etl.Limits
+	dia    dialect
 }
 
 var _ etl.Book = (*Book)(nil)
@@ -103,21 +112,37 @@ func newBook(name string, src io.ReaderAt, size int64, closer io.Closer, lim etl
 	}
 	enc, skip, err := Detect(io.NewSectionReader(src, 0, size))
 	if err != nil {
-		if errors.Is(err, errUTF16) {
-			return nil, fileErr(name, etl.ReasonFormat,
-				"文件是 UTF-16（Unicode 文本）编码，无法读取，请用 Excel 另存为“CSV（逗号分隔）”或 .xlsx 后重新报送。", err)
-		}
 		return nil, err
 	}
-	return &Book{name: name, src: src, size: size, closer: closer, enc: enc, skip: int64(skip), lim: lim}, nil
+	b := &Book{name: name, src: src, size: size, closer: closer, enc: enc, skip: int64(skip), lim: lim}
+	head, err := io.ReadAll(io.LimitReader(b.text(), SniffBytes+1))
+	if err != nil {
+		return nil, fileErr(name, etl.ReasonCorrupt, "文件开头的内容无法读取，请检查后重新报送。", err)
+	}
+	atEOF := len(head) <= SniffBytes
+	b.dia = sniff(head[:min(len(head), SniffBytes)], atEOF)
+	return b, nil
 }
 
-var errUTF16 = errors.New("UTF-16 text")
+// text is the file decoded to UTF-8 (invalid UTF-8 left as it is), from
+// after its byte-order mark.
+func (b *Book) text() io.Reader {
+	var r io.Reader = io.NewSectionReader(b.src, b.skip, b.size-b.skip)
+	switch b.enc {
+	case GB18030:
+		r = transform.NewReader(bufio.NewReaderSize(r, bufSize), simplifiedchinese.GB18030.NewDecoder())
+	case UTF16LE:
+		r = transform.NewReader(bufio.NewReaderSize(r, bufSize), unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder())
+	case UTF16BE:
+		r = transform.NewReader(bufio.NewReaderSize(r, bufSize), unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder())
+	}
+	return r
+}
 
 // Detect reads the start of r and names its encoding: UTF8BOM (skip is
-// then 3, the length of the mark), UTF8 or GB18030. If the first
-// SniffBytes hold only ASCII, it reads on to the first non-ASCII byte and
-// decides on the SniffBytes from there. UTF-16 text is an error.
+// then 3, the length of the mark), UTF16LE or UTF16BE (skip 2), UTF8 or
+// GB18030. If the first SniffBytes hold only ASCII, it reads on to the
+// first non-ASCII byte and decides on the SniffBytes from there.
 func Detect(r io.Reader) (enc string, skip int, err error) {
 	br := bufio.NewReaderSize(r, SniffBytes)
 	head, err := peek(br)
@@ -127,8 +152,10 @@ func Detect(r io.Reader) (enc string, skip int, err error) {
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		return UTF8BOM, 3, nil
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return "", 0, errUTF16
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return UTF16LE, 2, nil
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return UTF16BE, 2, nil
 	}
 	for {
 		i := firstNonASCII(head)
@@ -192,8 +219,20 @@ func validUTF8(b []byte, more bool) bool {
 // Format is "csv".
 func (b *Book) Format() string { return "csv" }
 
-// Encoding is UTF8, UTF8BOM or GB18030.
+// Encoding is UTF8, UTF8BOM, UTF16LE, UTF16BE or GB18030.
 func (b *Book) Encoding() string { return b.enc }
+
+// Delimiter is the field separator sniffed from the file: ',', '\t' or ';'.
+func (b *Book) Delimiter() rune { return b.dia.comma }
+
+// LineEnd is "\r" when the file's lines end in a lone CR, else "\n" (which
+// stands for CRLF too).
+func (b *Book) LineEnd() string {
+	if b.dia.loneCR {
+		return "\r"
+	}
+	return "\n"
+}
 
 // Sheets is one sheet whose name is empty.
 func (b *Book) Sheets() []etl.SheetInfo { return []etl.SheetInfo{{}} }
@@ -214,17 +253,18 @@ func (b *Book) Rows(sheet string) (etl.RowReader, error) {
 	if sheet != "" {
 		return nil, fmt.Errorf("csv: %s has one unnamed sheet, not %q", b.name, sheet)
 	}
-	var r io.Reader = io.NewSectionReader(b.src, b.skip, b.size-b.skip)
-	if b.enc == GB18030 {
-		r = transform.NewReader(bufio.NewReaderSize(r, bufSize), simplifiedchinese.GB18030.NewDecoder())
+	r := b.text()
+	if b.dia.loneCR {
+		r = transform.NewReader(r, crToLF{})
 	}
 	// The CSV reader's buffer may hold up to bufSize bytes read ahead.
 	g := &guard{r: r, max: recordLimit + bufSize}
 	cr := stdcsv.NewReader(bufio.NewReaderSize(g, bufSize))
+	cr.Comma = b.dia.comma
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
-	return &rowReader{b: b, cr: cr, g: g, utf8: b.enc != GB18030}, nil
+	return &rowReader{b: b, cr: cr, g: g, utf8: b.enc == UTF8 || b.enc == UTF8BOM}, nil
 }
 
 // guard fails the read once more than max bytes have been read since the
@@ -260,7 +300,8 @@ type rowReader struct {
 // Next returns the next record. Num is the line on which the record
 // starts, counting blank lines (which encoding/csv skips). Cells is reused:
 // it is valid only until the following call of Next. Cells are always
-// valid UTF-8 (invalid bytes of a UTF-8 file become U+FFFD).
+// valid UTF-8 (invalid bytes of a UTF-8 file become U+FFFD, as the
+// decoders of the other encodings make them).
 func (r *rowReader) Next() (etl.Row, error) {
 	if r.err != nil {
 		return etl.Row{}, r.err

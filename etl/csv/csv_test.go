@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 
 	"shequ/etl"
 	"shequ/etl/etltest"
@@ -293,9 +294,14 @@ func TestUnreadable(t *testing.T) {
 	_, err := Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonEmpty)
 
+	// UTF-16 text (Excel's "Unicode text") is read, no longer refused.
 	p = etltest.WriteFile(t, dir, "unicode.txt", []byte("\xFF\xFEa\x00,\x00b\x00"))
-	_, err = Open(p, etl.DefaultLimits)
-	etltest.WantReason(t, err, p, etl.ReasonFormat)
+	u, err := Open(p, etl.DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	etltest.WantCells(t, "unicode.txt", etltest.ReadAll(t, u, "")[0].Cells, []string{"a", "b"})
+	u.Close()
 
 	p = etltest.WriteFile(t, dir, "big.csv", bytes.Repeat([]byte("1,2\n"), 1000))
 	_, err = Open(p, etl.Limits{MaxFileBytes: 3999})
@@ -368,6 +374,9 @@ func FuzzCSV(f *testing.F) {
 	etltest.AddFiles(f, "../testdata/corpus/csv/*.csv", filepath.Join(samples, "*/*.csv"))
 	f.Add([]byte("\xEF\xBB\xBF"))
 	f.Add([]byte("a,\"b\r\n\"\"c\"\n\n\n\"d"))
+	f.Add([]byte("a;b\r\"c;\rd\";e\r\r"))
+	f.Add([]byte("\xFF\xFEa\x00\t\x00b\x00\r\x00\n\x00"))
+	f.Add([]byte("\xFE\xFF\x00a\x00;\x00b\x00\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		b, err := OpenBytes("fuzz.csv", data, etl.Limits{MaxCells: 1000})
 		if err != nil {
@@ -393,16 +402,29 @@ func FuzzCSV(f *testing.F) {
 				}
 			}
 		}
-		// Reference: decode the whole input at once, then encoding/csv.
+		// Reference: decode the whole input at once, turn lone CR line
+		// ends into LF, then encoding/csv with the sniffed delimiter.
 		text := data
 		switch b.Encoding() {
 		case UTF8BOM:
 			text = data[3:]
 		case GB18030:
 			text, _ = simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+		case UTF16LE:
+			text, _ = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		case UTF16BE:
+			text, _ = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		}
+		if b.LineEnd() == "\r" {
+			lines := bytes.Split(text, []byte("\r\n"))
+			for i, l := range lines {
+				lines[i] = bytes.ReplaceAll(l, []byte("\r"), []byte("\n"))
+			}
+			text = bytes.Join(lines, []byte("\r\n"))
 		}
 		cr := stdcsv.NewReader(bytes.NewReader(text))
 		cr.FieldsPerRecord, cr.LazyQuotes = -1, true
+		cr.Comma = b.Delimiter()
 		var want []etl.Row
 		for {
 			rec, err := cr.Read()

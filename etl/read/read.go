@@ -2,7 +2,7 @@
 // etl.Book, choosing the reader from the file's first bytes rather than its
 // name: a zip package or an OLE compound file goes to etl/xlsx (which also
 // recognises password-protected workbooks and legacy .xls), text goes to
-// etl/csv.
+// etl/csv (UTF-16 text by its byte-order mark).
 package read
 
 import (
@@ -63,7 +63,7 @@ func Open(path string, lim etl.Limits) (etl.Book, error) {
 			Err: fmt.Errorf("%s document, not a spreadsheet", kind)}
 	}
 	ext := strings.ToLower(filepath.Ext(path))
-	if ext == ".csv" || ext == ".txt" || looksLikeText(head) {
+	if ext == ".csv" || ext == ".txt" || looksLikeText(head) || utf16BOM(head) {
 		b, err := csv.Open(path, lim)
 		if err != nil {
 			return nil, err
@@ -106,4 +106,10 @@ func looksLikeText(head []byte) bool {
 		}
 	}
 	return ctl*100 <= len(head)
+}
+
+// utf16BOM reports whether head starts with a UTF-16 byte-order mark, as
+// Excel's "Unicode text" does (tab-separated text, often named .txt or .xls).
+func utf16BOM(head []byte) bool {
+	return bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF})
 }

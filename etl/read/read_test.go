@@ -194,10 +194,21 @@ func TestSniffNotExtension(t *testing.T) {
 	_, err = Open(p, etl.DefaultLimits)
 	etltest.WantReason(t, err, p, etl.ReasonFormat)
 
-	// A .txt file is read as CSV (UTF-16 "Unicode text" is refused).
-	p = etltest.WriteFile(t, dir, "unicode.txt", []byte("\xFF\xFE\x74\x00\x78\x00\x74\x00"))
-	_, err = Open(p, etl.DefaultLimits)
-	etltest.WantReason(t, err, p, etl.ReasonFormat)
+	// A .txt file is read as CSV, also UTF-16 "Unicode text" (tab-separated),
+	// which is routed to the CSV reader by its byte-order mark whatever its
+	// name.
+	for _, name := range []string{"unicode.txt", "unicode.xls", "unicode"} {
+		p = etltest.WriteFile(t, dir, name, []byte("\xFF\xFEa\x00\t\x00b\x00\r\x00\n\x00\x02\x5E\t\x00\x3A\x53\r\x00\n\x00"))
+		b, err = Open(p, etl.DefaultLimits)
+		if err != nil || b.Format() != "csv" || b.Encoding() != "utf-16le" {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rows, err := etltest.ReadRows(b, "")
+		if err != nil || !reflect.DeepEqual(rows, []etl.Row{r(1, "a", "b"), r(2, "市", "区")}) {
+			t.Errorf("%s: %v %v", name, err, rows)
+		}
+		b.Close()
+	}
 	p = etltest.WriteFile(t, dir, "plain.TXT", []byte("年度,区\r\n2014,临江区\r\n"))
 	b, err = Open(p, etl.DefaultLimits)
 	if err != nil || b.Format() != "csv" {
