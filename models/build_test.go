@@ -325,17 +325,18 @@ func TestDataTestsReportViolations(t *testing.T) {
 	for _, o := range res.Failed() {
 		failed[o.Model+" "+o.Test] = o
 	}
-	if len(failed) != 4 {
+	// The changed spending breaks two rules of fund_use: its parts and its surplus.
+	if len(failed) != 5 {
 		for k, o := range failed {
 			t.Log(k, o.Report())
 		}
-		t.Fatalf("%d failed tests, want 4", len(failed))
+		t.Fatalf("%d failed tests, want 5", len(failed))
 	}
 	u := failed["marts.coverage unique(year, district, urban_rural)"]
 	if u.Failures != 1 || fmt.Sprint(u.Columns) != "[year district urban_rural n]" || fmt.Sprint(u.Rows) != "[[2013 临江区 rural 2]]" {
 		t.Errorf("unique: %d %v %v", u.Failures, u.Columns, u.Rows)
 	}
-	nn := failed["marts.staffing not_null(year, project_code, district, full_time_staff, registered_social_workers, party_members, lead_is_social_worker, supervisors, compliant, issues)"]
+	nn := failed["marts.staffing not_null(year, project_code, district, full_time_staff, registered_social_workers, party_members, lead_is_social_worker, supervisors, compliant, issues, required_full_time)"]
 	if nn.Failures != 1 || len(nn.Rows) != 1 || nn.Rows[0][1] != "LJ2013-001" || nn.Rows[0][9] != "NULL" {
 		t.Errorf("not_null: %d %v", nn.Failures, nn.Rows)
 	}
@@ -346,6 +347,9 @@ func TestDataTestsReportViolations(t *testing.T) {
 	a := failed["marts.fund_use assert parts_add_up"]
 	if a.Failures != 14 || len(a.Rows) != MaxFailingRows || !strings.Contains(a.Report(), "… 9 more") {
 		t.Errorf("assert: %s", a.Report())
+	}
+	if s := failed["marts.fund_use assert surplus_adds_up"]; s.Failures != 14 {
+		t.Errorf("assert: %s", s.Report())
 	}
 	rep := u.Report()
 	for _, want := range []string{"marts.coverage", "unique(year, district, urban_rural) failed on 1 row(s)", "models/marts/coverage.sql:16", "2013 | 临江区 | rural | 2"} {

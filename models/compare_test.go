@@ -8,7 +8,8 @@ import (
 	"shequ/models/modelstest"
 )
 
-// CompareExpected must see a changed value, a missing row and an extra row.
+// CompareExpected must see a changed value, a missing row and an extra row;
+// money is compared exactly, so a single fen off is a difference.
 func TestCompareExpectedSeesDifferences(t *testing.T) {
 	w := truthWarehouse(t)
 	p := embeddedProject(t)
@@ -42,6 +43,7 @@ func TestCompareExpectedSeesDifferences(t *testing.T) {
 		"marts.city_rewards [year=2015 district=临江区]: extra row",
 		"marts.coverage [year=2013 district=青山区 urban_rural=rural] shortfall: want 1, got 2",
 		"marts.fund_use [year=2013 project_code=LJ2013-001 district=临江区] staff_share: want 0.858706810301813, got 0.8587168103018128",
+		"marts.fund_use [year=2013 project_code=LJ2013-002 district=临江区] surplus: want 14297.03, got 14297.04",
 		"marts.fund_use [year=2013 project_code=LJ2013-003 district=临江区] surplus: want 9411.38, got 9411.40",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

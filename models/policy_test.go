@@ -21,7 +21,7 @@ func TestDefaultPolicy(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{"parameters": 41, "reward_rates": 4, "reward_budget": 0, "star_bands": 4, "rooms": 18,
+	want := map[string]int{"parameters": 42, "reward_rates": 4, "reward_budget": 0, "star_bands": 4, "rooms": 18,
 		"service_catalogue": 92, "tranches": 3, "submission_kinds": 7}
 	for name, n := range want {
 		if tbl := pol.Table(name); tbl == nil || len(tbl.Rows) != n {

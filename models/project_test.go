@@ -174,13 +174,13 @@ func TestEmbeddedProject(t *testing.T) {
 		}
 	}
 	for _, name := range []string{"coverage", "staffing", "project_costs", "fund_use", "evaluation_scores", "service_mix",
-		"city_rewards", "facility_compliance", "site_subsidies", "payments", "submissions", "rejects", "data_quality"} {
+		"city_rewards", "facility_compliance", "site_subsidies", "payments", "provider_standing", "submissions", "rejects", "data_quality"} {
 		if !marts[name] {
 			t.Errorf("no model marts.%s (DOMAIN §6)", name)
 		}
 	}
-	if len(marts) != 13 {
-		t.Errorf("%d marts, want the 13 of DOMAIN §6", len(marts))
+	if len(marts) != 14 {
+		t.Errorf("%d marts, want the 14 of DOMAIN §6", len(marts))
 	}
 }
 

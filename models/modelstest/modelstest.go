@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"math/big"
 	"path"
 	"sort"
 	"strconv"
@@ -23,6 +24,12 @@ import (
 
 	"shequ/warehouse"
 )
+
+// PolicyMarts are the marts of DOMAIN §6 computed from the policy rules,
+// each with its expected/<mart>.csv from the independent oracle, sorted by
+// name (the order of the expected folder).
+var PolicyMarts = []string{"city_rewards", "coverage", "evaluation_scores", "facility_compliance", "fund_use",
+	"payments", "project_costs", "provider_standing", "service_mix", "site_subsidies", "staffing"}
 
 // TruthKinds are the truth/ files LoadTruth loads, each into raw.<kind>,
 // in the order the ingest stage would.
@@ -247,18 +254,18 @@ func (d Diff) String() string {
 	return fmt.Sprintf("marts.%s: %s %s %s", d.Mart, d.Problem, d.Column, d.Want)
 }
 
-// Tolerances of CompareExpected.
-const (
-	MoneyTolerance = 0.01 // DECIMAL columns of scale ≤ 2
-	RateTolerance  = 1e-6 // DOUBLE columns and finer decimals
-)
+// RateTolerance is how far CompareExpected lets a DOUBLE column (a rate
+// or a score) or a decimal finer than the fen be from the expected value.
+// Money, a DECIMAL of scale ≤ 2, is compared exactly, to the fen.
+const RateTolerance = 1e-6
 
 // CompareExpected compares every expected/<mart>.csv of fsys (the sample
 // city's samples.FS; files named expected_*.csv are not marts and are
 // skipped) with marts.<mart> in db: the same columns, the same rows by key
 // (the leading year and text columns), integers, booleans and text
-// exactly, DOUBLE within RateTolerance, money within MoneyTolerance, and
-// a blank expected cell matching NULL. It returns every difference.
+// exactly, money (DECIMAL of scale ≤ 2) exactly as a decimal number, DOUBLE
+// within RateTolerance, and a blank expected cell matching NULL. It returns
+// every difference.
 func CompareExpected(ctx context.Context, db *sql.DB, fsys fs.FS) ([]Diff, error) {
 	entries, err := fs.ReadDir(fsys, "expected")
 	if err != nil {
@@ -416,21 +423,24 @@ func equalCell(typ, want string, got sql.NullString) bool {
 		return err1 == nil && err2 == nil && wb == gb
 	case typ == "INTEGER" || typ == "BIGINT" || typ == "HUGEINT" || typ == "SMALLINT":
 		return strings.TrimSpace(want) == g
+	case strings.HasPrefix(typ, "DECIMAL") && decimalScale(typ) <= 2:
+		wr, ok1 := new(big.Rat).SetString(strings.TrimSpace(want))
+		gr, ok2 := new(big.Rat).SetString(g)
+		return ok1 && ok2 && wr.Cmp(gr) == 0
 	case typ == "DOUBLE" || typ == "FLOAT" || strings.HasPrefix(typ, "DECIMAL"):
 		wf, err1 := strconv.ParseFloat(want, 64)
 		gf, err2 := strconv.ParseFloat(g, 64)
 		if err1 != nil || err2 != nil {
 			return false
 		}
-		tol := RateTolerance
-		if strings.HasPrefix(typ, "DECIMAL") {
-			var w, s int
-			fmt.Sscanf(typ, "DECIMAL(%d,%d)", &w, &s)
-			if s <= 2 {
-				tol = MoneyTolerance
-			}
-		}
-		return math.Abs(wf-gf) <= tol+1e-9
+		return math.Abs(wf-gf) <= RateTolerance+1e-9
 	}
 	return want == g
+}
+
+// decimalScale is the scale of a DuckDB type DECIMAL(w,s).
+func decimalScale(typ string) int {
+	var w, s int
+	fmt.Sscanf(typ, "DECIMAL(%d,%d)", &w, &s)
+	return s
 }

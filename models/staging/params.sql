@@ -16,6 +16,7 @@
 -- @column extra_social_worker_cost: cost of an extra social worker (9.3万元) [yuan/year; seed 000 §2(1)]
 -- @column extra_assistant_cost: cost of an extra assistant (7.6万元) [yuan/year; seed 000 §2(1)]
 -- @column staffing_min_full_time: minimum full-time staff (not supervisors) [persons; seed 000 §2(1)]
+-- @column staffing_min_full_time_large: minimum full-time staff (not supervisors) when a covered community is large: the base team plus the least of 再配置全职工人员2-4名 (the district's approval taken as given: assumption) [persons; seed 000 §2(1)]
 -- @column staffing_min_party_members: minimum party members among full-time staff (须有一名是中共党员) [persons; seed 000 §2(1)]
 -- @column staffing_min_registered_sw: minimum registered social workers among full-time staff [persons; seed 000 §2(1)]
 -- @column staff_pay_share_min: staff pay ≥ this share of after-tax funding (不低于…80%) [ratio; seed 000 §7(1)]
@@ -45,7 +46,7 @@
 -- @column contract_renewals_max: renewals allowed after the term (两次延期运作) [renewals; seed 000 §5(3)]
 -- @column contract_renewal_years: years of each renewal (每次两年) [years; seed 000 §5(3)]
 -- @column contract_renewal_min_score: evaluation total needed for a renewal (良好 read as ≥ 80; seed 000 §5(3)) [points; assumption]
--- @test: not_null(coverage_target_urban, coverage_target_rural, base_standard_amount, base_team_full_time_staff, base_team_social_workers, large_community_population_min, large_community_area_km2_min, large_extra_staff_max, large_extra_social_workers_max, extra_social_worker_cost, extra_assistant_cost, staffing_min_full_time, staffing_min_party_members, staffing_min_registered_sw, staff_pay_share_min, operations_share_min, mix_basic_items_min, mix_basic_sub_items_min, mix_featured_items_min, mix_external_sub_items_min, eval_indicator_weight, eval_participation_points, eval_satisfaction_points, participation_full_mark_rate, evaluation_pass_stars, score_tolerance, service_days_min_per_month, centre_area_min_m2, centre_optional_rooms_share_min, centre_expansion_rooms_min, site_renovation_rate, site_renovation_area_max_m2, site_renovation_city_share, site_equipment_city, site_operations_city_max, site_city_total_max, local_match_share_min, contract_term_years, contract_renewals_max, contract_renewal_years, contract_renewal_min_score)
+-- @test: not_null(coverage_target_urban, coverage_target_rural, base_standard_amount, base_team_full_time_staff, base_team_social_workers, large_community_population_min, large_community_area_km2_min, large_extra_staff_max, large_extra_social_workers_max, extra_social_worker_cost, extra_assistant_cost, staffing_min_full_time, staffing_min_full_time_large, staffing_min_party_members, staffing_min_registered_sw, staff_pay_share_min, operations_share_min, mix_basic_items_min, mix_basic_sub_items_min, mix_featured_items_min, mix_external_sub_items_min, eval_indicator_weight, eval_participation_points, eval_satisfaction_points, participation_full_mark_rate, evaluation_pass_stars, score_tolerance, service_days_min_per_month, centre_area_min_m2, centre_optional_rooms_share_min, centre_expansion_rooms_min, site_renovation_rate, site_renovation_area_max_m2, site_renovation_city_share, site_equipment_city, site_operations_city_max, site_city_total_max, local_match_share_min, contract_term_years, contract_renewals_max, contract_renewal_years, contract_renewal_min_score)
 -- @assert one_row: SELECT count(*) AS n FROM staging.params HAVING count(*) <> 1
 -- @assert reward_rate_years_overlap: SELECT a.year_from, a.year_to, b.year_from AS other_from
 --   FROM policy.reward_rates a JOIN policy.reward_rates b
@@ -67,6 +68,7 @@ SELECT
     CAST(max(CASE WHEN name = 'extra_social_worker_cost' THEN value END) AS DECIMAL(38,9)) AS extra_social_worker_cost,
     CAST(max(CASE WHEN name = 'extra_assistant_cost' THEN value END) AS DECIMAL(38,9)) AS extra_assistant_cost,
     CAST(max(CASE WHEN name = 'staffing_min_full_time' THEN value END) AS DECIMAL(38,9)) AS staffing_min_full_time,
+    CAST(max(CASE WHEN name = 'staffing_min_full_time_large' THEN value END) AS DECIMAL(38,9)) AS staffing_min_full_time_large,
     CAST(max(CASE WHEN name = 'staffing_min_party_members' THEN value END) AS DECIMAL(38,9)) AS staffing_min_party_members,
     CAST(max(CASE WHEN name = 'staffing_min_registered_sw' THEN value END) AS DECIMAL(38,9)) AS staffing_min_registered_sw,
     CAST(max(CASE WHEN name = 'staff_pay_share_min' THEN value END) AS DECIMAL(38,9)) AS staff_pay_share_min,
