@@ -38,7 +38,7 @@ func TestMigrateEmptyAndAgain(t *testing.T) {
 	if want := "intermediate,marts,ops,policy,raw,staging"; schemas != want {
 		t.Errorf("schemas = %q, want %q", schemas, want)
 	}
-	if _, err := w.DB.Exec(`INSERT INTO raw.rejects VALUES (1,'f','',2,'c','h','A','v','error','x','m','zh')`); err != nil {
+	if _, err := w.DB.Exec(`INSERT INTO raw.rejects (submission_id, file, sheet, "row", "column", header, letter, value, severity, code, message, message_zh) VALUES (1,'f','',2,'c','h','A','v','error','x','m','zh')`); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"shequ/etl"
+	"shequ/etl/receipt"
 	"shequ/warehouse"
 )
 
@@ -89,7 +90,21 @@ type Summary struct {
 	Rows        int
 	Rejected    int
 	Warned      int
-	Elapsed     time.Duration
+	// Released lists the submissions, of this run or earlier ones, whose
+	// waiting rows loaded because this run brought their parents.
+	Released     []Released
+	ReleasedRows int
+	// Deferred lists the files that could not be read whole (being
+	// written, deleted or unreadable while the run read them): they are
+	// taken by a later run.
+	Deferred []Deferred
+	Elapsed  time.Duration
+}
+
+// A Deferred file waits for a later run.
+type Deferred struct {
+	File string
+	Err  error
 }
 
 // Run ingests every new file of the inbox. A file that cannot be read is
@@ -130,14 +145,20 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	s := &Summary{Seen: len(found)}
 	st := &runState{parts: newPartitions(w.DB)}
 	var rows int64
-	preps, stop := prefetch(ctx, found, received, &opt)
+	files := check(ctx, found, received, &opt, runtime.GOMAXPROCS(0))
+	if err := ctx.Err(); err != nil {
+		s.Elapsed = time.Since(start)
+		return s, err
+	}
+	preps, stop := prefetch(ctx, files, &opt)
 	defer stop()
 	rw := newReceiptWriter(max(1, runtime.GOMAXPROCS(0)))
 	defer func() {
 		rw.finish(s)
 		s.Elapsed = time.Since(start)
 	}()
-	for i, f := range found {
+	for i, c := range files {
+		f := c.f
 		if err := ctx.Err(); err != nil {
 			s.Elapsed = time.Since(start)
 			return s, err
@@ -150,9 +171,16 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 			}
 			return s, fmt.Errorf("ingest %s: the file was not prepared", f.Rel)
 		}
+		if p.err != nil {
+			// A file being written or removed while the run read it is
+			// taken by a later run; the rest of the run goes on.
+			s.Deferred = append(s.Deferred, Deferred{File: f.Rel, Err: p.err})
+			opt.Log.Warn("file left for the next run", "file", f.Rel, "err", p.err)
+			continue
+		}
 		l := &loader{w: w, opt: &opt, refs: refs, st: st, file: f, progress: func(n int) {
 			if opt.Progress != nil {
-				opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(found), Rows: rows + int64(n), Elapsed: time.Since(start)})
+				opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(files), Rows: rows + int64(n), Elapsed: time.Since(start)})
 			}
 		}}
 		res, err := l.run(ctx, p)
@@ -162,7 +190,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		}
 		rows += int64(res.Read)
 		if opt.Progress != nil {
-			opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(found), Rows: rows, Done: true, Elapsed: time.Since(start)})
+			opt.Progress(Progress{File: f.Rel, FileIndex: i + 1, Files: len(files), Rows: rows, Done: true, Elapsed: time.Since(start)})
 		}
 		if res.Status == "" {
 			continue
@@ -185,6 +213,49 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		s.Warned += res.Warned
 		opt.Log.Info("file ingested", "file", res.File, "status", res.Status, "kinds", res.Kinds,
 			"loaded", res.Loaded, "rejected", res.Rejected, "warned", res.Warned, "reason", res.Reason)
+	}
+	// The receipts of this run's files are on disk before any is written
+	// again for a release.
+	rw.finish(s)
+	released, err := release(ctx, w, &opt, st)
+	s.Released = released
+	for _, r := range released {
+		s.ReleasedRows += r.Rows
+		for i := range s.Files {
+			if s.Files[i].Submission == r.Submission {
+				s.Files[i].Loaded += r.Rows
+				s.Files[i].Rejected -= r.Rows
+				s.Rows += r.Rows
+				s.Rejected -= r.Rows
+			}
+		}
+		opt.Log.Info("waiting rows released", "submission", r.Submission, "file", r.File, "rows", r.Rows, "by", r.By)
+	}
+	if err != nil {
+		s.Elapsed = time.Since(start)
+		return s, err
+	}
+	if opt.Receipts != "" {
+		for i := range s.Released {
+			r := &s.Released[i]
+			path, err := rewriteReceipt(ctx, w.DB, &opt, r.Submission)
+			if err != nil {
+				opt.Log.Warn("receipt not written again", "submission", r.Submission, "err", err)
+				continue
+			}
+			r.Receipt = path
+			if old := receipt.Path(opt.Receipts, receipt.Info{File: r.File, District: r.oldDistrict, Submission: r.Submission}); old != path {
+				_ = os.Remove(old)
+			}
+			for j := range s.Files {
+				if s.Files[j].Submission == r.Submission {
+					if old := s.Files[j].Receipt; old != "" && old != path {
+						_ = os.Remove(old)
+					}
+					s.Files[j].Receipt = path
+				}
+			}
+		}
 	}
 	s.Elapsed = time.Since(start)
 	return s, nil

@@ -49,6 +49,11 @@ type loader struct {
 	// receipt writes the file's receipt and returns its path ("" when it
 	// could not); nil when there is none to write.
 	receipt func() string
+	// waiting holds the references an orphan row waits for (set by
+	// references, written by wait).
+	waiting []orphanRef
+	blocked bool // the row has other errors than its references
+	orphans *warehouse.Appender
 	// The row being appended, and the submission and file boxed once.
 	vals    []driver.Value
 	lineage [2]driver.Value
@@ -218,6 +223,9 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 	if l.rejects, err = l.tx.Appender(ctx, "raw", "rejects"); err != nil {
 		return err
 	}
+	if l.orphans, err = l.tx.Appender(ctx, "raw", "orphans"); err != nil {
+		return err
+	}
 	for _, s := range sheets {
 		if err := l.loadSheet(ctx, s, rd); err != nil {
 			return err
@@ -229,6 +237,9 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 		}
 	}
 	if err := l.rejects.Close(); err != nil {
+		return err
+	}
+	if err := l.orphans.Close(); err != nil {
 		return err
 	}
 	if err := l.supersede(ctx); err != nil {
@@ -311,9 +322,8 @@ func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error 
 			}
 			l.res.Read++
 			o := &it.out
-			if o.OK() {
-				l.references(s.sc.Layout, col, it.row, o)
-			}
+			l.waiting = nil
+			l.references(s.sc.Layout, col, it.row, o)
 			for _, p := range o.Problems {
 				if err := l.reject(s.name, p); err != nil {
 					return err
@@ -321,6 +331,9 @@ func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error 
 			}
 			if !o.OK() {
 				l.res.Rejected++
+				if err := l.wait(ctx, k.Name, s.name, it.row.Num); err != nil {
+					return err
+				}
 				continue
 			}
 			warnings := warningCodes(o.Problems)
@@ -361,7 +374,18 @@ func (l *loader) reject(sheetName string, p validate.Problem) error {
 		l.problems = append(l.problems, receipt.Problem{Sheet: sheetName, Problem: p})
 	}
 	return l.rejects.Append(l.sub, l.file.Rel, sheetName, int64(p.Row), p.Column, nullStr(p.Header), nullStr(p.Letter),
-		p.Value, p.Severity, p.Code, p.Message(), p.MessageZh())
+		p.Value, p.Severity, p.Code, p.Message(), p.MessageZh(), nil, nil)
+}
+
+// wait records what a rejected row waits for, when it is an orphan.
+func (l *loader) wait(ctx context.Context, kind, sheetName string, row int) error {
+	for _, w := range l.waiting {
+		if err := l.orphans.Append(l.sub, sheetName, int64(row), kind, w.parent, w.year, w.code, l.blocked, nil); err != nil {
+			return err
+		}
+	}
+	l.waiting = nil
+	return nil
 }
 
 // maskPersonal keeps an ID number out of the rejects and the receipt even
@@ -385,17 +409,19 @@ func columnIndex(k *dict.Kind) map[string]int {
 }
 
 // references checks what a row points to and its key within the file.
+// References are checked even when the row has other problems, so a
+// district sees every problem of a row at once; a row whose only errors
+// are references is an orphan: it waits in raw.orphans for its parent.
 func (l *loader) references(layout *dict.Layout, col map[string]int, row etl.Row, o *validate.Outcome) {
 	k := layout.Kind
-	vals := o.Records
-	if len(vals) == 0 {
+	if len(o.Values) == 0 {
 		return
 	}
-	rec := vals[0]
+	rec := o.Values
 	get := func(name string) any { return rec[col[name]] }
-	problem := func(name, code, detail string) {
+	problem := func(name, code, detail, detailZh string) {
 		f := layout.Field(name)
-		p := validate.Problem{Row: row.Num, Column: name, Severity: validate.Error, Code: code, Detail: detail}
+		p := validate.Problem{Row: row.Num, Column: name, Severity: validate.Error, Code: code, Detail: detail, DetailZh: detailZh}
 		if f != nil {
 			p.Header, p.Letter = f.Header, validate.Letter(f.Index)
 			if f.Index < len(row.Cells) {
@@ -404,57 +430,72 @@ func (l *loader) references(layout *dict.Layout, col map[string]int, row etl.Row
 		}
 		o.Problems = append(o.Problems, p)
 	}
-	year, _ := get("year").(int64)
+	var waits []orphanRef
+	year, hasYear := get("year").(int64)
 	switch k.Name {
 	case "communities":
-		l.districts[get("district").(string)] = true
+		if d, ok := get("district").(string); ok && o.OK() {
+			l.districts[d] = true
+		}
 	case "projects":
+		codes, _ := get("community_codes").([]string)
+		if !hasYear || len(codes) == 0 {
+			break
+		}
 		var missing []string
-		for _, c := range get("community_codes").([]string) {
+		for _, c := range codes {
 			if _, ok := l.ov.community(year, c); !ok {
 				missing = append(missing, c)
+				waits = append(waits, orphanRef{parent: parentCommunity, year: year, code: c})
 			}
 		}
 		if len(missing) > 0 {
-			problem("community_codes", validate.CommunityNotInRoster, fmt.Sprintf("%s not in the %d roster", strings.Join(missing, ", "), year))
+			list := strings.Join(missing, "、")
+			problem("community_codes", validate.CommunityNotInRoster,
+				fmt.Sprintf("%s not in the %d roster", strings.Join(missing, ", "), year),
+				fmt.Sprintf("%s 不在 %d 年社区名册中", list, year))
 		}
 	case "staff", "expenditures", "evaluations", "activities":
-		code := get("project_code").(string)
+		code, ok := get("project_code").(string)
 		if k.Name == "activities" {
-			year = int64(get("activity_date").(time.Time).Year())
+			d, dok := get("activity_date").(time.Time)
+			year, hasYear = int64(d.Year()), dok
+		}
+		if !ok || !hasYear {
+			break
 		}
 		if d, ok := l.ov.project(year, code); ok {
-			l.districts[d] = true
+			if o.OK() {
+				l.districts[d] = true
+			}
 		} else {
-			problem("project_code", validate.UnknownProject, fmt.Sprintf("no project %s in %d", code, year))
+			waits = append(waits, orphanRef{parent: parentProject, year: year, code: code})
+			problem("project_code", validate.UnknownProject, fmt.Sprintf("no project %s in %d", code, year),
+				fmt.Sprintf("%d 年服务项目中没有项目编号 %s", year, code))
 		}
 	case "facilities":
-		code := get("community_code").(string)
-		if d, ok := l.ov.community(year, code); ok {
-			l.districts[d] = true
-		} else {
-			problem("community_code", validate.CommunityNotInRoster, fmt.Sprintf("%s not in the %d roster", code, year))
+		code, ok := get("community_code").(string)
+		if !ok || !hasYear {
+			break
 		}
+		if d, ok := l.ov.community(year, code); ok {
+			if o.OK() {
+				l.districts[d] = true
+			}
+		} else {
+			waits = append(waits, orphanRef{parent: parentCommunity, year: year, code: code})
+			problem("community_code", validate.CommunityNotInRoster, fmt.Sprintf("%s not in the %d roster", code, year),
+				fmt.Sprintf("%s 不在 %d 年社区名册中", code, year))
+		}
+	}
+	if len(waits) > 0 {
+		l.waiting, l.blocked = waits, !validate.Orphan(o.Problems)
 	}
 	if !o.OK() || len(k.Key) == 0 {
 		return
 	}
-	seen := l.keys[k.Name]
-	if seen == nil {
-		seen = map[string]int{}
-		l.keys[k.Name] = seen
-	}
-	for _, r := range vals {
-		var parts []string
-		for _, name := range k.Key {
-			parts = append(parts, fmt.Sprint(r[col[name]]))
-		}
-		key := strings.Join(parts, "|")
-		if first, dup := seen[key]; dup {
-			problem(k.Key[len(k.Key)-1], validate.DuplicateKey, fmt.Sprintf("same %s as row %d", strings.Join(k.Key, ", "), first))
-			return
-		}
-		seen[key] = row.Num
+	if l.duplicate(k, col, row, o, problem) {
+		return
 	}
 	// The row will load: it may now be pointed to by later rows of the file.
 	switch k.Name {
@@ -465,4 +506,28 @@ func (l *loader) references(layout *dict.Layout, col map[string]int, row etl.Row
 		l.ov.projects[refKey(year, get("project_code").(string))] = d
 		l.districts[d] = true
 	}
+}
+
+// duplicate checks a row's key against the rows of the file loaded before
+// it, and adds duplicate_key when it repeats one.
+func (l *loader) duplicate(k *dict.Kind, col map[string]int, row etl.Row, o *validate.Outcome, problem func(name, code, detail, detailZh string)) bool {
+	seen := l.keys[k.Name]
+	if seen == nil {
+		seen = map[string]int{}
+		l.keys[k.Name] = seen
+	}
+	for _, r := range o.Records {
+		var parts []string
+		for _, name := range k.Key {
+			parts = append(parts, fmt.Sprint(r[col[name]]))
+		}
+		key := strings.Join(parts, "|")
+		if first, dup := seen[key]; dup {
+			problem(k.Key[len(k.Key)-1], validate.DuplicateKey, fmt.Sprintf("same %s as row %d", strings.Join(k.Key, ", "), first),
+				fmt.Sprintf("与第 %d 行相同", first))
+			return true
+		}
+		seen[key] = row.Num
+	}
+	return false
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io"
 	"sort"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"shequ/etl/read"
 	"shequ/etl/sheet"
 	"shequ/etl/validate"
-	"shequ/internal/digest"
 )
 
 // Ingest is a pipeline of three stages, so that on a machine of several
@@ -217,32 +215,23 @@ type prepared struct {
 	sha      string
 	received bool // this file with this content was received before
 	arch     string
-	err      error       // hashing or archiving failed: the run stops
+	err      error       // hashing or archiving failed: the file waits for the next run
 	rd       *fileReader // started for a new file
 }
 
-// prefetch prepares the files in order on a channel; cancel stops it.
-// Files already received (by path and hash) are only hashed.
-func prefetch(ctx context.Context, found []Found, received map[string]bool, opt *Options) (<-chan *prepared, func()) {
+// prefetch starts the readers of the checked files in order, at most
+// prefetchFiles ahead of the loader, on a channel; cancel stops it.
+func prefetch(ctx context.Context, files []checked, opt *Options) (<-chan *prepared, func()) {
 	out := make(chan *prepared, prefetchFiles-1)
 	quit := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		defer close(out)
-		for _, f := range found {
-			p := &prepared{f: f}
-			p.sha, p.err = digest.File(f.Path)
-			if p.err == nil {
-				p.received = received[receivedKey(f.Rel, p.sha)]
-				if !p.received {
-					var err error
-					if p.arch, err = archive(opt.Archive, f.Path, p.sha, f.Rel); err != nil {
-						p.err = fmt.Errorf("archive: %w", err)
-					} else {
-						p.rd = startReader(p.arch, f, opt)
-					}
-				}
+		for _, c := range files {
+			p := &prepared{f: c.f, sha: c.sha, received: c.received, arch: c.arch, err: c.err}
+			if p.err == nil && !p.received {
+				p.rd = startReader(p.arch, c.f, opt)
 			}
 			select {
 			case out <- p:
@@ -252,7 +241,7 @@ func prefetch(ctx context.Context, found []Found, received map[string]bool, opt 
 				}
 				return
 			}
-			if p.err != nil || ctx.Err() != nil {
+			if ctx.Err() != nil {
 				return
 			}
 		}
@@ -296,10 +285,11 @@ func loadReceived(ctx context.Context, db *sql.DB) (map[string]bool, error) {
 // before it returns, so every receipt is on disk, and its path in the
 // summary, as when they were written in line.
 type receiptWriter struct {
-	jobs chan receiptJob
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	done map[int]string // index in Summary.Files → receipt path
+	jobs     chan receiptJob
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	done     map[int]string // index in Summary.Files → receipt path
+	finished bool
 }
 
 type receiptJob struct {
@@ -324,8 +314,13 @@ func newReceiptWriter(workers int) *receiptWriter {
 	return rw
 }
 
-// finish waits for every receipt and records their paths in s.
+// finish waits for every receipt and records their paths in s; it may
+// be called more than once.
 func (rw *receiptWriter) finish(s *Summary) {
+	if rw.finished {
+		return
+	}
+	rw.finished = true
 	close(rw.jobs)
 	rw.wg.Wait()
 	for i, p := range rw.done {

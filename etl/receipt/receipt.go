@@ -69,6 +69,9 @@ type Info struct {
 	Kinds      []string
 	// Rows read, loaded, rejected and loaded with a warning.
 	Read, Loaded, Rejected, Warned int
+	// Released counts the rows that waited for a project or community and
+	// loaded when a later submission brought it (they are in Loaded).
+	Released int
 	// Reason and ReasonZh say why a file was quarantined or is a duplicate.
 	Reason, ReasonZh string
 	ReceivedAt       time.Time
@@ -78,7 +81,54 @@ type Info struct {
 type Problem struct {
 	Sheet string
 	validate.Problem
+	// Zh, when set, is the Chinese message as it was recorded (a receipt
+	// written again from the warehouse); else it is made from Problem.
+	Zh string
+	// ReleasedBy is the submission that brought the project or community
+	// the row waited for: the row has since loaded (已关联入库). 0 while the
+	// problem stands.
+	ReleasedBy int64
+	// StillOut says that a released problem's row has other errors: the
+	// reference now stands, the row stays out for the rest.
+	StillOut bool
 }
+
+// MessageZh is the problem's Chinese message.
+func (p Problem) MessageZh() string {
+	msg := p.Zh
+	if msg == "" {
+		msg = p.Problem.MessageZh()
+	}
+	switch {
+	case p.ReleasedBy != 0 && p.StillOut:
+		msg += fmt.Sprintf("【第 %d 号报送已补齐所指的项目或社区；该行另有错误，仍未入库。】", p.ReleasedBy)
+	case p.ReleasedBy != 0:
+		msg += fmt.Sprintf("【已关联入库：第 %d 号报送补齐了所指的项目或社区，该行已自动入库。】", p.ReleasedBy)
+	}
+	return msg
+}
+
+// StateZh words what a problem means for its row now: 错误 or 警告, 错误（待关联）
+// for a row that waits for its project or community, 已关联入库 for one that
+// has since loaded.
+func (p Problem) StateZh() string {
+	switch {
+	case p.ReleasedBy != 0 && p.StillOut:
+		return StateResolved
+	case p.ReleasedBy != 0:
+		return StateReleased
+	case p.Severity == validate.Error && validate.Reference(p.Code):
+		return StateWaiting
+	}
+	return SeverityZh(p.Severity)
+}
+
+// States of a problem besides its severity.
+const (
+	StateReleased = "已关联入库"
+	StateResolved = "已补齐（该行另有错误）"
+	StateWaiting  = "错误（待关联）"
+)
 
 // Limits bound the work of writing one receipt. Zero fields take their
 // value from DefaultLimits.
@@ -238,7 +288,7 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 		if !annotate {
 			break
 		}
-		f, sheet, n, sp := annotatedCopy(src, format, encoding, listed, lim, strip)
+		f, sheet, n, sp := annotatedCopy(src, format, encoding, standing(listed), lim, strip)
 		notes = n
 		if f == nil {
 			break
@@ -315,6 +365,8 @@ const (
 	LabelLoaded     = "入库行数"
 	LabelRejected   = "退回行数"
 	LabelWarned     = "警告行数"
+	LabelReleased   = "已关联入库"
+	LabelWaiting    = "待关联行数"
 	LabelReason     = "原因"
 	LabelNote       = "说明"
 	LabelHint       = "提示"
@@ -413,6 +465,12 @@ func writeReceipt(f *excelize.File, sh string, info Info, all, listed []Problem,
 	add(LabelLoaded, info.Loaded)
 	add(LabelRejected, info.Rejected)
 	add(LabelWarned, info.Warned)
+	if info.Released > 0 {
+		add(LabelReleased, fmt.Sprintf("%d 行（原因所指的项目或社区已由后来的报送补齐，已自动入库，计入入库行数）", info.Released))
+	}
+	if w := waitingRows(all); w > 0 {
+		add(LabelWaiting, fmt.Sprintf("%d 行（所指的项目或社区尚未报送；报送后这些行将自动入库，无需重新报送本文件）", w))
+	}
 	if r := reasonZh(info); r != "" {
 		add(LabelReason, r)
 	}
@@ -476,7 +534,7 @@ func writeReceipt(f *excelize.File, sh string, info Info, all, listed []Problem,
 		if p.Row <= 0 {
 			r = ""
 		}
-		vals := []any{p.Sheet, r, p.Letter, fieldOf(p), p.Value, SeverityZh(p.Severity), p.Code, p.MessageZh()}
+		vals := []any{p.Sheet, r, p.Letter, fieldOf(p), p.Value, p.StateZh(), p.Code, p.MessageZh()}
 		if err := f.SetSheetRow(sh, cell("A", row), &vals); err != nil {
 			return err
 		}
@@ -488,7 +546,9 @@ func writeReceipt(f *excelize.File, sh string, info Info, all, listed []Problem,
 			return err
 		}
 		sev := st.warn
-		if p.Severity == validate.Error {
+		if p.ReleasedBy != 0 {
+			sev = st.wrap
+		} else if p.Severity == validate.Error {
 			sev = st.err
 		}
 		if err := f.SetCellStyle(sh, cell("F", row), cell("F", row), sev); err != nil {
@@ -561,6 +621,52 @@ func writeReceipt(f *excelize.File, sh string, info Info, all, listed []Problem,
 		return err
 	}
 	return f.SetSheetProps(sh, &excelize.SheetPropsOptions{FitToPage: &fit})
+}
+
+// waitingRows counts the rows that wait for a project or community: rows
+// whose every standing error is a reference.
+func waitingRows(ps []Problem) int {
+	type key struct {
+		sheet string
+		row   int
+	}
+	orphan := map[key]bool{}
+	for _, p := range ps {
+		if p.Severity != validate.Error || p.ReleasedBy != 0 {
+			continue
+		}
+		k := key{p.Sheet, p.Row}
+		ref := validate.Reference(p.Code)
+		if was, ok := orphan[k]; ok {
+			orphan[k] = was && ref
+		} else {
+			orphan[k] = ref
+		}
+	}
+	n := 0
+	for _, ok := range orphan {
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
+// standing drops the problems of rows that have since loaded: the
+// annotated copy marks only what the district must still act on.
+func standing(ps []Problem) []Problem {
+	for i, p := range ps {
+		if p.ReleasedBy != 0 {
+			out := append([]Problem(nil), ps[:i]...)
+			for _, q := range ps[i+1:] {
+				if q.ReleasedBy == 0 {
+					out = append(out, q)
+				}
+			}
+			return out
+		}
+	}
+	return ps
 }
 
 // reasonZh is the reason shown for a quarantined or duplicate file.

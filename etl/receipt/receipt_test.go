@@ -102,9 +102,9 @@ var received = time.Date(2015, 4, 3, 9, 30, 0, 0, time.FixedZone("CST", 8*3600))
 
 func csvProblems() []Problem {
 	return []Problem{
-		{"", validate.Problem{Row: 24, Column: "community_code", Header: "社区编码", Letter: "E", Value: "51990311290",
+		{Sheet: "", Problem: validate.Problem{Row: 24, Column: "community_code", Header: "社区编码", Letter: "E", Value: "51990311290",
 			Severity: validate.Error, Code: validate.InvalidCode}},
-		{"", validate.Problem{Row: 35, Column: "resident_population", Header: "常住人口", Letter: "H", Value: "-2146",
+		{Sheet: "", Problem: validate.Problem{Row: 35, Column: "resident_population", Header: "常住人口", Letter: "H", Value: "-2146",
 			Severity: validate.Error, Code: validate.NegativeValue}},
 	}
 }
@@ -260,9 +260,9 @@ func selectedTabs(t *testing.T, path string) []string {
 
 func xlsxProblems() []Problem {
 	return []Problem{
-		{"项目情况", validate.Problem{Row: 3, Column: "community_codes", Header: "覆盖社区代码", Letter: "I",
+		{Sheet: "项目情况", Problem: validate.Problem{Row: 3, Column: "community_codes", Header: "覆盖社区代码", Letter: "I",
 			Value: "519902101203、519902001005", Severity: validate.Error, Code: validate.CommunityNotInRoster, Detail: "519902001005"}},
-		{"项目情况", validate.Problem{Row: 11, Column: "provider_credit_code", Header: "统一社会信用代码", Letter: "H",
+		{Sheet: "项目情况", Problem: validate.Problem{Row: 11, Column: "provider_credit_code", Header: "统一社会信用代码", Letter: "H",
 			Value: "52519902M938948230", Severity: validate.Error, Code: validate.BadCheckCharacter}},
 	}
 }
@@ -360,7 +360,7 @@ func TestKeepsStyle(t *testing.T) {
 					if c%2 == 0 {
 						sev = validate.Warning
 					}
-					ps = append(ps, Problem{sheet, validate.Problem{Row: r, Letter: l, Severity: sev, Code: validate.InvalidNumber, Column: "x"}})
+					ps = append(ps, Problem{Sheet: sheet, Problem: validate.Problem{Row: r, Letter: l, Severity: sev, Code: validate.InvalidNumber, Column: "x"}})
 				}
 			}
 			dst := filepath.Join(t.TempDir(), "r.xlsx")
@@ -411,7 +411,7 @@ func TestKeepsStyle(t *testing.T) {
 // TestHiddenSheetAndWarning: a workbook with a hidden sheet and a warning.
 func TestHiddenSheetAndWarning(t *testing.T) {
 	src := inbox + "batch1/04_临江区2014年度项目及人员.xlsx"
-	ps := []Problem{{"项目", validate.Problem{Row: 5, Column: "contract_amount", Header: " 年度经费 ", Letter: "K", Value: "821000",
+	ps := []Problem{{Sheet: "项目", Problem: validate.Problem{Row: 5, Column: "contract_amount", Header: " 年度经费 ", Letter: "K", Value: "821000",
 		Severity: validate.Warning, Code: validate.FundingMismatch}}}
 	info := Info{File: "batch1/04_临江区2014年度项目及人员.xlsx", District: "临江区", Submission: 4, Status: Loaded,
 		Kinds: []string{"projects", "staff"}, Read: 69, Loaded: 69, Warned: 1}
@@ -455,13 +455,13 @@ func TestHiddenSheetAndWarning(t *testing.T) {
 func TestMarksOnOneCell(t *testing.T) {
 	src := inbox + "batch1/01_临江区社区名册2013-2014.xlsx"
 	ps := []Problem{
-		{"2013年", validate.Problem{Row: 10, Letter: "H", Value: "x", Severity: validate.Warning, Code: validate.TotalMismatch}},
-		{"2013年", validate.Problem{Row: 10, Letter: "H", Value: "x", Severity: validate.Error, Code: validate.InvalidNumber}},
-		{"2013年", validate.Problem{Row: 10, Letter: "H", Value: "x", Severity: validate.Error, Code: validate.InvalidNumber}}, // repeated
-		{"2013年", validate.Problem{Row: 12, Severity: validate.Error, Code: validate.DuplicateKey}},
-		{"2013年", validate.Problem{Row: 6, Letter: "D", Severity: validate.Error, Code: validate.MissingRequired}}, // D4:D7
-		{"2013年", validate.Problem{Row: 0, Severity: validate.Error, Code: validate.MissingColumn}},                // no cell
-		{"无此表", validate.Problem{Row: 3, Letter: "A", Severity: validate.Error, Code: validate.InvalidDate}},       // no sheet
+		{Sheet: "2013年", Problem: validate.Problem{Row: 10, Letter: "H", Value: "x", Severity: validate.Warning, Code: validate.TotalMismatch}},
+		{Sheet: "2013年", Problem: validate.Problem{Row: 10, Letter: "H", Value: "x", Severity: validate.Error, Code: validate.InvalidNumber}},
+		{Sheet: "2013年", Problem: validate.Problem{Row: 10, Letter: "H", Value: "x", Severity: validate.Error, Code: validate.InvalidNumber}}, // repeated
+		{Sheet: "2013年", Problem: validate.Problem{Row: 12, Severity: validate.Error, Code: validate.DuplicateKey}},
+		{Sheet: "2013年", Problem: validate.Problem{Row: 6, Letter: "D", Severity: validate.Error, Code: validate.MissingRequired}}, // D4:D7
+		{Sheet: "2013年", Problem: validate.Problem{Row: 0, Severity: validate.Error, Code: validate.MissingColumn}},                // no cell
+		{Sheet: "无此表", Problem: validate.Problem{Row: 3, Letter: "A", Severity: validate.Error, Code: validate.InvalidDate}},       // no sheet
 	}
 	dst := filepath.Join(t.TempDir(), "r.xlsx")
 	if err := Write(dst, src, "xlsx", "", Info{Status: Loaded}, ps, Limits{}); err != nil {
@@ -533,9 +533,9 @@ func TestWorkbookParts(t *testing.T) {
 	w.Close()
 
 	ps := []Problem{
-		{"名册", validate.Problem{Row: 3, Letter: "C", Value: "-5", Severity: validate.Error, Code: validate.NegativeValue}},
-		{"名册", validate.Problem{Row: 3, Letter: "D", Value: "41641", Severity: validate.Warning, Code: validate.OutOfRange}},
-		{"名册", validate.Problem{Row: 3, Letter: "B", Value: "51990300100", Severity: validate.Error, Code: validate.InvalidCode, Column: "community_code"}},
+		{Sheet: "名册", Problem: validate.Problem{Row: 3, Letter: "C", Value: "-5", Severity: validate.Error, Code: validate.NegativeValue}},
+		{Sheet: "名册", Problem: validate.Problem{Row: 3, Letter: "D", Value: "41641", Severity: validate.Warning, Code: validate.OutOfRange}},
+		{Sheet: "名册", Problem: validate.Problem{Row: 3, Letter: "B", Value: "51990300100", Severity: validate.Error, Code: validate.InvalidCode, Column: "community_code"}},
 	}
 	dst := filepath.Join(dir, "out", "r.xlsx")
 	if err := Write(dst, src, "xlsx", "", Info{Status: Loaded, Rejected: 1, Read: 2, Loaded: 1}, ps, Limits{}); err != nil {
@@ -720,7 +720,7 @@ func TestEncodings(t *testing.T) {
 func TestListedLimit(t *testing.T) {
 	var ps []Problem
 	for i := 0; i < 30; i++ {
-		ps = append(ps, Problem{"", validate.Problem{Row: 3 + i, Letter: "B", Severity: validate.Error, Code: validate.InvalidNumber}})
+		ps = append(ps, Problem{Sheet: "", Problem: validate.Problem{Row: 3 + i, Letter: "B", Severity: validate.Error, Code: validate.InvalidNumber}})
 	}
 	dst := filepath.Join(t.TempDir(), "r.xlsx")
 	if err := Write(dst, inbox+"batch1/02_青山区社区名册.csv", "csv", "gb18030", Info{Status: Loaded},
@@ -793,7 +793,7 @@ func FuzzWriteCSVReceipt(f *testing.F) {
 		if isErr {
 			sev = validate.Error
 		}
-		ps := []Problem{{"", validate.Problem{Row: row, Letter: letter, Value: string(data[:min(len(data), 40)]),
+		ps := []Problem{{Sheet: "", Problem: validate.Problem{Row: row, Letter: letter, Value: string(data[:min(len(data), 40)]),
 			Severity: sev, Code: validate.InvalidCode, Column: "community_code"}}}
 		dst := filepath.Join(dir, "out", "r.xlsx")
 		for _, enc := range []string{"", "utf-8", "gb18030"} {

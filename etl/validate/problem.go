@@ -70,6 +70,7 @@ type Problem struct {
 	Severity string
 	Code     string
 	Detail   string // English detail
+	DetailZh string // Chinese detail, where the code's reason needs one
 }
 
 // Message is the English message.
@@ -101,7 +102,9 @@ func (p Problem) MessageZh() string {
 	if d := zhDetail(p); d != "" {
 		s += "（" + d + "）"
 	}
-	if p.Severity == Error {
+	if p.Severity == Error && Reference(p.Code) {
+		s += "，该行暂未入库；所指的项目或社区一经报送，该行即自动关联入库，无需重新报送本文件（如编号有误，请更正后重新报送）。"
+	} else if p.Severity == Error {
 		s += "，该行未入库，请更正后重新报送。"
 	} else {
 		s += "，该行已入库，请核实。"
@@ -127,10 +130,33 @@ func zhDetail(p Problem) string {
 		return p.Detail
 	case InvalidDate:
 		return "可写作 2015-01-01、2015/1/1 或 2015年1月1日"
-	case CommunityNotInRoster, UnknownCommunity:
-		return p.Detail
+	case CommunityNotInRoster, UnknownCommunity, UnknownProject, DuplicateKey:
+		return p.DetailZh
 	}
 	return ""
+}
+
+// Reference reports whether a code says only that a row points to a
+// project or community not known yet: such a row waits for its parent
+// and loads when a later submission brings it (DOMAIN.md §3).
+func Reference(code string) bool {
+	return code == UnknownProject || code == CommunityNotInRoster
+}
+
+// Orphan reports whether the problems of a row keep it out only because
+// of references: every error is a reference, and there is one.
+func Orphan(ps []Problem) bool {
+	ref := false
+	for _, p := range ps {
+		if p.Severity != Error {
+			continue
+		}
+		if !Reference(p.Code) {
+			return false
+		}
+		ref = true
+	}
+	return ref
 }
 
 // Error and Warning counts of a slice of problems.

@@ -41,6 +41,11 @@ type Outcome struct {
 	// the column's Scale), time.Time, bool, string, []string (CodeList)
 	// and IDValue.
 	Records [][]any
+	// Values holds the row's typed values by kind column index, nil where
+	// a cell is blank or has a problem: set even when the row has errors,
+	// so that its references can still be checked and every problem of
+	// the row reported at once.
+	Values []any
 	// Extra holds the unknown columns as a JSON object, "" when none.
 	Extra    string
 	Problems []Problem
@@ -156,6 +161,7 @@ func (v *Validator) Validate(row etl.Row) Outcome {
 		vals[ci] = val
 	}
 	v.crossChecks(row, vals, &o)
+	o.Values = vals
 	if len(v.extras) > 0 {
 		o.Extra = v.extraJSON(row.Cells)
 	}

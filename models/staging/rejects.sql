@@ -1,5 +1,7 @@
 -- @materialized: view
--- @description: Every rejected or warned source row and problem.
+-- @description: Every rejected or warned source row and problem that still stands: a problem of a
+--   row that waited for its project or community and has since loaded (raw.rejects.released_by) is
+--   kept in raw.rejects only.
 -- @tags: ops
 -- @column submission_id: submission of the row
 -- @column file: file of the row
@@ -18,3 +20,4 @@
 -- @test submission_id: relationships(staging.submissions.submission_id)
 SELECT submission_id, file, sheet, "row", "column", header, letter, value, severity, code, message, message_zh
 FROM raw.rejects
+WHERE released_by IS NULL
