@@ -49,6 +49,9 @@ func Explain(err error, first int) error {
 	if m := readOnlyRE.FindStringSubmatch(msg); m != nil {
 		return &RefusedError{Keyword: m[1], Hint: hintKeep}
 	}
+	if r := explainSandbox(msg); r != nil {
+		return r
+	}
 	if first <= 1 || !lineRE.MatchString(msg) {
 		return err
 	}
@@ -67,6 +70,33 @@ func Explain(err error, first int) error {
 		}
 	}
 	return &explained{msg: strings.Join(lines, "\n"), err: err}
+}
+
+// DuckDB's refusals in a sandboxed session (warehouse.Options.Sandbox).
+var (
+	noFileRE      = regexp.MustCompile(`Cannot access (?:file|directory) "([^"]*)" - file system operations are disabled by configuration`)
+	lockedRE      = regexp.MustCompile(`Cannot change configuration option "([^"]*)" - the configuration has been locked`)
+	noExtensionRE = regexp.MustCompile(`(?:Loading|Installing) (?:external )?extensions is disabled`)
+	inExtensionRE = regexp.MustCompile(`with name (\S+) is not in the catalog, but it exists in the (\S+) extension`)
+)
+
+// explainSandbox turns DuckDB's refusal of a file, a setting or an
+// extension in an analyst's session into a RefusedError in plain words,
+// or returns nil.
+func explainSandbox(msg string) error {
+	if m := noFileRE.FindStringSubmatch(msg); m != nil {
+		return &RefusedError{Reason: fmt.Sprintf("%s; the statement asked for %q", reasonFiles, m[1]), Hint: hintAttach}
+	}
+	if m := lockedRE.FindStringSubmatch(msg); m != nil {
+		return &RefusedError{Keyword: "SET", Reason: fmt.Sprintf("%s cannot be changed: %s", m[1], reasonLocked)}
+	}
+	if noExtensionRE.MatchString(msg) {
+		return &RefusedError{Keyword: "LOAD", Reason: reasonExtensions}
+	}
+	if m := inExtensionRE.FindStringSubmatch(msg); m != nil {
+		return &RefusedError{Reason: fmt.Sprintf("%s needs DuckDB's %s extension: %s", m[1], m[2], reasonExtensions)}
+	}
+	return nil
 }
 
 var readOnlyRE = regexp.MustCompile(`Cannot execute statement of type "([A-Z_ ]+)" on database "[^"]*" which is attached in read-only mode`)

@@ -18,7 +18,8 @@ import (
 )
 
 // sample is the sample city's warehouse, built once from its clean rows
-// and opened the way analysts open it: its published snapshot, read-only.
+// and opened the way analysts open it: its published snapshot, read-only,
+// sandboxed (no file but the warehouse, no extension, settings locked).
 var sample *warehouse.Warehouse
 
 func TestMain(m *testing.M) {
@@ -64,7 +65,7 @@ func buildSample(path string) (*warehouse.Warehouse, error) {
 	if _, err := w.PublishSnapshot(ctx); err != nil {
 		return nil, err
 	}
-	r, src, err := warehouse.OpenReader(ctx, path, warehouse.Options{})
+	r, src, err := warehouse.OpenReader(ctx, path, warehouse.Options{Sandbox: true})
 	if err == nil && !src.Snapshot {
 		err = errors.New("the reader did not open the snapshot")
 	}
@@ -422,5 +423,55 @@ func TestLoadReportsEveryFile(t *testing.T) {
 	var el ErrorList
 	if !errors.As(err, &el) || len(el) != 2 || el[0].File != "a.sql" || el[1].File != "b.sql" {
 		t.Errorf("err = %v, want one problem of each file", err)
+	}
+}
+
+// TestSandboxedSessionRefusals runs, in an analyst's session, what would
+// reach beyond the warehouse: each is refused in plain words, and the
+// files are unchanged.
+func TestSandboxedSessionRefusals(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Dir(sample.Path)
+	live := filepath.Join(dir, "w.duckdb")
+	key := live + ".key"
+	if err := os.WriteFile(key, []byte("0123456789abcdef0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(key)
+	before, _ := os.ReadFile(live)
+	conn, err := sample.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	tests := []struct{ stmt, want string }{
+		{fmt.Sprintf("SELECT * FROM read_text('%s')", key), "touch no other file"},
+		{fmt.Sprintf("SELECT content FROM read_blob('%s')", key), "touch no other file"},
+		{"SELECT * FROM read_csv('/etc/passwd', sep = ':')", "touch no other file"},
+		{fmt.Sprintf("COPY (SELECT 1) TO '%s'", live), "--out FILE"},
+		{fmt.Sprintf("ATTACH '%s' AS live", live), "ATTACH"},
+		{"SET autoinstall_known_extensions = true", "locked"},
+		{"SET threads = 1", "locked"},
+		{"LOAD httpfs", "no extension"},
+		{"SELECT * FROM read_xlsx('x.xlsx')", "excel extension"},
+		{"SELECT * FROM 'https://example.com/data.csv'", "touch no other file"},
+	}
+	for _, tt := range tests {
+		_, err := Exec(ctx, conn, Statement{Text: tt.stmt, Line: 1})
+		var re *RefusedError
+		if !errors.As(err, &re) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v; want a refusal saying %q", tt.stmt, err, tt.want)
+		}
+	}
+	after, _ := os.ReadFile(live)
+	if string(before) != string(after) {
+		t.Error("the warehouse file changed")
+	}
+	// Reads and scratch tables still work.
+	if _, err := Exec(ctx, conn, Statement{Text: "CREATE TEMP TABLE mine AS SELECT * FROM marts.coverage", Line: 1}); err != nil {
+		t.Error(err)
+	}
+	if res, err := Exec(ctx, conn, Statement{Text: "SELECT count(*) FROM mine", Line: 1}); err != nil || len(res.Rows) != 1 {
+		t.Errorf("%v %v", res, err)
 	}
 }

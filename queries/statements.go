@@ -147,15 +147,21 @@ func Complete(src string) bool {
 }
 
 // RefusedError is a statement refused because it could change the
-// warehouse, or lock it.
+// warehouse, lock it, or reach beyond it (read or write another file,
+// load an extension, change a guarded setting).
 type RefusedError struct {
 	Keyword string // the statement's first keyword, upper-case
 	Hint    string
+	// Reason, when set, says why in place of "would change the warehouse".
+	Reason string
 }
 
 func (e *RefusedError) Error() string {
 	msg := fmt.Sprintf("refused: %s would change the warehouse; analysts' sessions are read-only (只读：不允许修改仓库)", e.Keyword)
-	if e.Keyword == "ATTACH" || e.Keyword == "DETACH" {
+	switch {
+	case e.Reason != "":
+		msg = "refused: " + e.Reason
+	case e.Keyword == "ATTACH" || e.Keyword == "DETACH":
 		msg = fmt.Sprintf("refused: %s is not allowed in a read-only session: attaching the live warehouse would keep the nightly build out (只读：不允许 ATTACH)", e.Keyword)
 	}
 	if e.Hint != "" {
@@ -165,10 +171,31 @@ func (e *RefusedError) Error() string {
 }
 
 const (
-	hintKeep   = "keep a result with COPY (SELECT …) TO 'file.csv' or --out FILE; scratch tables with CREATE TEMP TABLE"
+	hintKeep   = "keep a result with --format csv|xlsx|json|markdown --out FILE (shequ sql -c \"…\" --format csv --out result.csv); scratch tables with CREATE TEMP TABLE"
+	hintOut    = "to keep a result, run it with --format csv|xlsx|json|markdown --out FILE (shequ sql -c \"…\" --format csv --out result.csv): shequ writes the file itself"
 	hintTemp   = "only temp.NAME objects can be changed"
-	hintAttach = "read other files with read_csv('f.csv') or read_parquet('f.parquet'), or open the snapshot from your own DuckDB client"
+	hintAttach = "to combine files of your own with the warehouse, open the snapshot from your own DuckDB client (duckdb -readonly shequ.snapshot.duckdb)"
+
+	// reasonFiles is why reading or writing another file is refused.
+	reasonFiles = "analysts' sessions read the warehouse and touch no other file: read_csv, read_text, read_parquet, glob, COPY, EXPORT and ATTACH of files are turned off (只读会话不能读写仓库以外的文件)"
+	// reasonLocked is why changing a setting that guards the session is refused.
+	reasonLocked = "the settings of analysts' sessions are locked; external access, extensions and the lock itself cannot be changed (会话设置已锁定，不能更改)"
+	// reasonExtensions is why INSTALL and LOAD are refused.
+	reasonExtensions = "analysts' sessions install and load no extension (只读会话不能安装或加载扩展)"
 )
+
+// guardedSettings are the settings that keep an analyst's session inside
+// the warehouse; SET, RESET and PRAGMA of them are refused up front (and
+// DuckDB's locked configuration refuses them too).
+var guardedSettings = map[string]bool{
+	"enable_external_access": true, "lock_configuration": true,
+	"autoinstall_known_extensions": true, "autoload_known_extensions": true,
+	"allow_unsigned_extensions": true, "allow_community_extensions": true, "allow_unredacted_secrets": true,
+	"allowed_paths": true, "allowed_directories": true, "disabled_filesystems": true,
+	"extension_directory": true, "custom_extension_repository": true, "autoinstall_extension_repository": true,
+	"temp_directory": true, "secret_directory": true, "home_directory": true,
+	"profiling_output": true, "log_query_path": true, "enable_logging": true,
+}
 
 // Check reports whether a statement may run in an analyst's read-only
 // session: nil, or a *RefusedError. It is a first line, giving a clear
@@ -177,12 +204,18 @@ const (
 //
 // Reads (SELECT, FROM, WITH, VALUES, TABLE, SHOW, DESCRIBE, SUMMARIZE,
 // EXPLAIN, PIVOT, PRAGMA, CALL), session statements (SET, RESET, USE,
-// transactions, PREPARE/EXECUTE), exports (COPY … TO, EXPORT DATABASE),
-// and CREATE TEMP … are allowed; so are INSERT, UPDATE, DELETE, DROP,
-// ALTER and TRUNCATE on temp.NAME. Everything else is refused: writes to
-// the warehouse, COPY … FROM, ATTACH and DETACH (attaching the live
-// warehouse file would lock out its writer), CHECKPOINT, VACUUM, INSTALL,
-// LOAD and statements it does not know.
+// transactions, PREPARE/EXECUTE) and CREATE TEMP … are allowed; so are
+// INSERT, UPDATE, DELETE, DROP, ALTER and TRUNCATE on temp.NAME.
+// Everything else is refused: writes to the warehouse, COPY (TO a file as
+// well as FROM one: shequ writes what analysts keep, with --out), EXPORT
+// and IMPORT DATABASE, ATTACH and DETACH (attaching the live warehouse
+// file would lock out its writer), SET, RESET and PRAGMA of the settings
+// that guard the session, CHECKPOINT, VACUUM, INSTALL, LOAD and statements
+// it does not know.
+//
+// The session itself is the guarantee (warehouse.Options.Sandbox): DuckDB
+// touches no file but the database, loads no extension, and its
+// configuration is locked; Explain turns its refusals into these words.
 func Check(stmt string) error {
 	bl, _ := blank(stmt)
 	toks := tokens(bl)
@@ -198,11 +231,19 @@ func Check(stmt string) error {
 	kw := strings.ToUpper(toks[0])
 	refuse := func(hint string) error { return &RefusedError{Keyword: kw, Hint: hint} }
 	switch kw {
-	case "SELECT", "FROM", "WITH", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "SUMMARIZE", "EXPLAIN",
-		"PIVOT", "UNPIVOT", "PIVOT_WIDER", "PIVOT_LONGER", "PRAGMA", "CALL",
-		"SET", "RESET", "USE", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE", "EXECUTE", "DEALLOCATE",
-		"EXPORT":
+	case "SET", "RESET", "PRAGMA":
+		if guardedSetting(toks[1:]) {
+			return &RefusedError{Keyword: kw, Reason: reasonLocked}
+		}
 		return nil
+	case "SELECT", "FROM", "WITH", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "SUMMARIZE", "EXPLAIN",
+		"PIVOT", "UNPIVOT", "PIVOT_WIDER", "PIVOT_LONGER", "CALL",
+		"USE", "BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE", "EXECUTE", "DEALLOCATE":
+		return nil
+	case "EXPORT", "IMPORT":
+		return &RefusedError{Keyword: kw, Reason: kw + " DATABASE writes or reads files: " + reasonFiles, Hint: hintOut}
+	case "INSTALL", "LOAD", "FORCE":
+		return &RefusedError{Keyword: kw, Reason: reasonExtensions}
 	case "COPY":
 		return checkCopy(toks[1:], refuse)
 	case "CREATE":
@@ -225,7 +266,8 @@ func Check(stmt string) error {
 	return refuse("")
 }
 
-// checkCopy allows COPY (query) TO … and COPY table TO …, not COPY … FROM.
+// checkCopy refuses COPY … FROM as a write to the warehouse and COPY … TO
+// as a file written: analysts keep results with --out, which shequ writes.
 func checkCopy(toks []string, refuse func(string) error) error {
 	i := 0
 	if i < len(toks) && toks[i] == "(" {
@@ -239,9 +281,22 @@ func checkCopy(toks []string, refuse func(string) error) error {
 		}
 	}
 	if i < len(toks) && strings.EqualFold(toks[i], "TO") {
-		return nil
+		return &RefusedError{Keyword: "COPY", Reason: "COPY … TO writes a file: " + reasonFiles, Hint: hintOut}
 	}
 	return refuse(hintKeep)
+}
+
+// guardedSetting reports whether the tokens after SET, RESET or PRAGMA
+// name a guarded setting (SET GLOBAL x, SET SESSION x, RESET x, PRAGMA x).
+func guardedSetting(toks []string) bool {
+	for _, t := range toks {
+		switch u := strings.ToUpper(t); u {
+		case "GLOBAL", "SESSION", "LOCAL":
+			continue
+		}
+		return guardedSettings[strings.ToLower(t)]
+	}
+	return false
 }
 
 func skipParens(toks []string, i int) int {

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestSplit(t *testing.T) {
@@ -56,11 +57,21 @@ func TestCheck(t *testing.T) {
 		{"EXPLAIN SELECT 1", ""},
 		{"PRAGMA table_info('marts.coverage')", ""},
 		{"SET threads = 2", ""},
+		{"SET VARIABLE x = 1", ""},
+		{"SET search_path = 'marts'", ""},
 		{"USE marts", ""},
-		{"COPY (SELECT * FROM marts.coverage) TO 'coverage.csv' (HEADER)", ""},
-		{"COPY marts.coverage TO 'coverage.parquet' (FORMAT parquet)", ""},
-		{"COPY marts.coverage (year, district) TO 'c.csv'", ""},
-		{"EXPORT DATABASE 'dump'", ""},
+		{"COPY (SELECT * FROM marts.coverage) TO 'coverage.csv' (HEADER)", "COPY"},
+		{"COPY marts.coverage TO 'coverage.parquet' (FORMAT parquet)", "COPY"},
+		{"COPY marts.coverage (year, district) TO 'c.csv'", "COPY"},
+		{"COPY (SELECT 1) TO 'shequ.duckdb'", "COPY"},
+		{"EXPORT DATABASE 'dump'", "EXPORT"},
+		{"IMPORT DATABASE 'dump'", "IMPORT"},
+		{"SET autoinstall_known_extensions = true", "SET"},
+		{"SET GLOBAL enable_external_access = true", "SET"},
+		{"set lock_configuration=false", "SET"},
+		{"RESET autoload_known_extensions", "RESET"},
+		{"PRAGMA profiling_output = '/tmp/x'", "PRAGMA"},
+		{"FORCE INSTALL httpfs", "FORCE"},
 		{"CREATE TEMP TABLE mine AS SELECT 1", ""},
 		{"create or replace temporary view v as select 1", ""},
 		{"CREATE TABLE temp.mine AS SELECT 1", ""},
@@ -94,10 +105,23 @@ func TestCheck(t *testing.T) {
 			t.Errorf("Check(%q) = %v, want allowed", tt.stmt, err)
 		case tt.refused != "" && (!errors.As(err, &re) || re.Keyword != tt.refused):
 			t.Errorf("Check(%q) = %v, want refused as %s", tt.stmt, err, tt.refused)
-		case tt.refused != "" && !strings.Contains(err.Error(), "read-only"):
-			t.Errorf("Check(%q) message %q does not say read-only", tt.stmt, err)
+		case tt.refused != "" && (!strings.HasPrefix(err.Error(), "refused: ") || !hasHan(err.Error())):
+			t.Errorf("Check(%q) message %q does not say refused, in English and Chinese", tt.stmt, err)
+		case tt.refused == "COPY" || tt.refused == "EXPORT":
+			if !strings.Contains(err.Error(), "--out FILE") {
+				t.Errorf("Check(%q) message %q does not point to --out FILE", tt.stmt, err)
+			}
 		}
 	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestParams(t *testing.T) {

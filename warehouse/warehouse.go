@@ -10,6 +10,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +31,24 @@ type Options struct {
 	// MemoryLimit is DuckDB's memory_limit setting ("4GB"); empty leaves
 	// the default.
 	MemoryLimit string
+	// Sandbox opens a session for analysts' own SQL (with ReadOnly): DuckDB
+	// may touch no file but the database itself (no read_csv, read_text,
+	// COPY … TO, ATTACH, EXPORT), installs and loads no extension, and its
+	// configuration is locked so that no SET can undo any of it. What
+	// analysts keep, shequ writes itself (--format … --out FILE). See
+	// SandboxSettings.
+	Sandbox bool
+}
+
+// SandboxSettings are the DuckDB settings of a Sandbox session, given in
+// the database's configuration when it is opened (DuckDB takes them before
+// any statement runs, and lock_configuration then refuses every SET of a
+// setting).
+var SandboxSettings = []string{
+	"enable_external_access=false",
+	"autoinstall_known_extensions=false",
+	"autoload_known_extensions=false",
+	"lock_configuration=true",
 }
 
 // Warehouse is an open warehouse file.
@@ -61,7 +80,22 @@ func Open(ctx context.Context, path string, opt Options) (*Warehouse, error) {
 			return nil, fmt.Errorf("open warehouse %s: %w (run `shequ ingest` or `shequ demo` first)", path, err)
 		}
 		dsn += "?access_mode=read_only"
+		if opt.Sandbox {
+			// No SET can run once the configuration is locked: the
+			// session's settings go in the configuration too.
+			if opt.Threads > 0 {
+				dsn += fmt.Sprintf("&threads=%d", opt.Threads)
+			}
+			if opt.MemoryLimit != "" {
+				dsn += "&memory_limit=" + url.QueryEscape(opt.MemoryLimit)
+			}
+			opt.Threads, opt.MemoryLimit = 0, ""
+			dsn += "&" + strings.Join(SandboxSettings, "&")
+		}
 	} else {
+		if opt.Sandbox {
+			return nil, errors.New("a sandboxed session is read-only: open it with ReadOnly")
+		}
 		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 			return nil, err
 		}

@@ -32,13 +32,17 @@ or of standard input (FILE "-" or a pipe), and prints each result.
 Everything is read-only: shequ sql reads the snapshot the last successful
 build published, never the file the pipeline writes, so it never waits for
 the pipeline nor holds it up. A statement that would change the warehouse
-(INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, COPY … FROM, ATTACH …) is
-refused before anything runs. COPY (SELECT …) TO 'file.csv' and CREATE TEMP
-TABLE work as usual.
+(INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, COPY, ATTACH …) is refused
+before anything runs. The session touches no file but the warehouse:
+read_csv, read_text, COPY … TO, EXPORT and ATTACH of files are turned off,
+no extension is installed or loaded, and its settings are locked.
+CREATE TEMP TABLE works as usual.
 
 Results print as aligned tables; --format csv|json|markdown|xlsx changes
-that, and --out FILE writes the result to a file (xlsx: a sheet for each
-result, header row frozen).
+that, and --out FILE writes the result to a file, which is how results
+are kept (xlsx: a sheet for each result, header row frozen). In CSV, text
+that a spreadsheet would take for a formula (=, +, -, @ first) is written
+with a ' in front.
 
 Examples:
   shequ sql

@@ -10,7 +10,9 @@ import (
 
 // openRead opens the warehouse for reading only: the snapshot published by
 // the last successful build, so that a reader never waits for a writer and
-// never keeps one out.
+// never keeps one out. The session is sandboxed (warehouse.Options.Sandbox):
+// analysts' SQL runs in it, and it reaches no file but the warehouse, no
+// extension, and no setting.
 func (e *env) openRead(ctx context.Context) (*sql.DB, func(), error) {
 	w, _, err := e.openReader(ctx)
 	if err != nil {
@@ -23,7 +25,7 @@ func (e *env) openRead(ctx context.Context) (*sql.DB, func(), error) {
 // snapshot it reads the warehouse file itself, and says so: while it is
 // open no writer can start.
 func (e *env) openReader(ctx context.Context) (*warehouse.Warehouse, warehouse.Source, error) {
-	w, src, err := warehouse.OpenReader(ctx, e.warehouse, warehouse.Options{})
+	w, src, err := warehouse.OpenReader(ctx, e.warehouse, warehouse.Options{Sandbox: true})
 	if err != nil {
 		return nil, src, err
 	}

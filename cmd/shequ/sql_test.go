@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -125,7 +126,7 @@ func TestSQLScripts(t *testing.T) {
 	})
 
 	t.Run("standard input and files", func(t *testing.T) {
-		out, errOut, code := shequIn(t, dir, "SET threads = 1;\nCREATE TEMP TABLE d AS SELECT DISTINCT district FROM marts.coverage;\nSELECT count(*) AS districts FROM d;\n", "sql", "--warehouse", wh)
+		out, errOut, code := shequIn(t, dir, "SET VARIABLE year = 2014;\nCREATE TEMP TABLE d AS SELECT DISTINCT district FROM marts.coverage;\nSELECT count(*) AS districts FROM d;\n", "sql", "--warehouse", wh)
 		if code != 0 || !strings.Contains(out, "districts\n─────────\n        2\n(1 row)") {
 			t.Errorf("stdin script: exit %d, stderr %s, stdout\n%s", code, errOut, out)
 		}
@@ -144,7 +145,8 @@ func TestSQLScripts(t *testing.T) {
 		exported := filepath.Join(dir, "exported.csv")
 		_, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c",
 			fmt.Sprintf("COPY (SELECT 1 AS a) TO '%s'; DELETE FROM raw.submissions; DROP TABLE marts.coverage; ATTACH '%s' AS live", exported, wh))
-		for _, want := range []string{"statement 2 at line 1: refused: DELETE", "statement 3 at line 1: refused: DROP", "statement 4 at line 1: refused: ATTACH", "read-only", "只读"} {
+		for _, want := range []string{"statement 1 at line 1: refused: COPY … TO writes a file", "--out FILE",
+			"statement 2 at line 1: refused: DELETE", "statement 3 at line 1: refused: DROP", "statement 4 at line 1: refused: ATTACH", "read-only", "只读"} {
 			if code != 1 || !strings.Contains(errOut, want) {
 				t.Errorf("exit %d, stderr %q lacks %q", code, errOut, want)
 			}
@@ -152,9 +154,12 @@ func TestSQLScripts(t *testing.T) {
 		if _, err := os.Stat(exported); err == nil {
 			t.Error("the COPY ran although the script was refused")
 		}
-		// An export alone is allowed.
-		if _, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c", fmt.Sprintf("COPY (SELECT 1 AS a) TO '%s'", exported)); code != 0 {
-			t.Errorf("COPY … TO: exit %d, %s", code, errOut)
+		// An export alone is refused too: --out is how results are kept.
+		if _, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c", fmt.Sprintf("COPY (SELECT 1 AS a) TO '%s'", exported)); code != 1 || !strings.Contains(errOut, "--format") {
+			t.Errorf("COPY … TO: exit %d, %s; want 1 and --format … --out", code, errOut)
+		}
+		if _, err := os.Stat(exported); err == nil {
+			t.Error("COPY … TO wrote a file")
 		}
 		// The snapshot is unchanged.
 		out, _, _ := shequ(t, dir, "sql", "--warehouse", wh, "-c", "SELECT count(*) AS n FROM raw.submissions", "--format", "csv")
@@ -162,6 +167,91 @@ func TestSQLScripts(t *testing.T) {
 			t.Errorf("submissions after the refusals: %q", out)
 		}
 	})
+}
+
+// TestSQLSandbox tries, through the binary, what an analyst's SQL could
+// do beyond the warehouse: read the ID key beside it, overwrite it with
+// COPY … TO, turn on extension downloads, read /etc/passwd, attach the
+// live file. Each is refused with a plain message and exit 1, for shequ sql
+// and for a saved query of shequ query, and the warehouse, its snapshot
+// and the key are unchanged.
+func TestSQLSandbox(t *testing.T) {
+	wh := demoWarehouse(t)
+	dir := t.TempDir()
+	key := wh + ".key"
+	if _, err := os.Stat(key); err != nil {
+		t.Fatalf("the demo made no ID key: %v", err)
+	}
+	files := []string{wh, key, strings.TrimSuffix(wh, ".duckdb") + ".snapshot.duckdb"}
+	sums := func() string {
+		var b strings.Builder
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %x\n", f, sha256.Sum256(data))
+		}
+		return b.String()
+	}
+	before := sums()
+	keyText, _ := os.ReadFile(key)
+	tests := []struct{ sql, want string }{
+		{fmt.Sprintf("SELECT * FROM read_text('%s')", key), "touch no other file"},
+		{fmt.Sprintf("SELECT content FROM read_blob('%s')", key), "touch no other file"},
+		{fmt.Sprintf("COPY (SELECT 1) TO '%s'", wh), "--out FILE"},
+		{fmt.Sprintf("COPY (SELECT 1) TO '%s' (FORMAT parquet)", files[2]), "--out FILE"},
+		{"SET autoinstall_known_extensions = true", "locked"},
+		{"SELECT * FROM read_csv('/etc/passwd', sep = ':')", "touch no other file"},
+		{fmt.Sprintf("ATTACH '%s' AS live", wh), "refused: ATTACH"},
+		{fmt.Sprintf("SELECT * FROM glob('%s/*')", filepath.Dir(wh)), "touch no other file"},
+		{"INSTALL httpfs", "no extension"},
+	}
+	for _, tt := range tests {
+		out, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c", tt.sql)
+		if code != 1 || !strings.Contains(errOut, "refused: ") || !strings.Contains(errOut, tt.want) {
+			t.Errorf("shequ sql -c %q: exit %d, stderr %q; want 1 and a refusal saying %q", tt.sql, code, errOut, tt.want)
+		}
+		if strings.Contains(out+errOut, strings.TrimSpace(string(keyText))) {
+			t.Errorf("shequ sql -c %q printed the ID key", tt.sql)
+		}
+	}
+	// A saved query of the analyst's own runs in the same session.
+	qdir := filepath.Join(dir, "queries")
+	os.Mkdir(qdir, 0o755)
+	os.WriteFile(filepath.Join(qdir, "steal.sql"), []byte(fmt.Sprintf("-- @description: reads the key\nSELECT content FROM read_text('%s')\n", key)), 0o644)
+	out, errOut, code := shequ(t, dir, "query", "steal", "--queries", qdir, "--warehouse", wh)
+	if code != 1 || !strings.Contains(errOut, "touch no other file") || strings.Contains(out, strings.TrimSpace(string(keyText))) {
+		t.Errorf("shequ query steal: exit %d, stdout %q, stderr %q; want 1 and a refusal", code, out, errOut)
+	}
+	if after := sums(); after != before {
+		t.Errorf("files changed:\n%s\nwas\n%s", after, before)
+	}
+}
+
+// TestSQLCSVEscapesFormulas: text that a spreadsheet would evaluate comes
+// out of shequ sql --format csv with a ' in front; numbers do not.
+func TestSQLCSVEscapesFormulas(t *testing.T) {
+	wh := demoWarehouse(t)
+	dir := t.TempDir()
+	q := `SELECT '=HYPERLINK("http://example.com/x","点击")' AS link, '=2+5' AS sum, '@P3' AS at, '-1+1' AS minus,
+		-3 AS negative, -12.50::DECIMAL(18,2) AS amount, '青山区' AS district`
+	want := "link,sum,at,minus,negative,amount,district\n\"'=HYPERLINK(\"\"http://example.com/x\"\",\"\"点击\"\")\",'=2+5,'@P3,'-1+1,-3,-12.50,青山区\n"
+	out, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c", q, "--format", "csv")
+	if code != 0 || out != want {
+		t.Errorf("exit %d, stderr %s\n got %q\nwant %q", code, errOut, out, want)
+	}
+	file := filepath.Join(dir, "out.csv")
+	if _, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c", q, "--out", file, "--bom"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	b, _ := os.ReadFile(file)
+	if string(b) != "\ufeff"+want {
+		t.Errorf("file %q", b)
+	}
+	if st, err := os.Stat(file); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("the file's mode: %v %v", st.Mode(), err)
+	}
 }
 
 func TestQueryCommand(t *testing.T) {

@@ -192,7 +192,9 @@ const help = `.tables [SCHEMA]      tables and views, with what each holds
 .quit                 leave (or Ctrl-D)
 Statements end with ; and may span lines. Ctrl-C clears the statement being
 typed, or cancels the one running. ↑ and ↓ recall earlier statements.
-Everything is read-only: COPY (SELECT …) TO 'file.csv' and CREATE TEMP TABLE work.
+Everything is read-only, and the session touches no file but the warehouse
+(no read_csv, COPY … TO or ATTACH); CREATE TEMP TABLE works. To keep a result
+in a file: shequ sql -c "…" --format csv|xlsx|json|markdown --out FILE.
 `
 
 // dot runs a dot-command; it returns true for .quit.
