@@ -49,6 +49,9 @@ type Progress struct {
 	Files     int
 	Rows      int64 // rows read so far in this run
 	Done      bool  // the file is finished
+	// Releasing says the rows are those of an earlier submission read
+	// again to release the rows that waited for a parent.
+	Releasing bool
 	Elapsed   time.Duration
 }
 

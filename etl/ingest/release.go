@@ -217,7 +217,11 @@ func releaseSubmission(ctx context.Context, w *warehouse.Warehouse, opt *Options
 		}
 	}
 	l := &loader{w: w, opt: opt, refs: base, st: st, file: Found{Rel: s.file, Size: s.size, ModTime: s.modified},
-		progress: func(int) {}}
+		progress: func(n int) {
+			if opt.Progress != nil {
+				opt.Progress(Progress{File: s.file, Rows: int64(n), Releasing: true})
+			}
+		}}
 	l.tx, err = w.Begin(ctx)
 	if err != nil {
 		return nil, err
@@ -314,6 +318,7 @@ type releasing struct {
 	errRows    map[rowKey]bool  // rows with a standing error (not loaded)
 	done       map[rowKey]bool  // candidates seen in the file
 	loadedRows int
+	read       int // rows gone through
 }
 
 // releaseSheet goes through one sheet of the archived file as the loader
@@ -334,6 +339,13 @@ func (l *loader) releaseSheet(ctx context.Context, s opened, rd *fileReader, rel
 			it := &b.items[i]
 			if it.total {
 				continue
+			}
+			rel.read++
+			if rel.read%5000 == 0 {
+				l.progress(rel.read)
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
 			key := rowKey{s.name, it.row.Num}
 			o := &it.out
