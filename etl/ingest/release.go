@@ -315,8 +315,8 @@ func releaseSubmission(ctx context.Context, w *warehouse.Warehouse, opt *Options
 // releasing is the state of one submission's release.
 type releasing struct {
 	cands      map[rowKey]candidate // rows that may load now
-	errRows    map[rowKey]bool  // rows with a standing error (not loaded)
-	done       map[rowKey]bool  // candidates seen in the file
+	errRows    map[rowKey]bool      // rows with a standing error (not loaded)
+	done       map[rowKey]bool      // candidates seen in the file
 	loadedRows int
 	read       int // rows gone through
 }
