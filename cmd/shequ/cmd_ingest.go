@@ -44,9 +44,20 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer w.Close()
-	_, err = e.ingest(ctx, w, 0, "manual")
+	if _, err = e.ingest(ctx, w, 0, "manual"); err != nil {
+		return err
+	}
+	// What the ingest did is visible at once: the marts of submissions,
+	// rejects and data quality are built from the raw rows and the
+	// snapshot that sql, query and receipts read is published again.
+	_, err = e.build(ctx, w, 0, buildOptions{selectExpr: ingestMarts})
 	return err
 }
+
+// ingestMarts are the marts that describe what ingest received, built
+// after every ingest with everything they read.
+const ingestMarts = "+marts.submissions +marts.rejects +marts.data_quality"
+
 
 // receiptsDir is where the districts' receipts go: receipts/ beside the
 // warehouse file, or $SHEQU_RECEIPTS.
@@ -142,6 +153,13 @@ func (e *env) ingestRun(ctx context.Context, w *warehouse.Warehouse, run *wareho
 	}
 	fmt.Fprintf(e.stdout, "%s ingest: %d new files of %d (%d loaded, %d duplicate, %d quarantined); %d rows loaded, %d rejected, %d warned in %s\n",
 		mark, s.New, s.Seen, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, s.Elapsed.Round(time.Millisecond))
+	if s.ReleasedRows > 0 {
+		fmt.Fprintf(e.stdout, "  %d rows that waited for their project or community loaded (已关联入库), from %d earlier submissions; their receipts are written again\n",
+			s.ReleasedRows, len(s.Released))
+	}
+	for _, d := range s.Deferred {
+		fmt.Fprintf(e.stderr, "  left for the next run: %s: %v\n", d.File, d.Err)
+	}
 	if s.Rejected > 0 || s.Warned > 0 {
 		fmt.Fprintf(e.stdout, "  rejected and warned rows: shequ sql -c \"SELECT * FROM marts.rejects\"\n")
 	}

@@ -53,6 +53,11 @@ type Column struct {
 	// MinExclusive makes Min exclusive (contract_amount > 0).
 	Min, Max     *float64
 	MinExclusive bool
+	// AmbiguousBelow guards a Ratio column against a silent guess: a plain
+	// number (no %) above 1 and below it could be a fraction above 1 or a
+	// percentage written without %, and is rejected with both readings.
+	// Zero guards nothing.
+	AmbiguousBelow float64
 	// Values maps district words to the stored value of an Enum column.
 	Values map[string]string
 	// BoolWords are extra words for a Bool column (中共党员 → true).
@@ -232,7 +237,7 @@ var Kinds = []*Kind{
 			{Name: "activity_score", Header: "服务活动得分", Type: Dec, Scale: 4, Min: f(0), Max: f(20), Note: "0–20"},
 			{Name: "funding_score", Header: "建设经费得分", Type: Dec, Scale: 4, Min: f(0), Max: f(20), Note: "0–20"},
 			{Name: "person_times", Header: "服务人次", Type: Int, Min: f(0)},
-			{Name: "satisfaction", Header: "满意率", Aliases: []string{"满意度"}, Type: Ratio, Scale: 6, Min: f(0), Max: f(1), Note: "如 85% 或 0.85"},
+			{Name: "satisfaction", Header: "满意率", Aliases: []string{"满意度"}, Type: Ratio, Scale: 6, Min: f(0), Max: f(1), AmbiguousBelow: 10, Note: "如 85% 或 0.85"},
 			{Name: "evaluator", Header: "评估机构", Type: Text},
 		},
 	},

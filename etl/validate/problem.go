@@ -34,6 +34,7 @@ const (
 	TotalMismatch        = "total_mismatch"
 	MissingColumn        = "missing_column"
 	UnknownCommunity     = "unknown_community"
+	AmbiguousValue       = "ambiguous_value"
 )
 
 // zhReason words each code for a district, in Chinese.
@@ -55,6 +56,7 @@ var zhReason = map[string]string{
 	TotalMismatch:        "合计与各项之和不符",
 	MissingColumn:        "缺少必填列",
 	UnknownCommunity:     "社区代码在当年社区名册中不存在",
+	AmbiguousValue:       "含义不明确",
 }
 
 // ReasonZh returns the Chinese wording of a code.
@@ -130,7 +132,7 @@ func zhDetail(p Problem) string {
 		return p.Detail
 	case InvalidDate:
 		return "可写作 2015-01-01、2015/1/1 或 2015年1月1日"
-	case CommunityNotInRoster, UnknownCommunity, UnknownProject, DuplicateKey:
+	case CommunityNotInRoster, UnknownCommunity, UnknownProject, DuplicateKey, AmbiguousValue:
 		return p.DetailZh
 	}
 	return ""

@@ -176,6 +176,27 @@ func (v *Validator) Validate(row etl.Row) Outcome {
 	return o
 }
 
+// ambiguousRate rejects a plain number a rate column cannot read without
+// a guess (dict.Column.AmbiguousBelow): "1.2" is 120 % as a fraction, or
+// 1.2 % as a percentage written without its sign.
+func ambiguousRate(c *dict.Column, t string) *Problem {
+	if c.AmbiguousBelow <= 0 || strings.ContainsAny(t, "%％") {
+		return nil
+	}
+	d, err := clean.Decimal(t)
+	if err != nil {
+		return nil
+	}
+	v := d.Float64()
+	if v <= 1 || v >= c.AmbiguousBelow {
+		return nil
+	}
+	s := d.String()
+	return &Problem{Code: AmbiguousValue,
+		Detail:   fmt.Sprintf("%s could be the fraction %s (%s%%, above 1) or %s%% written without its sign; write 0.85 or 85%%", s, s, d.MulPow10(2).String(), s),
+		DetailZh: fmt.Sprintf("既可理解为比例 %s（即 %s%%，超过 100%%），也可理解为漏写了百分号的 %s%%；请写成 0.85 这样的小数或 85%% 这样带百分号的数", s, d.MulPow10(2).String(), s)}
+}
+
 // wideRecords splits a wide expenditure row into one record per category
 // cell that holds a value: year, project_code, quarter, category, amount.
 func (v *Validator) wideRecords(vals []any) [][]any {
@@ -312,6 +333,9 @@ func (v *Validator) value(c *dict.Column, f *dict.Field, raw string) (any, *Prob
 		var d clean.Dec
 		var err error
 		if c.Type == dict.Ratio && !f.Percent {
+			if p := ambiguousRate(c, t); p != nil {
+				return nil, p
+			}
 			d, err = clean.Ratio(t)
 		} else {
 			d, err = clean.Decimal(t)

@@ -194,3 +194,38 @@ func TestLetter(t *testing.T) {
 		}
 	}
 }
+
+// TestAmbiguousRate: a satisfaction rate written as a plain number above
+// 1 and below 10 is never guessed at; 0.85, 85, 85% and 1 read as they
+// always did, and "1.2%" is 1.2 % since its sign says so.
+func TestAmbiguousRate(t *testing.T) {
+	v := New(layout(t, "年度", "项目编号", "评估阶段", "服务设施得分", "服务队伍得分", "服务活动得分", "建设经费得分", "服务人次", "满意率"), Options{})
+	cases := []struct {
+		cell string
+		want int64 // coefficient at scale 6; -1: rejected as ambiguous
+	}{
+		{"0.85", 850000}, {"85", 850000}, {"85%", 850000}, {"1", 1000000}, {"100", 1000000}, {"10", 100000},
+		{"1.2%", 12000}, {"1.2", -1}, {"1.5", -1}, {"9.99", -1}, {"５", -1},
+	}
+	for _, c := range cases {
+		o := v.Validate(etl.Row{Num: 5, Cells: []string{"2014", "2014519903001", "年度", "30", "15", "15", "15", "900", c.cell}})
+		if c.want < 0 {
+			if len(o.Problems) != 1 || o.Problems[0].Code != AmbiguousValue || o.Problems[0].Column != "satisfaction" {
+				t.Errorf("%q: problems %+v, want one ambiguous_value", c.cell, o.Problems)
+				continue
+			}
+			zh := o.Problems[0].MessageZh()
+			if !strings.Contains(zh, "比例") || !strings.Contains(zh, "%") || !strings.Contains(zh, "含义不明确") {
+				t.Errorf("%q: message %q does not give both readings", c.cell, zh)
+			}
+			continue
+		}
+		if !o.OK() {
+			t.Errorf("%q: problems %+v", c.cell, o.Problems)
+			continue
+		}
+		if got := o.Records[0][8]; got != c.want {
+			t.Errorf("%q: stored %v, want %d", c.cell, got, c.want)
+		}
+	}
+}
