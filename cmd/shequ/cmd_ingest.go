@@ -58,7 +58,6 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 // after every ingest with everything they read.
 const ingestMarts = "+marts.submissions +marts.rejects +marts.data_quality"
 
-
 // receiptsDir is where the districts' receipts go: receipts/ beside the
 // warehouse file, or $SHEQU_RECEIPTS.
 func (e *env) receiptsDir() string {
