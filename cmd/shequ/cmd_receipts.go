@@ -21,6 +21,10 @@ its SHA-256, the counts read / loaded / rejected / warned, every problem
 own workbook with each offending cell filled red and commented. Receipts
 are written to receipts/ beside the warehouse ($SHEQU_RECEIPTS).
 
+A row rejected only because its project or community had not been sent
+yet waits (待关联); when a later file brings it, the row loads by itself
+(已关联入库) and the receipt is written again.
+
 Example:
   shequ receipts --district 青山区`,
 		run: runReceipts,
@@ -43,9 +47,18 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	rows, err := db.QueryContext(ctx, `SELECT submission_id, file, sha256, status, coalesce(kinds, ''), coalesce(district, ''),
-		rows_read, rows_loaded, rows_rejected, rows_warned FROM raw.submissions
-		WHERE ? = '' OR list_contains(string_split(coalesce(district, ''), ','), ?) ORDER BY submission_id`, district, district)
+	rows, err := db.QueryContext(ctx, `WITH waiting AS (
+			SELECT submission_id, count(DISTINCT (sheet, "row")) AS n FROM raw.orphans
+			WHERE released_by IS NULL AND NOT blocked GROUP BY ALL),
+		out AS (SELECT DISTINCT submission_id, sheet, "row" FROM raw.rejects WHERE severity = 'error' AND released_by IS NULL),
+		released AS (
+			SELECT r.submission_id, count(DISTINCT (r.sheet, r."row")) AS n FROM raw.rejects r
+			ANTI JOIN out o ON o.submission_id = r.submission_id AND o.sheet = r.sheet AND o."row" = r."row"
+			WHERE r.released_by IS NOT NULL GROUP BY ALL)
+		SELECT s.submission_id, file, sha256, status, coalesce(kinds, ''), coalesce(district, ''),
+			rows_read, rows_loaded, rows_rejected, rows_warned, coalesce(w.n, 0), coalesce(r.n, 0)
+		FROM raw.submissions s LEFT JOIN waiting w USING (submission_id) LEFT JOIN released r USING (submission_id)
+		WHERE ? = '' OR list_contains(string_split(coalesce(district, ''), ','), ?) ORDER BY s.submission_id`, district, district)
 	if err != nil {
 		return err
 	}
@@ -54,8 +67,9 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 	for rows.Next() {
 		var info receipt.Info
 		var kinds string
+		var waiting int
 		if err := rows.Scan(&info.Submission, &info.File, &info.SHA256, &info.Status, &kinds, &info.District,
-			&info.Read, &info.Loaded, &info.Rejected, &info.Warned); err != nil {
+			&info.Read, &info.Loaded, &info.Rejected, &info.Warned, &waiting, &info.Released); err != nil {
 			return err
 		}
 		path := receipt.Path(e.receiptsDir(), info)
@@ -63,7 +77,8 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 			path = "(not written)"
 		}
 		table = append(table, []string{fmt.Sprint(info.Submission), info.District, info.File, info.Status,
-			fmt.Sprint(info.Loaded), fmt.Sprint(info.Rejected), fmt.Sprint(info.Warned), path})
+			fmt.Sprint(info.Loaded), fmt.Sprint(info.Rejected), fmt.Sprint(info.Warned),
+			fmt.Sprint(waiting), fmt.Sprint(info.Released), path})
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -76,6 +91,7 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, what)
 		return nil
 	}
-	printTable(e.stdout, []string{"submission", "district", "file", "status", "loaded", "rejected", "warned", "receipt"}, table)
+	printTable(e.stdout, []string{"submission", "district", "file", "status", "loaded", "rejected", "warned",
+		"waiting (待关联)", "released (已关联入库)", "receipt"}, table)
 	return nil
 }
