@@ -205,18 +205,20 @@ func TestParamsViewMatchesParameters(t *testing.T) {
 }
 
 // No threshold is a literal inside a model: apart from decimal types,
-// the twelve months, year*100+month and rounding to the fen, the only
-// numbers in model SQL are 0 and 1.
+// the twelve months, year*100+month (also yuan to fen) and rounding to the
+// fen (round(…, 2), and fen back to yuan: * 0.01), the only numbers in
+// model SQL are 0 and 1.
 func TestNoLiteralThresholds(t *testing.T) {
 	p := embeddedProject(t)
 	types := regexp.MustCompile(`(?i)DECIMAL\(\d+,\s*\d+\)`)
 	months := regexp.MustCompile(`(?i)VALUES(\s*\(\d+\)\s*,?)+`)
 	yearMonth := regexp.MustCompile(`\*\s*100\b`)
 	round2 := regexp.MustCompile(`(?i)round\(([^()]|\([^()]*\))*,\s*2\)`)
+	fenToYuan := regexp.MustCompile(`\*\s*0\.01\b`)
 	number := regexp.MustCompile(`(?:^|[^A-Za-z0-9_.])(\d+(?:\.\d+)?)`)
 	for _, m := range p.Models() {
 		body := blankSQL(m.Body())
-		for _, re := range []*regexp.Regexp{types, months, yearMonth, round2} {
+		for _, re := range []*regexp.Regexp{types, months, yearMonth, round2, fenToYuan} {
 			body = re.ReplaceAllString(body, " ")
 		}
 		for _, lit := range number.FindAllStringSubmatch(body, -1) {
