@@ -156,6 +156,9 @@ func (e *env) ingestRun(ctx context.Context, w *warehouse.Warehouse, run *wareho
 		fmt.Fprintf(e.stdout, "  %d rows that waited for their project or community loaded (已关联入库), from %d earlier submissions; their receipts are written again\n",
 			s.ReleasedRows, len(s.Released))
 	}
+	for _, sk := range s.Skipped {
+		fmt.Fprintf(e.stderr, "  skipped %s: %s\n          %s\n", sk.Rel, sk.Reason, sk.ReasonZh)
+	}
 	for _, d := range s.Deferred {
 		fmt.Fprintf(e.stderr, "  left for the next run: %s: %v\n", d.File, d.Err)
 	}

@@ -60,6 +60,7 @@ const (
 	StatusLoaded      = "loaded"
 	StatusDuplicate   = "duplicate"
 	StatusQuarantined = "quarantined"
+	StatusSkipped     = "skipped" // an inbox entry that is not a submission
 )
 
 // FileResult is what became of one file.
@@ -101,7 +102,15 @@ type Summary struct {
 	// written, deleted or unreadable while the run read them): they are
 	// taken by a later run.
 	Deferred []Deferred
-	Elapsed  time.Duration
+	// Skipped lists the inbox entries that are not submissions, recorded
+	// for the first time by this run.
+	Skipped []Skipped
+	// RankTime is the time spent reading the files' headers to order the
+	// batch (summed over the workers that check files in parallel);
+	// ReleaseTime the time spent releasing waiting rows. Both are part of
+	// Elapsed.
+	RankTime, ReleaseTime time.Duration
+	Elapsed               time.Duration
 }
 
 // A Deferred file waits for a later run.
@@ -125,7 +134,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	if opt.Archive == "" {
 		opt.Archive = w.Path + ".archive"
 	}
-	found, err := Discover(opt.Inbox)
+	found, skipped, err := Discover(opt.Inbox)
 	if err != nil {
 		return nil, err
 	}
@@ -147,8 +156,12 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	}
 	s := &Summary{Seen: len(found)}
 	st := &runState{parts: newPartitions(w.DB)}
+	if s.Skipped, err = recordSkipped(ctx, w, st, skipped, received, opt.RunID); err != nil {
+		return s, fmt.Errorf("record the entries skipped: %w", err)
+	}
 	var rows int64
-	files := check(ctx, found, received, &opt, runtime.GOMAXPROCS(0))
+	files, rankTime := check(ctx, found, received, &opt, runtime.GOMAXPROCS(0))
+	s.RankTime = rankTime
 	if err := ctx.Err(); err != nil {
 		s.Elapsed = time.Since(start)
 		return s, err
@@ -220,6 +233,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	// The receipts of this run's files are on disk before any is written
 	// again for a release.
 	rw.finish(s)
+	relStart := time.Now()
 	released, err := release(ctx, w, &opt, st)
 	s.Released = released
 	for _, r := range released {
@@ -238,6 +252,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		s.Elapsed = time.Since(start)
 		return s, err
 	}
+	s.ReleaseTime = time.Since(relStart)
 	if opt.Receipts != "" {
 		for i := range s.Released {
 			r := &s.Released[i]
@@ -262,6 +277,41 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	}
 	s.Elapsed = time.Since(start)
 	return s, nil
+}
+
+// recordSkipped records each skipped entry of the inbox once (by path and
+// reason), as a submission with status skipped.
+func recordSkipped(ctx context.Context, w *warehouse.Warehouse, st *runState, skipped []Skipped, received map[string]bool, runID int64) ([]Skipped, error) {
+	var fresh []Skipped
+	for _, sk := range skipped {
+		if !received[receivedKey(sk.Rel, "")] {
+			fresh = append(fresh, sk)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, nil
+	}
+	tx, err := w.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var next int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(submission_id), 0) + 1 FROM raw.submissions`).Scan(&next); err != nil {
+		return nil, err
+	}
+	for _, sk := range fresh {
+		if _, err := tx.Exec(ctx, `INSERT INTO raw.submissions (submission_id, file, sha256, size_bytes, received_at, status, reason, reason_zh, run_id)
+			VALUES (?, ?, '', 0, now()::TIMESTAMP, ?, ?, ?, ?)`, next, sk.Rel, StatusSkipped, sk.Reason, sk.ReasonZh, nullInt(runID)); err != nil {
+			return nil, err
+		}
+		next++
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	st.nextSub = next
+	return fresh, nil
 }
 
 // ErrInterrupted is returned when a run is cancelled between files.

@@ -7,6 +7,8 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"shequ/etl/read"
 	"shequ/etl/sheet"
@@ -41,8 +43,9 @@ type checked struct {
 // check hashes, archives and ranks the files, in parallel, and returns
 // them in the order they load. A file that cannot be hashed or archived
 // (being written, deleted or unreadable) is returned with err set.
-func check(ctx context.Context, found []Found, received map[string]bool, opt *Options, workers int) []checked {
+func check(ctx context.Context, found []Found, received map[string]bool, opt *Options, workers int) ([]checked, time.Duration) {
 	out := make([]checked, len(found))
+	var ranking atomic.Int64
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < max(1, workers); w++ {
@@ -50,7 +53,9 @@ func check(ctx context.Context, found []Found, received map[string]bool, opt *Op
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				out[i] = checkFile(found[i], received, opt)
+				var took time.Duration
+				out[i], took = checkFile(found[i], received, opt)
+				ranking.Add(int64(took))
 			}
 		}()
 	}
@@ -63,26 +68,28 @@ func check(ctx context.Context, found []Found, received map[string]bool, opt *Op
 	close(next)
 	wg.Wait()
 	if ctx.Err() != nil {
-		return nil
+		return nil, time.Duration(ranking.Load())
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].rank < out[j].rank })
-	return out
+	return out, time.Duration(ranking.Load())
 }
 
-func checkFile(f Found, received map[string]bool, opt *Options) checked {
+// checkFile checks one file; it returns the time its ranking took.
+func checkFile(f Found, received map[string]bool, opt *Options) (checked, time.Duration) {
 	c := checked{f: f}
 	c.sha, c.err = digest.File(f.Path)
 	if c.err != nil {
-		return c
+		return c, 0
 	}
 	if c.received = received[receivedKey(f.Rel, c.sha)]; c.received {
-		return c
+		return c, 0
 	}
 	if c.arch, c.err = archive(opt.Archive, f.Path, c.sha, f.Rel); c.err != nil {
-		return c
+		return c, 0
 	}
+	start := time.Now()
 	c.rank = rank(c.arch, opt)
-	return c
+	return c, time.Since(start)
 }
 
 // rank reads the header of each sheet of an archived file and returns

@@ -18,7 +18,7 @@
 -- @column reason_zh: why quarantined, in Chinese
 -- @column duplicate_of: the submission this one duplicates
 -- @test submission_id: not_null, unique
--- @test status: not_null, accepted_values(loaded|duplicate|quarantined)
+-- @test status: not_null, accepted_values(loaded|duplicate|quarantined|skipped)
 SELECT submission_id, file, sha256, size_bytes, received_at, status, format, kinds, district,
        rows_read, rows_loaded, rows_rejected, rows_warned, reason, reason_zh, duplicate_of
 FROM raw.submissions

@@ -1,0 +1,83 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// TestEveryInboxEntryHasAnOutcome puts beside a good roster what real
+// inboxes hold besides files: a link, a pipe, a folder named like a
+// workbook, hidden and lock files, and a roster whose name is in GBK
+// bytes (a zip made on Chinese Windows). Each gets a recorded outcome, the
+// GBK-named roster loads under its decoded name, and a rerun records
+// nothing again.
+func TestEveryInboxEntryHasAnOutcome(t *testing.T) {
+	w, dir := openTemp(t)
+	inbox := filepath.Join(dir, "inbox")
+	if err := os.MkdirAll(inbox, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	roster, err := os.ReadFile(filepath.Join(samplesDir, "inbox/batch1/02_青山区社区名册.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gbkName, err := simplifiedchinese.GBK.NewEncoder().String("青山区名册.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(inbox, gbkName), roster, 0o644))
+	must(os.WriteFile(filepath.Join(inbox, "..名册.csv"), []byte("x"), 0o644))
+	must(os.WriteFile(filepath.Join(inbox, "~$名册.xlsx"), []byte("x"), 0o644))
+	must(os.Symlink(filepath.Join(inbox, gbkName), filepath.Join(inbox, "link.csv")))
+	must(syscall.Mkfifo(filepath.Join(inbox, "pipe.csv"), 0o644))
+	must(os.MkdirAll(filepath.Join(inbox, "文件夹.xlsx"), 0o755))
+	bad := string([]byte{0xff, 0xfe, 'a'}) + ".csv" // neither UTF-8 nor GB18030
+	must(os.WriteFile(filepath.Join(inbox, bad), []byte("x"), 0o644))
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(filepath.Join(inbox, gbkName), old, old)
+
+	done := make(chan *Summary)
+	go func() { done <- ingestOnce(t, w, inbox) }()
+	var s *Summary
+	select {
+	case s = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("ingest hung on the inbox (a pipe must never be opened)")
+	}
+	got := queryStrings(t, w.DB, `SELECT file || ' ' || status FROM raw.submissions ORDER BY file`)
+	want := []string{
+		"..名册.csv skipped",
+		"link.csv skipped",
+		"pipe.csv skipped",
+		"~$名册.xlsx skipped",
+		"文件夹.xlsx skipped",
+		"青山区名册.csv loaded",
+		`\xFF\xFEa.csv quarantined`,
+	}
+	diffLines(t, "outcomes", got, want)
+	if n := queryStrings(t, w.DB, `SELECT count(*)::VARCHAR FROM raw.submissions WHERE status = 'skipped' AND (reason IS NULL OR reason_zh IS NULL)`); n[0] != "0" {
+		t.Errorf("%s skipped entries without a reason in both languages", n[0])
+	}
+	if len(s.Skipped) != 5 {
+		t.Errorf("summary lists %d skipped entries, want 5", len(s.Skipped))
+	}
+	if rows := queryStrings(t, w.DB, `SELECT DISTINCT source_file FROM raw.communities`); len(rows) != 1 || rows[0] != "青山区名册.csv" {
+		t.Errorf("roster rows come from %q, want the decoded name", rows)
+	}
+	before := fingerprint(t, w.DB)
+	s2 := ingestOnce(t, w, inbox)
+	if s2.New != 0 || len(s2.Skipped) != 0 || fingerprint(t, w.DB) != before {
+		t.Errorf("rerun: %d new, %d skipped again; the warehouse changed: %v", s2.New, len(s2.Skipped), fingerprint(t, w.DB) != before)
+	}
+}
