@@ -262,6 +262,9 @@ func TestCitySmoke(t *testing.T) {
 	if r.E2E == nil || r.E2E.Full.Wall <= 0 || r.E2E.Incremental.Wall <= 0 {
 		t.Fatal("the end-to-end runs were not measured")
 	}
+	if b := r.Batch; b == nil || b.Whole.Elapsed <= 0 || b.Released <= 0 || b.ReleasedFiles <= 0 {
+		t.Errorf("the batch figures were not measured: %+v", r.Batch)
+	}
 	if !strings.Contains(r.E2E.Incremental.Output, "1 new files") {
 		t.Errorf("the second run did not take exactly the new file:\n%s", r.E2E.Incremental.Output)
 	}

@@ -63,6 +63,7 @@ type Report struct {
 	Sheet1M                      *Proc
 	Sheet1MRows                  int
 	Sheet1MGen                   time.Duration
+	Batch                        *Batch
 	Steps                        []string
 }
 
@@ -90,6 +91,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return r, err
 	}
 	if err := r.ingest(ctx, &o, work); err != nil {
+		return r, err
+	}
+	o.logf("%s: batch ordering and the release of waiting rows", o.Size.Name)
+	b, err := MeasureBatch(ctx, r.DataDir, m, filepath.Join(work, "batch"))
+	r.Batch = b
+	if err != nil {
 		return r, err
 	}
 	if o.Bin != "" {
@@ -333,6 +340,7 @@ func (r *Report) Markdown(w io.Writer) {
 			Ratio(r.XLSX, r.XLSXUnzip), rate(r.XLSXUnzip), Ratio(r.XLSXExcelize, r.XLSXUnzip))
 		fmt.Fprintf(w, "| … the same with receipts (回执) | %s | %.2f× bare excelize | – |\n", rate(r.XLSXReceipts), Ratio(r.XLSXReceipts, r.XLSXExcelize))
 	}
+	fmt.Fprint(w, r.Batch.markdown(m))
 	if r.Build.Elapsed > 0 {
 		ra := r.Build.Elapsed.Seconds() / r.BuildDirect.Elapsed.Seconds()
 		fmt.Fprintf(w, "| build of every model | %s | %.2f× the same SQL run directly (%s) | ≤ 1.1× %s |\n",
