@@ -118,3 +118,32 @@ func TestSandboxIsReadOnly(t *testing.T) {
 		t.Error("a writer opened sandboxed")
 	}
 }
+
+func TestWritingFindsTheOpenWriter(t *testing.T) {
+	ctx := context.Background()
+	path := tempWarehouse(t)
+	if Writing(path) != nil {
+		t.Fatal("a writer before any open")
+	}
+	w, err := Open(ctx, path, Options{Command: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, _ := filepath.Rel(mustGetwd(t), path)
+	if Writing(path) != w || Writing(rel) != w {
+		t.Error("Writing does not find the open writer")
+	}
+	w.Close()
+	if Writing(path) != nil {
+		t.Error("a closed writer is still found")
+	}
+}
+
+func mustGetwd(t *testing.T) string {
+	t.Helper()
+	d, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

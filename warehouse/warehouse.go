@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
@@ -136,8 +137,29 @@ func Open(ctx context.Context, path string, opt Options) (*Warehouse, error) {
 			w.Close()
 			return nil, err
 		}
+		writers.Store(abs, w)
 	}
 	return w, nil
+}
+
+// writers are the warehouses this process holds open for writing, by
+// absolute path.
+var writers sync.Map
+
+// Writing returns the warehouse at path that this process holds open for
+// writing, or nil. The write lock is the process's: what runs in it while
+// a command holds the warehouse (the ID key's check against the
+// fingerprint the warehouse keeps, for one) finds the open warehouse here
+// rather than opening the file a second time.
+func Writing(path string) *Warehouse {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	if w, ok := writers.Load(abs); ok {
+		return w.(*Warehouse)
+	}
+	return nil
 }
 
 // explainOpenError turns DuckDB's file-lock conflict into plain words.
@@ -153,6 +175,7 @@ func (w *Warehouse) ReadOnly() bool { return w.readOnly }
 
 // Close closes the database and releases the write lock.
 func (w *Warehouse) Close() error {
+	writers.CompareAndDelete(w.Path, w)
 	var err error
 	if w.DB != nil {
 		err = w.DB.Close()
