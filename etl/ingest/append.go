@@ -154,18 +154,7 @@ func (l *loader) supersede(ctx context.Context) error {
 		if !cur {
 			continue
 		}
-		within := func(t string) string {
-			s := fmt.Sprintf("%s.year IN (%s)", t, yearList(l.years[k.Name]))
-			switch k.Name {
-			case "activities":
-				lo := time.Date(l.minDate.Year(), l.minDate.Month(), 1, 0, 0, 0, 0, time.UTC)
-				hi := time.Date(l.maxDate.Year(), l.maxDate.Month()+1, 0, 0, 0, 0, 0, time.UTC)
-				s += fmt.Sprintf(" AND %s.activity_date BETWEEN DATE '%s' AND DATE '%s'", t, lo.Format(time.DateOnly), hi.Format(time.DateOnly))
-			case "expenditures":
-				s += fmt.Sprintf(" AND %s.quarter IN (%s)", t, yearList(l.quarters))
-			}
-			return s
-		}
+		within := func(t string) string { return l.within(k.Name, t) }
 		// The file's partitions, each once, joined to the current rows of
 		// other submissions: a row matches at most one partition.
 		keys := partitionKeys[k.Name]
@@ -194,6 +183,22 @@ func (l *loader) supersede(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// within is the condition on table alias t that bounds the partitions the
+// file's rows of a kind can share: their years, and the months of its
+// first and last activity or its quarters.
+func (l *loader) within(kind, t string) string {
+	s := fmt.Sprintf("%s.year IN (%s)", t, yearList(l.years[kind]))
+	switch kind {
+	case "activities":
+		lo := time.Date(l.minDate.Year(), l.minDate.Month(), 1, 0, 0, 0, 0, time.UTC)
+		hi := time.Date(l.maxDate.Year(), l.maxDate.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+		s += fmt.Sprintf(" AND %s.activity_date BETWEEN DATE '%s' AND DATE '%s'", t, lo.Format(time.DateOnly), hi.Format(time.DateOnly))
+	case "expenditures":
+		s += fmt.Sprintf(" AND %s.quarter IN (%s)", t, yearList(l.quarters))
+	}
+	return s
 }
 
 // yearList writes a set of numbers as a SQL list, in order.

@@ -150,7 +150,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(ingestGCPercent))
 	}
-	received, err := loadReceived(ctx, w.DB)
+	received, seen, err := loadReceived(ctx, w.DB)
 	if err != nil {
 		return nil, fmt.Errorf("read submissions: %w", err)
 	}
@@ -160,13 +160,13 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		return s, fmt.Errorf("record the entries skipped: %w", err)
 	}
 	var rows int64
-	files, rankTime := check(ctx, found, received, &opt, runtime.GOMAXPROCS(0))
+	files, rankTime := order(ctx, found, seen, &opt, runtime.GOMAXPROCS(0))
 	s.RankTime = rankTime
 	if err := ctx.Err(); err != nil {
 		s.Elapsed = time.Since(start)
 		return s, err
 	}
-	preps, stop := prefetch(ctx, files, &opt)
+	preps, stop := prefetch(ctx, files, received, &opt)
 	defer stop()
 	rw := newReceiptWriter(max(1, runtime.GOMAXPROCS(0)))
 	defer func() {

@@ -6,13 +6,13 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"shequ/etl/read"
 	"shequ/etl/sheet"
-	"shequ/internal/digest"
 )
 
 // Files that arrive together resolve together (DOMAIN.md §3): every new
@@ -30,21 +30,19 @@ import (
 // quarantined when it loads, after every file that can be.
 const rankUnknown = 1 << 20
 
-// A checked file is a found file hashed, archived when new, and ranked.
-type checked struct {
-	f        Found
-	sha      string
-	received bool
-	arch     string
-	rank     int
-	err      error // hashing or archiving failed: the file waits for the next run
+// A ranked file is a found file with the rank it loads at.
+type ranked struct {
+	f    Found
+	rank int
 }
 
-// check hashes, archives and ranks the files, in parallel, and returns
-// them in the order they load. A file that cannot be hashed or archived
-// (being written, deleted or unreadable) is returned with err set.
-func check(ctx context.Context, found []Found, received map[string]bool, opt *Options, workers int) ([]checked, time.Duration) {
-	out := make([]checked, len(found))
+// order ranks the new files, in parallel, and returns every file in the
+// order it loads, with the time the ranking took summed over the workers.
+// A file received before (same path, size and modification time as a
+// received submission) is not read: it is only hashed, when it loads, to
+// confirm it.
+func order(ctx context.Context, found []Found, seen map[string]bool, opt *Options, workers int) ([]ranked, time.Duration) {
+	out := make([]ranked, len(found))
 	var ranking atomic.Int64
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -53,9 +51,14 @@ func check(ctx context.Context, found []Found, received map[string]bool, opt *Op
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				var took time.Duration
-				out[i], took = checkFile(found[i], received, opt)
-				ranking.Add(int64(took))
+				f := found[i]
+				out[i] = ranked{f: f}
+				if seen[statKey(f.Rel, f.Size, f.ModTime)] {
+					continue
+				}
+				start := time.Now()
+				out[i].rank = rank(f.Path, opt)
+				ranking.Add(int64(time.Since(start)))
 			}
 		}()
 	}
@@ -67,35 +70,22 @@ func check(ctx context.Context, found []Found, received map[string]bool, opt *Op
 	}
 	close(next)
 	wg.Wait()
-	if ctx.Err() != nil {
-		return nil, time.Duration(ranking.Load())
-	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].rank < out[j].rank })
 	return out, time.Duration(ranking.Load())
 }
 
-// checkFile checks one file; it returns the time its ranking took.
-func checkFile(f Found, received map[string]bool, opt *Options) (checked, time.Duration) {
-	c := checked{f: f}
-	c.sha, c.err = digest.File(f.Path)
-	if c.err != nil {
-		return c, 0
-	}
-	if c.received = received[receivedKey(f.Rel, c.sha)]; c.received {
-		return c, 0
-	}
-	if c.arch, c.err = archive(opt.Archive, f.Path, c.sha, f.Rel); c.err != nil {
-		return c, 0
-	}
-	start := time.Now()
-	c.rank = rank(c.arch, opt)
-	return c, time.Since(start)
+// statKey identifies a file by what the file system says of it (to the
+// microsecond, as raw.submissions keeps it).
+func statKey(rel string, size int64, mod time.Time) string {
+	return rel + "\x00" + strconv.FormatInt(size, 10) + "\x00" + mod.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 }
 
-// rank reads the header of each sheet of an archived file and returns
-// the order of its first kind.
-func rank(arch string, opt *Options) int {
-	book, err := read.Open(arch, opt.Limits)
+// rank reads the header of each sheet of a file and returns the order of
+// its first kind. It reads the file in the inbox, before it is archived:
+// a file that changes in between may load at another rank, and its rows
+// that then wait for a parent are released at the end of the run.
+func rank(path string, opt *Options) int {
+	book, err := read.Open(path, opt.Limits)
 	if err != nil {
 		return rankUnknown
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"sort"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"shequ/etl/read"
 	"shequ/etl/sheet"
 	"shequ/etl/validate"
+	"shequ/internal/digest"
 )
 
 // Ingest is a pipeline of three stages, so that on a machine of several
@@ -219,19 +221,32 @@ type prepared struct {
 	rd       *fileReader // started for a new file
 }
 
-// prefetch starts the readers of the checked files in order, at most
-// prefetchFiles ahead of the loader, on a channel; cancel stops it.
-func prefetch(ctx context.Context, files []checked, opt *Options) (<-chan *prepared, func()) {
+// prefetch prepares the files in order on a channel: it hashes each file,
+// tells the files already received, archives the new ones and starts a
+// reader for each, at most prefetchFiles files ahead of the loader; cancel
+// stops it. A file that cannot be hashed or archived is handed over with
+// err set: it waits for the next run, and the files after it go on.
+func prefetch(ctx context.Context, files []ranked, received map[string]bool, opt *Options) (<-chan *prepared, func()) {
 	out := make(chan *prepared, prefetchFiles-1)
 	quit := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		defer close(out)
-		for _, c := range files {
-			p := &prepared{f: c.f, sha: c.sha, received: c.received, arch: c.arch, err: c.err}
-			if p.err == nil && !p.received {
-				p.rd = startReader(p.arch, c.f, opt)
+		for _, r := range files {
+			f := r.f
+			p := &prepared{f: f}
+			p.sha, p.err = digest.File(f.Path)
+			if p.err == nil {
+				p.received = received[receivedKey(f.Rel, p.sha)]
+				if !p.received {
+					var err error
+					if p.arch, err = archive(opt.Archive, f.Path, p.sha, f.Rel); err != nil {
+						p.err = fmt.Errorf("archive: %w", err)
+					} else {
+						p.rd = startReader(p.arch, f, opt)
+					}
+				}
 			}
 			select {
 			case out <- p:
@@ -261,22 +276,28 @@ func prefetch(ctx context.Context, files []checked, opt *Options) (<-chan *prepa
 
 func receivedKey(file, sha string) string { return file + "\x00" + sha }
 
-// loadReceived reads which files, by path and hash, were received before.
-func loadReceived(ctx context.Context, db *sql.DB) (map[string]bool, error) {
-	rows, err := db.QueryContext(ctx, `SELECT file, sha256 FROM raw.submissions`)
+// loadReceived reads which files, by path and hash, were received before,
+// and, by path, size and modification time, which were seen.
+func loadReceived(ctx context.Context, db *sql.DB) (received, seen map[string]bool, err error) {
+	rows, err := db.QueryContext(ctx, `SELECT file, sha256, size_bytes, modified_at FROM raw.submissions`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	m := map[string]bool{}
+	received, seen = map[string]bool{}, map[string]bool{}
 	for rows.Next() {
 		var file, sha string
-		if err := rows.Scan(&file, &sha); err != nil {
-			return nil, err
+		var size int64
+		var mod sql.NullTime
+		if err := rows.Scan(&file, &sha, &size, &mod); err != nil {
+			return nil, nil, err
 		}
-		m[receivedKey(file, sha)] = true
+		received[receivedKey(file, sha)] = true
+		if mod.Valid {
+			seen[statKey(file, size, mod.Time)] = true
+		}
 	}
-	return m, rows.Err()
+	return received, seen, rows.Err()
 }
 
 // receiptWriter writes receipts in the background while the next files

@@ -437,12 +437,16 @@ func (l *loader) placeReleased(ctx context.Context) error {
 			for i, e := range keys {
 				onO[i] = fmt.Sprintf("p.k%d = ", i) + fmt.Sprintf(e, "o")
 			}
+			// Only rows of the released rows' years (and months or
+			// quarters) can share their partitions: saying so lets DuckDB
+			// skip the rest of the history.
 			q := fmt.Sprintf(`UPDATE raw.%[1]s AS o SET superseded_by = p.latest FROM (
 					SELECT %[3]s, max(c.submission_id) AS latest
-					FROM raw.%[1]s AS c JOIN (SELECT DISTINCT %[4]s FROM raw.%[1]s AS n WHERE n.submission_id = %[2]d) AS s ON %[5]s
-					WHERE c.superseded_by IS NULL GROUP BY ALL) AS p
-				WHERE o.superseded_by IS NULL AND o.submission_id < p.latest AND %[6]s`,
-				table, l.sub, strings.Join(grp, ", "), strings.Join(sel, ", "), strings.Join(on, " AND "), strings.Join(onO, " AND "))
+					FROM raw.%[1]s AS c JOIN (SELECT DISTINCT %[4]s FROM raw.%[1]s AS n WHERE n.submission_id = %[2]d AND %[7]s) AS s ON %[5]s
+					WHERE c.superseded_by IS NULL AND %[8]s GROUP BY ALL) AS p
+				WHERE o.superseded_by IS NULL AND o.submission_id < p.latest AND %[6]s AND %[9]s`,
+				table, l.sub, strings.Join(grp, ", "), strings.Join(sel, ", "), strings.Join(on, " AND "), strings.Join(onO, " AND "),
+				l.within(k.Name, "n"), l.within(k.Name, "c"), l.within(k.Name, "o"))
 			if _, err := l.tx.Exec(ctx, q); err != nil {
 				return fmt.Errorf("place released %s: %w", table, err)
 			}
