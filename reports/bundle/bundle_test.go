@@ -156,7 +156,7 @@ func numFmt(t *testing.T, f *excelize.File, sheet, ref string) string {
 
 func TestWorkbookSheetsAndLayout(t *testing.T) {
 	f := open(t, annualBook(2014))
-	want := []string{"封面", "覆盖率", "项目人员", "项目经费", "评估", "服务内容", "市级奖励", "功能室", "站点补贴", "拨付"}
+	want := []string{"封面", "覆盖率", "项目人员", "项目经费", "评估", "服务内容", "市级奖励", "功能室", "站点补贴", "拨付", "承接机构"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("sheets %v, want %v", got, want)
 	}

@@ -6,9 +6,10 @@
 // entitlement, scale, allocation, share — each an Excel formula over the
 // cells above it, so every yuan can be recomputed by hand.
 //
-// Calculation recomputes the allocation from the projects exactly (in
-// decimal fractions, rounding half away from zero to the fen) and refuses
-// to lay out a calculation that does not reproduce the mart.
+// The figures shown are the mart's. Calculation recomputes them from the
+// projects exactly (in fractions, math/big.Rat, rounding half away from
+// zero to the fen) and refuses to lay out a calculation the mart differs
+// from by as much as a fen.
 package rewards
 
 import (
@@ -270,7 +271,6 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 	if budget != nil && budget.Rat().Cmp(total) < 0 {
 		scale = new(big.Rat).Quo(budget.Rat(), total)
 	}
-	scaled := scale.Cmp(big.NewRat(1, 1)) != 0
 	allocations := make([]reports.Decimal, len(alloc.Rows))
 	allocTotal := reports.Decimal{Scale: 2}
 	for i := range alloc.Rows {
@@ -289,7 +289,8 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 			s = &sums{spending: reports.Decimal{Scale: 2}}
 		}
 		ent := reports.RoundRat(exact[i], 2)
-		entTotal = entTotal.Add(ent)
+		martEnt, _ := dec(alloc.Get(i, "entitlement"))
+		entTotal = entTotal.Add(martEnt)
 		martAlloc, _ := dec(alloc.Get(i, "allocation"))
 		martTotal = martTotal.Add(martAlloc)
 		// The mart must be what the rule gives.
@@ -302,18 +303,18 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 		if v, _ := dec(alloc.Get(i, "entitlement")); v.Cmp(ent) != 0 {
 			mismatches = append(mismatches, fmt.Sprintf("%s entitlement %s, computed %s", district, v, ent))
 		}
-		diff := new(big.Rat).Sub(martAlloc.Rat(), allocations[i].Rat())
-		diff.Abs(diff)
-		// A scaled allocation is computed in floating point by the mart: it
-		// may differ by a fen; an unscaled one must be exact.
-		if (scaled && diff.Cmp(big.NewRat(1, 100)) > 0) || (!scaled && diff.Sign() != 0) {
+		// The mart computes the allocation exactly too: not a fen of difference.
+		if martAlloc.Rat().Cmp(allocations[i].Rat()) != 0 {
 			mismatches = append(mismatches, fmt.Sprintf("%s allocation %s, computed %s", district, martAlloc, allocations[i]))
 		}
-		var share float64
-		if allocTotal.Units != 0 {
-			share, _ = new(big.Rat).Quo(allocations[i].Rat(), allocTotal.Rat()).Float64()
+		share, ok := reports.Float(alloc.Get(i, "share"))
+		if !ok {
+			mismatches = append(mismatches, fmt.Sprintf("%s has no share", district))
 		}
-		scaleF, _ := scale.Float64()
+		scaleF, ok := reports.Float(alloc.Get(i, "scale"))
+		if !ok {
+			mismatches = append(mismatches, fmt.Sprintf("%s has no scale", district))
+		}
 		exactF, _ := exact[i].Float64()
 		difference := reports.Decimal{Units: allocations[i].Units - martAlloc.Rescale(2).Units, Scale: 2}
 		dist.Rows[i] = []reports.Cell{
@@ -322,9 +323,9 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 			{Value: s.spending, Formula: fmt.Sprintf(`SUMIFS($K$%d:$K$%d,$A$%d:$A$%d,A%d)`, first, last, first, last, r), Format: reports.FormatYuan},
 			{Value: *rate, Formula: rateRef, Format: reports.FormatPercent},
 			{Value: exactF, Formula: fmt.Sprintf("C%d*D%d", r, r), Format: reports.FormatRatio},
-			{Value: ent, Formula: fmt.Sprintf("ROUND(E%d,2)", r), Format: reports.FormatYuan},
+			{Value: martEnt, Formula: fmt.Sprintf("ROUND(E%d,2)", r), Format: reports.FormatYuan},
 			{Value: scaleF, Formula: fmt.Sprintf(`IF(ISBLANK(%s),1,MIN(1,%s/SUM($E$%d:$E$%d)))`, budgetRef, budgetRef, dFirst, dLast), Format: reports.FormatRatio},
-			{Value: allocations[i], Formula: fmt.Sprintf("ROUND(E%d*G%d,2)", r, r), Format: reports.FormatYuan},
+			{Value: martAlloc, Formula: fmt.Sprintf("ROUND(E%d*G%d,2)", r, r), Format: reports.FormatYuan},
 			{Value: share, Formula: fmt.Sprintf("IF(SUM($H$%d:$H$%d)=0,0,H%d/SUM($H$%d:$H$%d))", dFirst, dLast, r, dFirst, dLast), Format: reports.FormatPercent},
 			{Value: martAlloc, Format: reports.FormatYuan},
 			{Value: difference, Formula: fmt.Sprintf("H%d-J%d", r, r), Format: reports.FormatYuan, Bad: difference.Units != 0},
@@ -348,12 +349,12 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 			{Value: exactTotal, Formula: sumF("E"), Format: reports.FormatRatio},
 			{Value: entTotal, Formula: sumF("F"), Format: reports.FormatYuan},
 			{},
-			{Value: allocTotal, Formula: sumF("H"), Format: reports.FormatYuan},
+			{Value: martTotal, Formula: sumF("H"), Format: reports.FormatYuan},
 			{Value: 1.0, Formula: sumF("I"), Format: reports.FormatPercent},
 			{Value: martTotal, Formula: sumF("J"), Format: reports.FormatYuan},
 			{Value: reports.Decimal{Units: allocTotal.Units - martTotal.Rescale(2).Units, Scale: 2}, Formula: sumF("K"), Format: reports.FormatYuan},
 		}
-		if allocTotal.Units == 0 {
+		if martTotal.Units == 0 {
 			dist.Total[8].Value = 0.0
 		}
 	}

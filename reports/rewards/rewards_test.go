@@ -2,6 +2,8 @@ package rewards_test
 
 import (
 	"fmt"
+	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,9 +51,24 @@ func allocation(t *testing.T, budget string, alloc map[string]string) *reports.D
 		})
 	ent := map[string]string{"东区": "165000.00", "西区": "40740.74"}
 	spend := map[string]string{"东区": "500000.00", "西区": "123456.79"}
+	// The mart's scale and shares, as the mart gives them: min(1, budget /
+	// Σ exact entitlement) and allocation / Σ allocation.
+	scale := 1.0
+	if budget != "" {
+		total := 0.33 * (500000.00 + 123456.79)
+		if b, _ := strconv.ParseFloat(budget, 64); b < total {
+			scale = b / total
+		}
+	}
+	var allocTotal float64
+	for _, a := range alloc {
+		f, _ := strconv.ParseFloat(a, 64)
+		allocTotal += f
+	}
 	var rows [][]reports.Value
 	for _, district := range []string{"东区", "西区"} {
-		rows = append(rows, []reports.Value{district, int64(1), d(spend[district]), 0.33, d(ent[district]), 1.0, d(alloc[district]), 0.5})
+		f, _ := strconv.ParseFloat(alloc[district], 64)
+		rows = append(rows, []reports.Value{district, int64(1), d(spend[district]), 0.33, d(ent[district]), scale, d(alloc[district]), f / allocTotal})
 	}
 	table := reports.NewTable(sheet("", "marts.city_rewards"),
 		[]string{"district", "eligible_projects", "eligible_spending", "reward_rate", "entitlement", "scale", "allocation", "share"}, rows)
@@ -119,9 +136,34 @@ func TestCalculationWithBudget(t *testing.T) {
 	if got := strings.Join(district(t, g, "东区")[5:9], " "); got != "165,000.00 0.4860 80,198.02 80.20%" {
 		t.Errorf("东区: %s", got)
 	}
-	// A mart a fen off, as floating point may leave it when scaled, is accepted.
-	if _, err := rewards.Calculation(allocation(t, "100000", map[string]string{"东区": "80198.03", "西区": "19801.98"})); err != nil {
-		t.Errorf("a fen off after scaling: %v", err)
+	// A scaled allocation is exact too: a mart a fen off, as floating point
+	// left it, is refused, not shown.
+	_, err = rewards.Calculation(allocation(t, "100000", map[string]string{"东区": "80198.03", "西区": "19801.98"}))
+	if err == nil || !strings.Contains(err.Error(), "东区 allocation 80198.03, computed 80198.02") {
+		t.Errorf("a fen off after scaling: err = %v", err)
+	}
+}
+
+// The figures shown are the mart's, once they are the exact rule's: with
+// a budget of 100 000.01 each district gets entitlement × budget /
+// Σ entitlement, rounded to the fen half away from zero (math/big).
+func TestCalculationShowsTheMartsFigures(t *testing.T) {
+	budget := "100000.01"
+	total := new(big.Rat).Mul(big.NewRat(33, 100), big.NewRat(62345679, 100))
+	want := map[string]string{}
+	for district, e := range map[string]*big.Rat{"东区": big.NewRat(165000, 1), "西区": new(big.Rat).Mul(big.NewRat(33, 100), big.NewRat(12345679, 100))} {
+		b, _ := new(big.Rat).SetString(budget)
+		want[district] = new(big.Rat).Quo(new(big.Rat).Mul(e, b), total).FloatString(2)
+	}
+	g, err := rewards.Calculation(allocation(t, budget, want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"东区", "西区"} {
+		row := district(t, g, d)
+		if w := reports.Thousands(want[d]); row[7] != w || row[9] != w || row[10] != "0.00" {
+			t.Errorf("%s: allocation %s, table %s, difference %s; want %s", d, row[7], row[9], row[10], w)
+		}
 	}
 }
 

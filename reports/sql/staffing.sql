@@ -1,8 +1,10 @@
 -- Each project's team against the staffing minimums (marts.staffing), with
 -- the project's name and one flag per minimum for the highlights. The
--- issues are worded in Chinese.
+-- issues are worded in Chinese. required_full_time is 7 for a project
+-- covering a large community, else 5 (from the policy, seed 000 §2(1)).
 SELECT s.year, s.district, s.project_code, py.project_name,
-       s.full_time_staff, s.registered_social_workers, s.party_members,
+       s.full_time_staff, s.required_full_time, py.large_community,
+       s.registered_social_workers, s.party_members,
        s.lead_is_social_worker, s.supervisors, s.compliant,
        concat_ws('、',
            CASE WHEN contains(',' || s.issues || ',', ',full_time_staff,') THEN '全职人员不足' END,
