@@ -5,8 +5,8 @@
 -- @tags: projects
 SELECT py.year, py.district, py.project_code, py.project_name, py.provider, py.project_type,
        py.contract_amount, c.standard_amount, c.within_standard,
-       s.full_time_staff, s.registered_social_workers, s.compliant AS staffing_ok, s.issues AS staffing_issues,
-       round(f.staff_share, 4) AS staff_share, f.staff_share_ok, f.surplus,
+       s.full_time_staff, s.required_full_time, s.registered_social_workers, s.compliant AS staffing_ok, s.issues AS staffing_issues,
+       round(f.staff_share, 4) AS staff_share, f.staff_share_ok, f.carried_in, f.surplus, f.overspent,
        m.meets_5_1_2, m.service_days, m.person_times,
        e.total_score AS annual_score, e.stars AS annual_stars, e.passed AS annual_passed
 FROM intermediate.project_years py

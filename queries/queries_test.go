@@ -309,6 +309,19 @@ func TestProjectCard(t *testing.T) {
 	if got := column(t, cols, rows, "contract_amount"); !reflect.DeepEqual(got, []string{"760000.00", "1220000.00"}) {
 		t.Errorf("contract amounts %v", got)
 	}
+	// 2014 carries 2013's surplus in and still overspends (seed 000 §7(1)).
+	if got := column(t, cols, rows, "carried_in"); !reflect.DeepEqual(got, []string{"0.00", "8166.41"}) {
+		t.Errorf("carried in %v", got)
+	}
+	if got := column(t, cols, rows, "surplus"); !reflect.DeepEqual(got, []string{"8166.41", "-15212.64"}) {
+		t.Errorf("surplus %v", got)
+	}
+	if got := column(t, cols, rows, "overspent"); !reflect.DeepEqual(got, []string{"false", "true"}) {
+		t.Errorf("overspent %v", got)
+	}
+	if got := column(t, cols, rows, "required_full_time"); !reflect.DeepEqual(got, []string{"5", "5"}) {
+		t.Errorf("required full-time staff %v", got)
+	}
 }
 
 func TestParamErrors(t *testing.T) {
@@ -473,5 +486,76 @@ func TestSandboxedSessionRefusals(t *testing.T) {
 	}
 	if res, err := Exec(ctx, conn, Statement{Text: "SELECT count(*) FROM mine", Line: 1}); err != nil || len(res.Rows) != 1 {
 		t.Errorf("%v %v", res, err)
+	}
+}
+
+// The providers to watch in the sample: in 2014 临江启航社会服务中心 failed
+// an annual evaluation, of a project that is no centre, so it is not
+// disqualified from any later year; no provider is disqualified.
+func TestProviderStanding(t *testing.T) {
+	cols, rows := run(t, "provider_standing", nil)
+	var got []string
+	for _, r := range rows {
+		got = append(got, strings.Join(r, "|"))
+	}
+	var want []string
+	for _, e := range expected(t, "provider_standing") {
+		if e["disqualified"] == "true" || e["failed_evaluations"] != "0" {
+			want = append(want, strings.Join([]string{e["year"], e["provider_credit_code"], e["provider"], e["projects"],
+				e["failed_evaluations"], "", e["disqualified"], "NULL", e["centres_while_disqualified"], ""}, "|"))
+		}
+	}
+	if len(want) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("columns %v\nrows\n%s\nwant\n%s", cols, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, rows := run(t, "provider_standing", map[string]string{"year": "2013"}); len(rows) != 0 {
+		t.Errorf("2013: %v, want none", rows)
+	}
+}
+
+// With 2013519903003's 2013 annual evaluation failed, 青山致远 is
+// disqualified from 2014 on, and the centre it was awarded in 2014 is
+// named.
+func TestProviderStandingDisqualified(t *testing.T) {
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "w.duckdb"), warehouse.Options{Command: "queries test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := modelstest.LoadTruth(ctx, w, os.DirFS("../samples")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.DB.Exec(`UPDATE raw.evaluations SET facility_score = 0, team_score = 0, activity_score = 0, funding_score = 0, satisfaction = 0
+		WHERE year = 2013 AND project_code = '2013519903003' AND stage = 'annual'`); err != nil {
+		t.Fatal(err)
+	}
+	p, err := models.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Build(ctx, w.DB, models.BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := library(t).Get("provider_standing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := q.Run(ctx, w.DB, map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Strings() {
+		if r[1] == "52519903N49377156B" {
+			got = append(got, strings.Join(r, "|"))
+		}
+	}
+	want := []string{
+		"2013|52519903N49377156B|青山致远社会工作服务社|3|1|2013519903003|false|NULL|0|",
+		"2014|52519903N49377156B|青山致远社会工作服务社|3|0||true|2014|1|2014519903003",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
