@@ -52,8 +52,22 @@ func TestWriteDocs(t *testing.T) {
 			t.Errorf("marts.coverage page lacks %q", want)
 		}
 	}
+	// The rules of issue #13: the new parameter with its source, the new
+	// mart with its columns and tests.
+	staffing := read(filepath.Join("models", "marts.staffing.html"))
+	for _, want := range []string{`href="../policy.html#param-staffing_min_full_time_large"`, `id="col-required_full_time"`, "full_time_issue_iff_below_required"} {
+		if !strings.Contains(staffing, want) {
+			t.Errorf("marts.staffing page lacks %q", want)
+		}
+	}
+	ps := read(filepath.Join("models", "marts.provider_standing.html"))
+	for _, want := range []string{`id="col-centres_while_disqualified"`, "disqualified_for_good", "unique(year, provider_credit_code)", `href="marts.evaluation_scores.html"`} {
+		if !strings.Contains(ps, want) {
+			t.Errorf("marts.provider_standing page lacks %q", want)
+		}
+	}
 	pol := read("policy.html")
-	for _, want := range []string{`id="param-coverage_target_rural"`, `id="star_bands"`, "assumption", "1.1.1", `href="models/marts.evaluation_scores.html"`} {
+	for _, want := range []string{`id="param-coverage_target_rural"`, `id="param-staffing_min_full_time_large"`, `id="star_bands"`, "assumption", "1.1.1", `href="models/marts.evaluation_scores.html"`} {
 		if !strings.Contains(pol, want) {
 			t.Errorf("policy.html lacks %q", want)
 		}
