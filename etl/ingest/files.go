@@ -171,7 +171,7 @@ func archive(dir, src, sha, rel string) (string, error) {
 		return "", err
 	}
 	defer in.Close()
-	err = atomic.WriteFile(dst, func(w io.Writer) error {
+	err = atomic.WriteFileMode(dst, atomic.Private, atomic.PrivateDir, func(w io.Writer) error {
 		h := sha256.New()
 		if _, err := io.Copy(io.MultiWriter(w, h), in); err != nil {
 			return err

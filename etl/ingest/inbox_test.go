@@ -81,3 +81,35 @@ func TestEveryInboxEntryHasAnOutcome(t *testing.T) {
 		t.Errorf("rerun: %d new, %d skipped again; the warehouse changed: %v", s2.New, len(s2.Skipped), fingerprint(t, w.DB) != before)
 	}
 }
+
+// TestPersonalFilesAreNotWorldReadable: the archive and the receipts hold
+// the districts' rows, names and ID numbers among them: their files are
+// 0640 and their folders 0750, whatever the umask.
+func TestPersonalFilesAreNotWorldReadable(t *testing.T) {
+	w, dir := openTemp(t)
+	inbox := filepath.Join(dir, "inbox")
+	stage(t, inbox, "batch1")
+	receipts := filepath.Join(dir, "receipts")
+	ingestWith(t, w, Options{Inbox: inbox, Receipts: receipts})
+	n := 0
+	for _, root := range []string{w.Path + ".archive", receipts} {
+		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, _ := d.Info()
+			want := os.FileMode(0o640)
+			if d.IsDir() {
+				want = 0o750
+			}
+			if got := info.Mode().Perm(); got != want {
+				t.Errorf("%s: mode %o, want %o", p, got, want)
+			}
+			n++
+			return nil
+		})
+	}
+	if n < 2*14 {
+		t.Errorf("%d entries checked, want the archive and receipts of 14 files", n)
+	}
+}

@@ -18,6 +18,7 @@ import (
 
 	"shequ/etl"
 	"shequ/etl/receipt"
+	"shequ/internal/atomic"
 	"shequ/warehouse"
 )
 
@@ -133,6 +134,20 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	}
 	if opt.Archive == "" {
 		opt.Archive = w.Path + ".archive"
+	}
+	// The archive and the receipts hold the districts' own rows, names and
+	// ID numbers among them: readable by the owner and group only, also
+	// when an older version made their folders for everyone.
+	for _, dir := range []string{opt.Archive, opt.Receipts} {
+		if dir == "" {
+			continue
+		}
+		if err := atomic.MkdirAll(dir, atomic.PrivateDir); err != nil {
+			return nil, err
+		}
+		if err := os.Chmod(dir, atomic.PrivateDir); err != nil {
+			return nil, err
+		}
 	}
 	found, skipped, err := Discover(opt.Inbox)
 	if err != nil {

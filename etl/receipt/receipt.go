@@ -336,14 +336,14 @@ func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Proble
 		f.SetActiveSheet(0)
 	}
 	if sp != nil {
-		return atomic.WriteFile(dst, func(w io.Writer) error { return sp.save(f, w) })
+		return atomic.WriteFileMode(dst, atomic.Private, atomic.PrivateDir, func(w io.Writer) error { return sp.save(f, w) })
 	}
 	return save(f, dst)
 }
 
 // save writes f to dst through a temporary file.
 func save(f *excelize.File, dst string) error {
-	return atomic.WriteFile(dst, func(w io.Writer) error {
+	return atomic.WriteFileMode(dst, atomic.Private, atomic.PrivateDir, func(w io.Writer) error {
 		_, err := f.WriteTo(w)
 		return err
 	})
