@@ -203,6 +203,26 @@ func TestStaffingLargeCommunityNeedsSeven(t *testing.T) {
 	})
 }
 
+// Cost per worker is money: the exact quotient rounded to the fen, half
+// away from zero. 20 000.01 among 2 is 10 000.005, so 10 000.01 (through
+// DOUBLE it was 10 000.00); among 3 it is 6 666.67.
+func TestCostPerWorkerIsExact(t *testing.T) {
+	var c crafted
+	c.community(2014, "519900000001", 10000, "1")
+	c.project(2014, "W2", "socialised", "甲", credit, "01-01", "20000.01", "0", "0", "519900000001")
+	c.team(2014, "W2", 2, 1, 1)
+	c.project(2014, "W3", "socialised", "甲", credit, "01-01", "20000.01", "0", "0", "519900000001")
+	c.team(2014, "W3", 3, 1, 1)
+	c.project(2014, "W0", "socialised", "甲", credit, "01-01", "20000.01", "0", "0", "519900000001")
+	w := c.build(t)
+	sameLines(t, "project_costs", lines(t, w.DB, `SELECT project_code, full_time_staff, CAST(cost_per_worker AS VARCHAR)
+		FROM marts.project_costs ORDER BY project_code`), []string{
+		"W0 0 NULL",
+		"W2 2 10000.01",
+		"W3 3 6666.67",
+	})
+}
+
 // A centre is a site once, in the first year of its project_code; a
 // centre covering a community an earlier centre covered is already funded
 // (seed 004 annex 2 §4(一)), one covering only communities no earlier
