@@ -48,6 +48,7 @@ type Scanner struct {
 
 	rr      etl.RowReader
 	pending []etl.Row // rows read while looking for the header
+	cols    []int     // the header's columns, left to right
 }
 
 // ErrNoHeader is returned by Open when no kind's header is found in the
@@ -79,6 +80,9 @@ func Open(rr etl.RowReader) (*Scanner, error) {
 		return nil, ErrNoHeader
 	}
 	s := &Scanner{Layout: layout, HeaderRows: rows, rr: rr}
+	for _, f := range layout.Fields {
+		s.cols = append(s.cols, f.Index)
+	}
 	s.HeaderNum = top[at+rows-1].Num
 	s.pending = top[at+rows:]
 	return s, nil
@@ -141,7 +145,8 @@ func combineWith(r *dict.Recogniser, parent, child []string) []string {
 }
 
 // Next returns the next row below the header with its type; io.EOF at the
-// end of the sheet.
+// end of the sheet. Only the columns under a header cell count: a row whose
+// values all lie elsewhere (a stray value in column XFD) is Blank.
 func (s *Scanner) Next() (Line, error) {
 	var r etl.Row
 	if len(s.pending) > 0 {
@@ -152,7 +157,7 @@ func (s *Scanner) Next() (Line, error) {
 			return Line{}, err
 		}
 	}
-	t := Classify(r.Cells)
+	t := classify(r.Cells, s.cols)
 	if t == Data && s.totalInEnum(r.Cells) {
 		t = Total
 	}
@@ -184,11 +189,25 @@ var notePrefixes = []string{
 }
 
 // Classify tells a data row from a layout row.
-func Classify(cells []string) LineType {
+func Classify(cells []string) LineType { return classify(cells, nil) }
+
+// classify is Classify by the cells of the given columns only (ascending),
+// or of every column when cols is nil.
+func classify(cells []string, cols []int) LineType {
 	first := ""
 	seen := 0
-	for _, c := range cells {
-		t := clean.Text(c)
+	n := len(cells)
+	if cols != nil {
+		n = len(cols)
+	}
+	for k := range n {
+		i := k
+		if cols != nil {
+			if i = cols[k]; i >= len(cells) {
+				break
+			}
+		}
+		t := clean.Text(cells[i])
 		if t == "" {
 			continue
 		}

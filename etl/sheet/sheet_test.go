@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"shequ/etl"
+	"shequ/etl/clean"
 )
 
 // rows is an etl.RowReader over fixed rows, numbered from 1.
@@ -130,6 +131,37 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+// A row whose values all lie outside the header's columns (one value in
+// column XFD) is blank: it is no data row to reject, and no total or note.
+func TestValuesOutsideHeaderBlank(t *testing.T) {
+	far := func(v string) []string {
+		c := make([]string, 16384)
+		c[16383] = v
+		return c
+	}
+	header := []string{"年度", "项目编号", "", "季度", "支出类别", "金额(元)"}
+	sc, err := Open(newRows(
+		header,
+		append([]string{"2013", "LJ2013-001", "", "Q1", "税金", "100"}, far("x")[6:]...),
+		far("1"),
+		[]string{"", "", "说明", "", "", ""}, // under the header's empty cell
+		append(make([]string, 7), "合计"),
+		append(make([]string, 6), "填表人：张三"),
+		[]string{"", "", "", "", "", "100"},
+		[]string{"合计", "", "", "", "", "100"},
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LineType{Data, Blank, Blank, Blank, Blank, Data, Total}
+	for i, w := range want {
+		l, err := sc.Next()
+		if err != nil || l.Num != i+2 || l.Type != w {
+			t.Errorf("row %d: %s, %v; want %s", i+2, l.Type, err, w)
+		}
+	}
+}
+
 func FuzzOpen(f *testing.F) {
 	f.Add("title\n年度,项目编号,季度,支出类别,金额(元)\n2013,LJ,Q1,税金,1\n合计,,,,1\n填表人：x")
 	f.Add("年度,项目编号,资金来源\n,,市级资金\n1,2")
@@ -164,6 +196,14 @@ func FuzzOpen(f *testing.F) {
 				t.Fatalf("row %d after %d", l.Num, last)
 			}
 			last = l.Num
+			// A row is blank when the header's columns hold nothing.
+			known := false
+			for _, f := range sc.Layout.Fields {
+				known = known || f.Index < len(l.Cells) && clean.Text(l.Cells[f.Index]) != ""
+			}
+			if known == (l.Type == Blank) {
+				t.Fatalf("row %d is %s, values in the header's columns: %v", l.Num, l.Type, known)
+			}
 		}
 	})
 }
