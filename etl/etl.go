@@ -65,6 +65,22 @@ type Limits struct {
 	MaxXMLInMemory int64
 	// MaxCells bounds the number of cells in one row.
 	MaxCells int
+	// MaxInMemoryBytes bounds the total unpacked size of the parts of an
+	// xlsx package that excelize holds in memory while the workbook is open:
+	// every part but the worksheets and shared strings larger than
+	// MaxXMLInMemory, which it spools to disk. Many parts each small enough
+	// to stay in memory add up (2 000 sheets of 1 MiB).
+	MaxInMemoryBytes int64
+	// MaxSheets bounds the number of sheets of a workbook.
+	MaxSheets int
+	// MaxBookCells bounds the cells read from a whole file, over all its
+	// sheets: each row read counts its cells as the reader builds them (up
+	// to its last value, so one value in column XFD counts 16 384). A sheet
+	// read again does not count twice.
+	MaxBookCells int64
+	// MaxCellChars bounds the text of one cell, in characters as Excel
+	// counts them (UTF-16 code units). Excel itself stores at most 32 767.
+	MaxCellChars int
 }
 
 // DefaultLimits suit a province's quarterly files with a wide margin.
@@ -74,6 +90,12 @@ var DefaultLimits = Limits{
 	MaxRatio:       1000,     // real sheets compress ~10-40x; bombs 1000x+
 	MaxXMLInMemory: 16 << 20, // spool sheets above 16 MiB
 	MaxCells:       16384,    // Excel's own column limit
+	// excelize's in-memory parts: styles, shared strings and sheets up to
+	// 16 MiB each, pictures.
+	MaxInMemoryBytes: 256 << 20,
+	MaxSheets:        1000,
+	MaxBookCells:     1 << 25, // 33.5 million: a full-height sheet of 32 columns
+	MaxCellChars:     32767,   // Excel's own limit
 }
 
 // OrDefault fills the zero fields of l from DefaultLimits, and keeps the
@@ -98,7 +120,32 @@ func (l Limits) OrDefault() Limits {
 	if l.MaxCells <= 0 {
 		l.MaxCells = d.MaxCells
 	}
+	if l.MaxInMemoryBytes <= 0 {
+		l.MaxInMemoryBytes = d.MaxInMemoryBytes
+	}
+	if l.MaxSheets <= 0 {
+		l.MaxSheets = d.MaxSheets
+	}
+	if l.MaxBookCells <= 0 {
+		l.MaxBookCells = d.MaxBookCells
+	}
+	if l.MaxCellChars <= 0 {
+		l.MaxCellChars = d.MaxCellChars
+	}
 	return l
+}
+
+// CellChars is the length of s as Excel counts it for its limit of
+// characters in a cell: UTF-16 code units.
+func CellChars(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 // Why a file could not be read at all. The values are stable English codes

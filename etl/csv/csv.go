@@ -294,6 +294,7 @@ type rowReader struct {
 	g        *guard
 	utf8     bool
 	lastLine int
+	cells    int64 // cells read so far, bounded by MaxBookCells
 	err      error
 }
 
@@ -320,10 +321,24 @@ func (r *rowReader) Next() (etl.Row, error) {
 			fmt.Errorf("line %d has %d fields, limit %d", line, len(rec), r.b.lim.MaxCells))
 		return etl.Row{}, r.err
 	}
-	if r.utf8 {
-		for i, s := range rec {
-			if !utf8.ValidString(s) {
-				rec[i] = strings.ToValidUTF8(s, "\uFFFD")
+	if r.cells += int64(len(rec)); r.cells > r.b.lim.MaxBookCells {
+		r.err = fileErr(r.b.name, etl.ReasonTooLarge,
+			fmt.Sprintf("文件的单元格过多（读到第 %d 行时已超过 %d 个），无法读取，请拆分为多个文件后重新报送。", line, r.b.lim.MaxBookCells),
+			fmt.Errorf("more than %d cells (line %d)", r.b.lim.MaxBookCells, line))
+		return etl.Row{}, r.err
+	}
+	limit := r.b.lim.MaxCellChars
+	for i, s := range rec {
+		if r.utf8 && !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+			rec[i] = s
+		}
+		if len(s) > limit {
+			if n := etl.CellChars(s); n > limit {
+				r.err = fileErr(r.b.name, etl.ReasonTooLarge,
+					fmt.Sprintf("第 %d 行第 %d 列的内容超过 %d 个字符（Excel 单元格的上限），无法读取，请检查引号是否成对、删减后重新报送。", line, i+1, limit),
+					fmt.Errorf("line %d field %d holds %d characters, limit %d", line, i+1, n, limit))
+				return etl.Row{}, r.err
 			}
 		}
 	}

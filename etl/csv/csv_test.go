@@ -339,11 +339,43 @@ func TestRecordLimit(t *testing.T) {
 	if len(rows) != 1 || !strings.Contains(fe.Zh, "第 1 行之后") {
 		t.Errorf("rows %+v, Zh %q", rows, fe.Zh)
 	}
-	// A long record under the limit is fine.
+	// A long record under the limit is fine, if its cells are.
 	long := strings.Repeat("长", 200000)
-	rows = etltest.ReadAll(t, openBytes(t, []byte("a,\""+long+"\"\n")), "")
+	lb, err := OpenBytes("mem.csv", []byte("a,\""+long+"\"\n"), etl.Limits{MaxCellChars: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows = etltest.ReadAll(t, lb, "")
 	if len(rows) != 1 || rows[0].Cells[1] != long {
 		t.Error("long record not read whole")
+	}
+}
+
+// A cell longer than Excel's 32 767 characters is refused, counted in
+// UTF-16 units as Excel counts them; the book's cells are bounded.
+func TestCellLimits(t *testing.T) {
+	ok := strings.Repeat("长", 32767)
+	rows := etltest.ReadAll(t, openBytes(t, []byte("a,"+ok+"\n")), "")
+	if len(rows) != 1 || rows[0].Cells[1] != ok {
+		t.Error("a cell of 32 767 characters not read")
+	}
+	for _, long := range []string{strings.Repeat("长", 32768), strings.Repeat("a", 32766) + "😀"} {
+		rows, err := etltest.ReadRows(openBytes(t, []byte("年度,区\n2014,"+long+"\n")), "")
+		fe := etltest.WantReason(t, err, "mem.csv", etl.ReasonTooLarge)
+		if len(rows) != 1 || !strings.Contains(fe.Zh, "第 2 行第 2 列") || !strings.Contains(fe.Zh, "32767 个字符") {
+			t.Errorf("rows %v, Zh %q", rows, fe.Zh)
+		}
+	}
+	b, err := OpenBytes("mem.csv", []byte(strings.Repeat("1,2,3\n", 10)), etl.Limits{MaxBookCells: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // each pass counts on its own
+		rows, err = etltest.ReadRows(b, "")
+		fe := etltest.WantReason(t, err, "mem.csv", etl.ReasonTooLarge)
+		if len(rows) != 6 || !strings.Contains(fe.Zh, "第 7 行") {
+			t.Errorf("rows %v, Zh %q", rows, fe.Zh)
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,6 +43,7 @@ const (
 	zhEmpty     = "文件为空（0 字节），没有任何内容，请重新报送。"
 	zhNoSheets  = "工作簿中没有任何工作表，文件已损坏，请检查后重新报送。"
 	zhNotExcel  = "文件不是 Excel 工作簿（可能是压缩包或 Word 等其他文件），无法读取，请报送 .xlsx 或 CSV 文件。"
+	zhInMemory  = "文件解压后的内容过大（工作表、样式或图片过多），无法读取，请删除多余的工作表、图片或格式，或拆分为多个文件后重新报送。"
 )
 
 func zhTooLarge(limit int64) string {
@@ -71,9 +73,14 @@ const ratioMinPart = 1 << 20
 
 // checkZip looks at the central directory only (declared sizes; archive/zip
 // refuses to inflate a part beyond its declared size, so they cannot lie
-// upwards) and rejects a package that would unpack to too much.
-func checkZip(path string, files []*zip.File, lim etl.Limits) *etl.FileError {
-	var total uint64
+// upwards: their sum is what reading every part once can inflate at most)
+// and rejects a package that would unpack to too much: in all, in any
+// part of a high compression ratio, in the parts excelize holds in memory
+// while the workbook is open, or in a part excelize decodes whole when it
+// opens the workbook.
+func checkZip(path string, files []*zip.File, ix *zipIndex, lim etl.Limits) *etl.FileError {
+	var total, inMemory uint64
+	parsed := ix.parsedParts()
 	for _, zf := range files {
 		u, c := zf.UncompressedSize64, zf.CompressedSize64
 		if u > ratioMinPart && (c == 0 || u/c > uint64(lim.MaxRatio)) {
@@ -84,8 +91,86 @@ func checkZip(path string, files []*zip.File, lim etl.Limits) *etl.FileError {
 			return fileErr(path, etl.ReasonTooLarge, zhTooLarge(lim.MaxUnzipBytes),
 				fmt.Errorf("package unpacks to more than %d bytes", lim.MaxUnzipBytes))
 		}
+		if heldInMemory(zf, lim.MaxXMLInMemory) {
+			if inMemory += u; inMemory > uint64(lim.MaxInMemoryBytes) {
+				return fileErr(path, etl.ReasonTooLarge, zhInMemory,
+					fmt.Errorf("the parts held in memory unpack to more than %d bytes (%d parts so far)", lim.MaxInMemoryBytes, len(files)))
+			}
+		}
+		if parsed[partKey(zf.Name)] && u > maxParsedPart {
+			return fileErr(path, etl.ReasonTooLarge, zhInMemory,
+				fmt.Errorf("part %q unpacks to %d bytes, over the %d a part decoded whole may", zf.Name, u, maxParsedPart))
+		}
+	}
+	if n := ix.sheetCount(); n > lim.MaxSheets {
+		return fileErr(path, etl.ReasonTooLarge,
+			fmt.Sprintf("工作簿中的工作表过多（%d 个，超过 %d 个），无法读取，请删除多余的工作表或拆分为多个文件后重新报送。", n, lim.MaxSheets),
+			fmt.Errorf("workbook has %d sheets, limit %d", n, lim.MaxSheets))
 	}
 	return nil
+}
+
+// checkSST scans each shared-string part that excelize would spool to disk
+// (larger than MaxXMLInMemory), before excelize spools it: excelize decodes
+// one string at a time into memory, and indexes the table at about 40 bytes
+// a string. The smaller tables are read whole into memory (sharedStrings)
+// and their strings checked as cells are read.
+func checkSST(path string, files []*zip.File, lim etl.Limits) *etl.FileError {
+	maxStrings := int(lim.MaxInMemoryBytes / 40)
+	for _, zf := range files {
+		if partKey(zf.Name) != "xl/sharedstrings.xml" || zf.UncompressedSize64 <= uint64(lim.MaxXMLInMemory) {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return fileErr(path, etl.ReasonCorrupt, zhCorrupt, err)
+		}
+		n, err := scanSST(rc, sheetTextLimits("si", lim.MaxCellChars))
+		rc.Close()
+		var tl *textTooLong
+		switch {
+		case errors.As(err, &tl):
+			return fileErr(path, etl.ReasonTooLarge, zhLongText("", tl, lim.MaxCellChars), fmt.Errorf("shared strings: %w", err))
+		case err != nil:
+			return fileErr(path, etl.ReasonCorrupt, zhCorrupt, fmt.Errorf("shared strings: %w", err))
+		case n > maxStrings:
+			return fileErr(path, etl.ReasonTooLarge, zhInMemory,
+				fmt.Errorf("shared strings: %d strings, limit %d", n, maxStrings))
+		}
+	}
+	return nil
+}
+
+// zhLongText explains text longer than a cell may hold: in a sheet (at a
+// row), or in the shared strings (sheet "").
+func zhLongText(sheet string, tl *textTooLong, maxChars int) string {
+	where := "文件中"
+	if sheet != "" {
+		where = fmt.Sprintf("工作表“%s”第 %d 行", sheet, tl.at)
+	}
+	if !tl.cell {
+		return fmt.Sprintf("%s有一段超长的内容（超过 %s），不是正常的表格内容，无法读取，请检查后重新报送。", where, humanBytes(tl.bytes))
+	}
+	return fmt.Sprintf("%s有单元格的内容超过 %d 个字符（Excel 单元格的上限），无法读取，请删减后重新报送。", where, maxChars)
+}
+
+// maxParsedPart bounds a part that excelize decodes whole into its structs
+// when it opens a workbook (styles, workbook, relationships): decoded, it
+// takes about ten times its size.
+const maxParsedPart = 16 << 20
+
+// partKey is a part's name as compared here: slashes, any case.
+func partKey(name string) string { return strings.ToLower(strings.ReplaceAll(name, "\\", "/")) }
+
+// heldInMemory reports whether excelize keeps a part in memory when it opens
+// the package (ReadZipReader): every part but the worksheets
+// ("xl/worksheets/sheet…") and shared strings larger than xmlInMemory.
+func heldInMemory(zf *zip.File, xmlInMemory int64) bool {
+	if zf.UncompressedSize64 <= uint64(xmlInMemory) {
+		return true
+	}
+	name := partKey(zf.Name)
+	return name != "xl/sharedstrings.xml" && !strings.HasPrefix(name, "xl/worksheets/sheet")
 }
 
 // classifyCFB tells an encrypted OOXML package (an OLE file holding an

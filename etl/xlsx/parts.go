@@ -114,16 +114,51 @@ func (ix *zipIndex) workbookPath() string {
 	return ""
 }
 
+// relsPath is the relationships part of the workbook part wbPath.
+func relsPath(wbPath string) string {
+	wbDir := path.Dir(wbPath)
+	p := "_rels/" + path.Base(wbPath) + ".rels"
+	if wbDir != "." {
+		p = strings.TrimPrefix(wbDir+"/"+p, "/")
+	}
+	return p
+}
+
+// parsedParts are the parts (by partKey) that excelize decodes whole when it
+// opens a workbook.
+func (ix *zipIndex) parsedParts() map[string]bool {
+	parts := map[string]bool{"[content_types].xml": true, "_rels/.rels": true, "xl/styles.xml": true, "xl/calcchain.xml": true}
+	if wb := ix.workbookPath(); wb != "" {
+		parts[partKey(wb)] = true
+		parts[partKey(relsPath(wb))] = true
+	}
+	for name := range ix.byLower {
+		if strings.HasPrefix(name, "xl/theme/") {
+			parts[name] = true
+		}
+	}
+	return parts
+}
+
+// sheetCount is the number of sheets the workbook part lists.
+func (ix *zipIndex) sheetCount() int {
+	n := 0
+	if wb := ix.workbookPath(); wb != "" {
+		ix.eachStart(wb, func(se xml.StartElement) {
+			if se.Name.Local == "sheet" {
+				n++
+			}
+		})
+	}
+	return n
+}
+
 // sheetParts maps each sheet name of the workbook to its XML part.
 func (ix *zipIndex) sheetParts() map[string]*zip.File {
 	wbPath := ix.workbookPath()
 	wbDir := path.Dir(wbPath)
-	relsPath := "_rels/" + path.Base(wbPath) + ".rels"
-	if wbDir != "." {
-		relsPath = strings.TrimPrefix(wbDir+"/"+relsPath, "/")
-	}
 	targets := map[string]string{}
-	for _, r := range ix.readRels(relsPath) {
+	for _, r := range ix.readRels(relsPath(wbPath)) {
 		if _, dup := targets[r.id]; !dup {
 			targets[r.id] = r.target
 		}

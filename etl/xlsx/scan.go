@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"sort"
+
+	"shequ/etl"
 )
 
 // Before excelize streams a worksheet, the worksheet's XML part is read once
@@ -22,6 +24,12 @@ import (
 // UTF-16 is refused (excelize cannot decode it either). scanSheetXML in the
 // tests is the same scan written with encoding/xml: the reference the byte
 // scanner is checked against, and several times slower.
+//
+// The scan also bounds the text the readers will meet, before either
+// reader (sheetRows or excelize's iterator, which holds a whole token in
+// memory) meets it: the raw bytes inside one cell (<c>…</c>; <si>…</si> in
+// the shared strings, scanned by scanSST) and the bytes between any two
+// tags. A 1 GiB cell compresses to 1 MB.
 
 // mergeRange is a merged range, 1-based and inclusive: rows r1..r2,
 // columns c1..c2.
@@ -42,6 +50,39 @@ type sheetScan struct {
 	dataOpen, dataClosed bool
 }
 
+// textLimits bound the text the scan lets through.
+type textLimits struct {
+	cellTag   string // the element a cell's text is in: "c", or "si"
+	cellBytes int64  // raw bytes inside one such element
+	runBytes  int64  // raw bytes between two '<' anywhere
+}
+
+// maxRunBytes bounds a run of text (or a comment, or a tag's attributes)
+// anywhere in a part: encoding/xml holds a whole token in memory.
+const maxRunBytes = 16 << 20
+
+// sheetTextLimits are the limits for a worksheet whose cells may hold
+// maxChars characters. A character takes at most ten bytes of XML (a
+// character reference such as &#x1F600;), and the tags of a rich-text
+// cell's runs come on top.
+func sheetTextLimits(cellTag string, maxChars int) textLimits {
+	return textLimits{cellTag: cellTag, cellBytes: 10*int64(maxChars) + 64<<10, runBytes: maxRunBytes}
+}
+
+// textTooLong: the pre-scan met more text than its limits allow.
+type textTooLong struct {
+	at    int  // the row (worksheet) or the string's number (shared strings)
+	cell  bool // the text of one cell (else a run of text between tags)
+	bytes int64
+}
+
+func (e *textTooLong) Error() string {
+	if e.cell {
+		return fmt.Sprintf("a cell at %d holds more than %d bytes of XML text", e.at, e.bytes)
+	}
+	return fmt.Sprintf("more than %d bytes of XML without a tag after %d", e.bytes, e.at)
+}
+
 // Limits of the pre-scan.
 const (
 	maxMerges   = 1 << 20 // merged ranges kept per sheet (16 bytes each)
@@ -57,14 +98,34 @@ var (
 	errUTF16Part = fmt.Errorf("worksheet XML is in UTF-16, which cannot be read")
 )
 
-// scanSheet pre-scans a worksheet part.
-func scanSheet(r io.Reader) (*sheetScan, error) { return scanSheetWindow(r, scanWindow) }
+// scanSheet pre-scans a worksheet part, with cells of at most Excel's
+// 32 767 characters.
+func scanSheet(r io.Reader) (*sheetScan, error) {
+	return scanSheetWith(r, scanWindow, sheetTextLimits("c", etl.DefaultLimits.MaxCellChars))
+}
 
 // scanSheetWindow scans with a window of the given size (tests use tiny
 // ones to cross window boundaries everywhere). A tag longer than the window
 // is stepped over.
 func scanSheetWindow(r io.Reader, window int) (*sheetScan, error) {
-	s := &scanner{r: r, buf: make([]byte, window), out: &sheetScan{}}
+	return scanSheetWith(r, window, sheetTextLimits("c", etl.DefaultLimits.MaxCellChars))
+}
+
+// scanSST scans a shared-string part for its number of strings and the
+// length of each: it refuses what the limits refuse.
+func scanSST(r io.Reader, lim textLimits) (int, error) {
+	s := &scanner{r: r, buf: make([]byte, scanWindow), out: &sheetScan{}, lim: lim}
+	if err := s.fill(); err != nil {
+		return 0, err
+	}
+	if err := s.run(); err != nil {
+		return 0, err
+	}
+	return s.cells, nil
+}
+
+func scanSheetWith(r io.Reader, window int, lim textLimits) (*sheetScan, error) {
+	s := &scanner{r: r, buf: make([]byte, window), out: &sheetScan{}, lim: lim}
 	if err := s.fill(); err != nil {
 		return nil, err
 	}
@@ -96,6 +157,35 @@ type scanner struct {
 	pos  int    // next byte of data to look at
 	eof  bool
 	out  *sheetScan
+	lim  textLimits
+	// runLen counts the bytes since the last '<'; cellLen those since the
+	// start tag of the cell element, while inCell.
+	runLen, cellLen int64
+	inCell          bool
+	cells           int // cell elements (<c>, or <si> in the shared strings) seen
+}
+
+// text counts n bytes of text (or of what is skipped over) at the scan's
+// position.
+func (s *scanner) text(n int) error {
+	if s.inCell {
+		if s.cellLen += int64(n); s.cellLen > s.lim.cellBytes {
+			return &textTooLong{at: s.where(), cell: true, bytes: s.lim.cellBytes}
+		}
+	}
+	if s.runLen += int64(n); s.runLen > s.lim.runBytes {
+		return &textTooLong{at: s.where(), bytes: s.lim.runBytes}
+	}
+	return nil
+}
+
+// where is the row being read (worksheet), else the number of the cell
+// element (shared strings).
+func (s *scanner) where() int {
+	if s.lim.cellTag == "c" {
+		return s.out.lastRow
+	}
+	return s.cells
 }
 
 // fill reads into the free end of buf until it is full or the reader ends.
@@ -141,6 +231,9 @@ func (s *scanner) run() error {
 	for {
 		i := bytes.IndexByte(s.data[s.pos:], '<')
 		if i < 0 {
+			if err := s.text(len(s.data) - s.pos); err != nil {
+				return err
+			}
 			s.pos = len(s.data)
 			if ok, err := s.more(s.pos); err != nil || !ok {
 				return err
@@ -148,6 +241,10 @@ func (s *scanner) run() error {
 			continue
 		}
 		j := s.pos + i
+		if err := s.text(i); err != nil {
+			return err
+		}
+		s.pos, s.runLen = j, 0
 		done, err := s.tag(j)
 		if err != nil {
 			return err
@@ -198,12 +295,19 @@ func (s *scanner) tag(j int) (bool, error) {
 		if string(local) == "sheetData" && s.out.dataOpen {
 			s.out.dataClosed = true
 		}
+		if string(local) == s.lim.cellTag {
+			s.inCell = false
+		}
 		s.pos = end
 		return true, nil
 	}
 	local, end, ok := s.name(j + 1)
 	if !ok {
 		return false, nil
+	}
+	if string(local) == s.lim.cellTag {
+		s.inCell, s.cellLen = true, 0
+		s.cells++
 	}
 	var attr string
 	switch string(local) {
@@ -264,14 +368,18 @@ func (s *scanner) name(i int) (local []byte, end int, ok bool) {
 }
 
 // skipTo moves past the next occurrence of end at or after i, reading on as
-// needed; at EOF it stops at the end of the input.
+// needed; at EOF it stops at the end of the input. What it skips counts as
+// text (a comment, or a CDATA section inside a cell).
 func (s *scanner) skipTo(i int, end []byte) error {
 	for {
 		if k := bytes.Index(s.data[i:], end); k >= 0 {
 			s.pos = i + k + len(end)
-			return nil
+			return s.text(k + len(end))
 		}
 		keep := max(i, len(s.data)-(len(end)-1))
+		if err := s.text(keep - i); err != nil {
+			return err
+		}
 		s.pos = keep
 		grew, err := s.more(keep)
 		if err != nil {

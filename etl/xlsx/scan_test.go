@@ -2,6 +2,8 @@ package xlsx
 
 import (
 	"bytes"
+	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -239,7 +241,96 @@ func FuzzScanSheet(f *testing.F) {
 		if whole.lastRow != want.lastRow || whole.rows != want.rows || len(whole.merges) != len(want.merges) {
 			t.Fatalf("byte scan %+v, xml scan %+v", whole, want)
 		}
+		// The text limits: text that encoding/xml finds inside one <c>, or
+		// between two tags, beyond the limits fails the scan; a scan that
+		// passes gives what the scan without limits gives.
+		lim := textLimits{cellTag: "c", cellBytes: int64(len(data) / 4), runBytes: int64(len(data) / 3)}
+		cell, run := xmlTextLengths(data)
+		limited, err := scanSheetWith(bytes.NewReader(data), scanWindow, lim)
+		var tl *textTooLong
+		switch {
+		case err == nil && (cell > lim.cellBytes || run > lim.runBytes):
+			t.Fatalf("cell text %d, run %d within limits %+v", cell, run, lim)
+		case err == nil && !reflect.DeepEqual(limited, whole):
+			t.Fatalf("limited scan %+v, scan %+v", limited, whole)
+		case err != nil && !errors.As(err, &tl):
+			t.Fatal(err)
+		}
 	})
+}
+
+// xmlTextLengths are, as encoding/xml reads data, the most character data
+// inside one <c> element (from its start tag to its end tag, or to the next
+// <c>), and the longest run of character data.
+func xmlTextLengths(data []byte) (cell, run int64) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = false
+	var n int64
+	in := false
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return cell, run
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			if tok.Name.Local == "c" {
+				in, n = true, 0
+			}
+		case xml.EndElement:
+			if tok.Name.Local == "c" {
+				in = false
+			}
+		case xml.CharData:
+			run = max(run, int64(len(tok)))
+			if in {
+				n += int64(len(tok))
+				cell = max(cell, n)
+			}
+		}
+	}
+}
+
+func TestScanTextLimits(t *testing.T) {
+	lim := textLimits{cellTag: "c", cellBytes: 100, runBytes: 1000}
+	cases := []struct {
+		name, xml string
+		err       *textTooLong
+	}{
+		{"cells within", `<sheetData><row r="1"><c><v>` + strings.Repeat("1", 60) + `</v></c><c><is><t>` + strings.Repeat("长", 25) + `</t></is></c></row></sheetData>`, nil},
+		{"long value", `<sheetData><row r="1"/><row r="7"><c><v>` + strings.Repeat("1", 101) + `</v></c></row></sheetData>`, &textTooLong{at: 7, cell: true, bytes: 100}},
+		{"rich text runs add up", `<sheetData><row r="3"><c t="inlineStr"><is>` + strings.Repeat(`<r><t>abcdefghij</t></r>`, 10) + `</is></c></row></sheetData>`, &textTooLong{at: 3, cell: true, bytes: 100}},
+		{"CDATA", `<sheetData><row r="2"><c><v><![CDATA[` + strings.Repeat("x", 200) + `]]></v></c></row></sheetData>`, &textTooLong{at: 2, cell: true, bytes: 100}},
+		{"long text between rows", `<sheetData><row r="1"/>` + strings.Repeat(" ", 1001) + `<row r="2"/></sheetData>`, &textTooLong{at: 1, bytes: 1000}},
+		{"long comment", `<sheetData><!--` + strings.Repeat("-", 2000) + `--></sheetData>`, &textTooLong{bytes: 1000}},
+		// A tag the scan reads (within its window) is not text.
+		{"long row attribute", `<sheetData><row r="1" spans="` + strings.Repeat("1", 2000) + `"/></sheetData>`, nil},
+		// A tag it steps over is, and a cell's tags are the cell's.
+		{"long cell attribute", `<sheetData><row r="1"><c r="A1" x="` + strings.Repeat("1", 2000) + `"/></row></sheetData>`, &textTooLong{at: 1, cell: true, bytes: 100}},
+		{"long other attribute", `<sheetData><row r="1"/><cols x="` + strings.Repeat("1", 2000) + `"/></sheetData>`, &textTooLong{at: 1, bytes: 1000}},
+	}
+	for _, c := range cases {
+		for _, window := range []int{64, 100, 4096, scanWindow} {
+			if c.name == "long row attribute" && window < 4096 {
+				continue // the tag is longer than the window: stepped over, it is text
+			}
+			_, err := scanSheetWith(strings.NewReader(sheetHead+c.xml+`</worksheet>`), window, lim)
+			var tl *textTooLong
+			if c.err == nil && err != nil || c.err != nil && (!errors.As(err, &tl) || *tl != *c.err) {
+				t.Errorf("%s (window %d): err %v, want %+v", c.name, window, err, c.err)
+			}
+		}
+	}
+	// The shared strings: each <si>, however many runs it has.
+	n, err := scanSST(strings.NewReader(`<sst><si><t>a</t></si><si><r><t>`+strings.Repeat("b", 90)+`</t></r></si><si/></sst>`), textLimits{cellTag: "si", cellBytes: 100, runBytes: 1000})
+	if n != 3 || err != nil {
+		t.Errorf("scanSST: %d, %v", n, err)
+	}
+	_, err = scanSST(strings.NewReader(`<sst><si><t>a</t></si><si>`+strings.Repeat(`<r><t>bbbbbbbbbb</t></r>`, 10)+`</si></sst>`), textLimits{cellTag: "si", cellBytes: 100, runBytes: 1000})
+	var tl *textTooLong
+	if !errors.As(err, &tl) || *tl != (textTooLong{at: 2, cell: true, bytes: 100}) {
+		t.Errorf("scanSST: %v", err)
+	}
 }
 
 // wellFormedAttrs is a rough guard for the differential check: encoding/xml's

@@ -12,8 +12,14 @@
 //
 // What it adds to excelize:
 //   - the package is checked before excelize unpacks it: file size, total
-//     unpacked size and compression ratio (zip bombs), and the OLE files
-//     that are not .xlsx at all (password-protected workbooks, legacy .xls);
+//     unpacked size and compression ratio (zip bombs), the unpacked size of
+//     the parts excelize holds in memory together and of those it decodes
+//     whole, the number of sheets, a large shared-string table's strings,
+//     and the OLE files that are not .xlsx at all (password-protected
+//     workbooks, legacy .xls);
+//   - while the sheets stream, the cells of the whole workbook are counted
+//     and each cell's length is held to Excel's 32 767 characters (the
+//     pre-scan bounds the XML text of a cell before either reader holds it);
 //   - merged ranges are filled with their top-left value (excelize's
 //     streaming reader does not report merges; a byte pre-scan of the sheet
 //     XML finds them without loading the sheet);
@@ -57,6 +63,10 @@ type Book struct {
 	sst     []string
 	sstErr  error
 	sstRead bool
+	// sheetCells is the most cells one pass over each sheet has read so
+	// far; bookCells their sum, bounded by MaxBookCells.
+	sheetCells map[string]int64
+	bookCells  int64
 }
 
 var _ etl.Book = (*Book)(nil)
@@ -69,7 +79,7 @@ func Open(path string, lim etl.Limits) (_ *Book, err error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Book{path: path, lim: lim, fh: fh}
+	b := &Book{path: path, lim: lim, fh: fh, sheetCells: map[string]int64{}}
 	defer func() {
 		if err != nil {
 			b.Close()
@@ -99,11 +109,14 @@ func Open(path string, lim etl.Limits) (_ *Book, err error) {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fileErr(path, etl.ReasonCorrupt, zhCorrupt, fmt.Errorf("not a readable zip package: %w", err))
 	}
-	if fe := checkZip(path, zr.File, lim); fe != nil {
+	ix := newZipIndex(zr.File)
+	if fe := checkZip(path, zr.File, ix, lim); fe != nil {
+		return nil, fe
+	}
+	if fe := checkSST(path, zr.File, lim); fe != nil {
 		return nil, fe
 	}
 	b.zr = zr
-	ix := newZipIndex(zr.File)
 	if ix.workbookPath() == "" {
 		return nil, notWorkbook(path, zr.File)
 	}
@@ -210,9 +223,13 @@ func (b *Book) Rows(sheet string) (etl.RowReader, error) {
 	}
 	scan, err := b.prescan(zf)
 	if err != nil {
-		if errors.Is(err, errTooManyMerges) {
+		var tl *textTooLong
+		switch {
+		case errors.Is(err, errTooManyMerges):
 			return nil, fileErr(b.path, etl.ReasonTooLarge,
 				fmt.Sprintf("工作表“%s”中的合并单元格过多（超过 %d 个），无法读取，请取消合并后重新报送。", sheet, maxMerges), err)
+		case errors.As(err, &tl):
+			return nil, fileErr(b.path, etl.ReasonTooLarge, zhLongText(sheet, tl, b.lim.MaxCellChars), fmt.Errorf("sheet %q: %w", sheet, err))
 		}
 		return nil, b.corrupt(sheet, 0, err)
 	}
@@ -261,7 +278,7 @@ func (b *Book) prescan(zf *zip.File) (*sheetScan, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	return scanSheet(rc)
+	return scanSheetWith(rc, scanWindow, sheetTextLimits("c", b.lim.MaxCellChars))
 }
 
 func (b *Book) excelizeRows(sheet string) (rows rowSource, err error) {
@@ -294,6 +311,7 @@ type rowReader struct {
 	returned int // number of the last row returned
 	lastRow  int // number of the last <row> in the XML, from the pre-scan
 	fill     filler
+	cells    int64 // cells read in this pass
 	err      error // sticky: io.EOF or a *etl.FileError
 }
 
@@ -345,11 +363,50 @@ func (r *rowReader) Next() (row etl.Row, err error) {
 		if cells, e = r.fill.row(r.n, cells, own); e != nil {
 			return r.fail(r.b.corrupt(r.sheet, r.n, e))
 		}
+		if fe := r.count(len(cells)); fe != nil {
+			return r.fail(fe)
+		}
 		if own {
+			if fe := r.checkLength(cells); fe != nil {
+				return r.fail(fe)
+			}
 			r.returned = r.n
 			return etl.Row{Num: r.n, Cells: cells}, nil
 		}
 	}
+}
+
+// count adds a row's cells to the workbook's: a pass over a sheet counts
+// only beyond what an earlier pass over it counted.
+func (r *rowReader) count(n int) *etl.FileError {
+	r.cells += int64(n)
+	b := r.b
+	if seen := b.sheetCells[r.sheet]; r.cells > seen {
+		b.bookCells += r.cells - seen
+		b.sheetCells[r.sheet] = r.cells
+		if b.bookCells > b.lim.MaxBookCells {
+			return fileErr(b.path, etl.ReasonTooLarge,
+				fmt.Sprintf("工作簿的单元格过多（读到工作表“%s”第 %d 行时已超过 %d 个），无法读取，请删除多余的行列或拆分为多个文件后重新报送。", r.sheet, r.n, b.lim.MaxBookCells),
+				fmt.Errorf("more than %d cells (sheet %q row %d)", b.lim.MaxBookCells, r.sheet, r.n))
+		}
+	}
+	return nil
+}
+
+// checkLength refuses a cell longer than Excel's own limit.
+func (r *rowReader) checkLength(cells []string) *etl.FileError {
+	limit := r.b.lim.MaxCellChars
+	for i, c := range cells {
+		if len(c) > limit {
+			if n := etl.CellChars(c); n > limit {
+				col, _ := excelize.ColumnNumberToName(i + 1)
+				return fileErr(r.b.path, etl.ReasonTooLarge,
+					fmt.Sprintf("工作表“%s”第 %d 行 %s 列的内容超过 %d 个字符（Excel 单元格的上限），无法读取，请删减后重新报送。", r.sheet, r.n, col, limit),
+					fmt.Errorf("sheet %q cell %s%d holds %d characters, limit %d", r.sheet, col, r.n, n, limit))
+			}
+		}
+	}
+	return nil
 }
 
 func (r *rowReader) fail(err error) (etl.Row, error) {
