@@ -125,9 +125,18 @@ func (c *crafted) build(t *testing.T, policy ...string) *warehouse.Warehouse {
 			t.Fatalf("%s: %v", s, err)
 		}
 	}
-	res := buildAll(t, embeddedProject(t), w, BuildOptions{PolicyFiles: policy})
+	p := embeddedProject(t)
+	res := buildAll(t, p, w, BuildOptions{PolicyFiles: policy})
 	if res.Count(StatusOK) != len(res.Models) {
 		t.Fatal(res.Summary())
+	}
+	// The marts' own data tests hold on the crafted city too.
+	tr, err := p.Test(ctx, w.DB, "marts.staffing marts.project_costs marts.fund_use marts.city_rewards marts.site_subsidies marts.provider_standing")
+	if err != nil {
+		for _, o := range tr.Failed() {
+			t.Error(o.Report())
+		}
+		t.Fatal(err)
 	}
 	return w
 }
