@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"shequ/pipeline"
 	"shequ/samples"
 	"shequ/warehouse"
 )
@@ -47,28 +48,31 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := freshDemoDir(dir); err != nil {
 		return err
 	}
-	e.warehouse = filepath.Join(dir, "shequ.duckdb")
-	e.inbox = filepath.Join(dir, "inbox")
-	e.out = filepath.Join(dir, "out")
+	e.cfg.Warehouse = filepath.Join(dir, "shequ.duckdb")
+	e.cfg.Inbox = filepath.Join(dir, "inbox")
+	e.cfg.Out = filepath.Join(dir, "out")
+	e.cfg.Receipts = filepath.Join(dir, "receipts")
+	e.cfg.Trigger = pipeline.TriggerDemo
+	p := e.pipe()
 	// The files arrive in two batches, as they did in the sample city.
 	for i, batch := range []string{"batch1", "batch2"} {
-		if _, err := samples.CopyBatch(batch, e.inbox); err != nil {
+		if _, err := samples.CopyBatch(batch, e.cfg.Inbox); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "— %s arrives\n", batch)
 		if i == 0 {
-			w, err := e.openWarehouse(ctx, "shequ demo")
+			w, err := p.Open(ctx, "shequ demo")
 			if err != nil {
 				return err
 			}
-			_, err = e.ingest(ctx, w, 0, "demo")
+			_, err = p.Ingest(ctx, w, pipeline.IngestOptions{})
 			w.Close()
 			if err != nil {
 				return err
 			}
 			continue
 		}
-		if err := e.pipeline(ctx, "demo"); err != nil {
+		if _, err := p.Run(ctx, "shequ demo"); err != nil {
 			return err
 		}
 	}
@@ -78,7 +82,7 @@ Query it:
   shequ sql --warehouse %[1]s -c "SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"
   shequ sql --warehouse %[1]s -c "SELECT file, row, column, code, message_zh FROM marts.rejects"
 or open its read-only snapshot from any DuckDB client:  duckdb -readonly %[3]s
-`, e.warehouse, e.out, warehouse.SnapshotPath(e.warehouse))
+`, e.cfg.Warehouse, e.cfg.Out, warehouse.SnapshotPath(e.cfg.Warehouse))
 	return nil
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"shequ/pipeline"
+
 	"context"
 	"flag"
 	"fmt"
@@ -20,10 +22,11 @@ the policy parameters it reads. Open index.html from disk.
 Example:
   shequ docs --out out/docs`,
 		run: func(ctx context.Context, e *env, args []string) error {
-			var dir, modelsDir string
+			var dir string
+			def := pipeline.Resolve(pipeline.Config{}, nil)
 			fs, err := e.parse(lookup("docs"), args, 0, func(fs *flag.FlagSet) {
-				fs.StringVar(&dir, "out", filepath.Join(getenv("SHEQU_OUT", "out"), "docs"), "write the site to this `dir`")
-				fs.StringVar(&modelsDir, "models", getenv("SHEQU_MODELS", ""), "read models from this `dir` instead of the built-in ones")
+				fs.StringVar(&dir, "out", filepath.Join(def.Out, "docs"), "write the site to this `dir`")
+				modelsFlag(fs, e)
 			})
 			if err != nil {
 				return err
@@ -31,7 +34,7 @@ Example:
 			if err := noArgs(fs); err != nil {
 				return err
 			}
-			p, err := buildOptions{modelsDir: modelsDir}.project()
+			p, err := e.pipe().Project()
 			if err != nil {
 				return err
 			}

@@ -75,7 +75,7 @@ func runKey(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	path, err := filepath.Abs(e.warehouse)
+	path, err := filepath.Abs(e.cfg.Warehouse)
 	if err != nil {
 		return err
 	}
@@ -229,7 +229,7 @@ func (e *env) keyBackup(ctx context.Context, path, out string) error {
 }
 
 func (e *env) keyRestore(ctx context.Context, from string) error {
-	w, err := e.openWarehouse(ctx, "shequ key restore")
+	w, err := e.pipe().Open(ctx, "shequ key restore")
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (e *env) keyRestore(ctx context.Context, from string) error {
 }
 
 func (e *env) keyRotate(ctx context.Context, force bool) error {
-	w, err := e.openWarehouse(ctx, "shequ key rotate")
+	w, err := e.pipe().Open(ctx, "shequ key rotate")
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 			&info.Read, &info.Loaded, &info.Rejected, &info.Warned, &waiting, &info.Released); err != nil {
 			return err
 		}
-		path := receipt.Path(e.receiptsDir(), info)
+		path := receipt.Path(e.cfg.Receipts, info)
 		if _, err := os.Stat(path); err != nil {
 			path = "(not written)"
 		}

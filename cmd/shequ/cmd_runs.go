@@ -41,7 +41,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	// The live file when no writer holds it: the snapshot is one build old.
-	w, src, err := warehouse.OpenLatest(ctx, e.warehouse)
+	w, src, err := warehouse.OpenLatest(ctx, e.cfg.Warehouse)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"shequ/etl/ingest"
-	"shequ/schedules"
 	"shequ/schedules/scheduler"
 	"shequ/warehouse"
 )
@@ -77,9 +75,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// The daemon's own lines (jobs, files) at info level; the stages keep
 	// theirs (every model) for -v.
 	log := e.serveLogger()
-	e.daemonLog = log
+	e.cfg.Log = log
 	s, err := scheduler.New(defs, scheduler.Options{
-		Warehouse: e.warehouse, Command: "shequ serve", Runner: &serveRunner{e: e, log: log}, Log: log, Grace: grace,
+		Warehouse: e.cfg.Warehouse, Command: "shequ serve", Runner: e.pipe().Runner(), Log: log, Grace: grace,
 	})
 	if err != nil {
 		return err
@@ -105,7 +103,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			log.Error("health server stopped", "err", err)
 		}
 	}()
-	log.Info("serving", "addr", ln.Addr().String(), "schedules", len(defs), "warehouse", e.warehouse, "inbox", e.inbox)
+	log.Info("serving", "addr", ln.Addr().String(), "schedules", len(defs), "warehouse", e.cfg.Warehouse, "inbox", e.cfg.Inbox)
 	fmt.Fprintf(e.stdout, "serve: %d schedules; listening on http://%s (GET /healthz, /runs); stop with Ctrl-C or SIGTERM\n", len(defs), ln.Addr())
 
 	<-ctx.Done()
@@ -176,62 +174,4 @@ func (e *env) serveLogger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
-}
-
-// serveRunner runs a job's steps with the pipeline's stages, each recorded
-// as a step of the job's run.
-type serveRunner struct {
-	e   *env
-	log *slog.Logger
-}
-
-var _ scheduler.Runner = (*serveRunner)(nil)
-
-func (r *serveRunner) Run(ctx context.Context, w *warehouse.Warehouse, job scheduler.Job) (scheduler.Result, error) {
-	e := r.e
-	e.trigger = job.Trigger // one job runs at a time: the scheduler holds the writer
-	var res scheduler.Result
-	for i, st := range job.Def.Steps {
-		if i > 0 && isClosed(job.Stopping) {
-			return res, scheduler.ErrStopped
-		}
-		o := buildOptions{selectExpr: st.Select, policy: st.Policy, modelsDir: getenv("SHEQU_MODELS", "")}
-		switch st.Name {
-		case schedules.StepIngest:
-			s, err := r.ingest(ctx, w, job)
-			if s != nil {
-				res.Files, res.RowsLoaded, res.RowsRejected = s.New, int64(s.Rows), int64(s.Rejected)
-			}
-			if err != nil {
-				return res, err
-			}
-		case schedules.StepBuild:
-			n, err := e.build(ctx, w, job.RunID, o)
-			res.ModelsBuilt = n
-			if err != nil {
-				return res, err
-			}
-		case schedules.StepTest:
-			n, err := e.test(ctx, w, job.RunID, o)
-			res.TestsFailed = n
-			if err != nil {
-				return res, err
-			}
-		case schedules.StepReport:
-			// st.Period is for the report stage of issue #5.
-			if err := e.report(ctx, w, job.RunID); err != nil {
-				return res, err
-			}
-		default:
-			return res, fmt.Errorf("unknown step %q", st.Name)
-		}
-	}
-	return res, nil
-}
-
-// ingest is the ingest stage of a scheduled job: it stops at the first
-// file boundary after the daemon is asked to stop (see env.ingestRun).
-func (r *serveRunner) ingest(ctx context.Context, w *warehouse.Warehouse, job scheduler.Job) (*ingest.Summary, error) {
-	run := &warehouse.Run{Job: job.Def.Name, Step: schedules.StepIngest, Parent: job.RunID, Trigger: job.Trigger}
-	return r.e.ingestRun(ctx, w, run, job.Stopping)
 }

@@ -10,34 +10,53 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"shequ/pipeline"
 )
 
-// env is what every command shares: where things are, and how to talk.
+// env is what every command shares: the pipeline's configuration, resolved
+// once from defaults, the environment and flags, and how to talk.
 type env struct {
 	stdout, stderr io.Writer
 
-	warehouse string
-	inbox     string
-	out       string
+	cfg       pipeline.Config
 	quiet     bool
 	logFormat string
 	verbose   bool
 	log       *slog.Logger
-	// trigger is recorded on runs: manual, schedule or demo.
-	trigger string
-	// publishAtEnd is set by the pipeline, which publishes the read-only
-	// snapshot once its own run is recorded, instead of after the build.
-	publishAtEnd bool
-	// daemonLog, set by serve, logs the daemon's own lines (jobs, files,
-	// ingest progress with -v); the stages keep e.log for their details.
-	daemonLog *slog.Logger
 }
 
-func (e *env) triggerName() string {
-	if e.trigger == "" {
-		return "manual"
+// pipe is the pipeline of the command's configuration, its events printed:
+// progress on a terminal, the line of each stage on stdout, warnings on
+// stderr.
+func (e *env) pipe() *pipeline.Pipeline {
+	c := e.cfg
+	if c.Log == nil {
+		c.Log = e.log
 	}
-	return e.trigger
+	pr := e.progress()
+	c.OnEvent = func(ev pipeline.Event) {
+		switch ev.Kind {
+		case pipeline.Progress:
+			pr.show(ev.Force, "%s", ev.Line)
+			return
+		case pipeline.Detail:
+			if !e.verbose {
+				return
+			}
+		case pipeline.Done:
+			if ev.Stage == "publish" && e.quiet {
+				return
+			}
+		}
+		pr.done()
+		w := e.stdout
+		if ev.Kind == pipeline.Warn || ev.Kind == pipeline.Detail {
+			w = e.stderr
+		}
+		fmt.Fprintln(w, ev.Line)
+	}
+	return pipeline.New(c)
 }
 
 // Which path flags a command takes.
@@ -61,14 +80,15 @@ func getenv(name, def string) string {
 func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *flag.FlagSet)) (*flag.FlagSet, error) {
 	fs := flag.NewFlagSet("shequ "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	def := pipeline.Resolve(pipeline.Config{}, nil)
 	if paths&flagWarehouse != 0 {
-		fs.StringVar(&e.warehouse, "warehouse", getenv("SHEQU_WAREHOUSE", "shequ.duckdb"), "warehouse `file` ($SHEQU_WAREHOUSE)")
+		fs.StringVar(&e.cfg.Warehouse, "warehouse", def.Warehouse, "warehouse `file` ($SHEQU_WAREHOUSE)")
 	}
 	if paths&flagInbox != 0 {
-		fs.StringVar(&e.inbox, "inbox", getenv("SHEQU_INBOX", "inbox"), "inbox `dir` of district submissions ($SHEQU_INBOX)")
+		fs.StringVar(&e.cfg.Inbox, "inbox", def.Inbox, "inbox `dir` of district submissions ($SHEQU_INBOX)")
 	}
 	if paths&flagOut != 0 {
-		fs.StringVar(&e.out, "out", getenv("SHEQU_OUT", "out"), "reports `dir` ($SHEQU_OUT)")
+		fs.StringVar(&e.cfg.Out, "out", def.Out, "reports `dir` ($SHEQU_OUT)")
 	}
 	fs.BoolVar(&e.quiet, "quiet", false, "print no progress, only the summary and errors")
 	fs.StringVar(&e.logFormat, "log-format", getenv("SHEQU_LOG_FORMAT", "text"), "log format: text or json")
@@ -85,7 +105,7 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 	}
 	level := slog.LevelWarn
 	if e.verbose {
-		level = slog.LevelInfo
+		level = slog.LevelDebug
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch e.logFormat {
@@ -96,6 +116,8 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 	default:
 		return nil, usagef("--log-format must be text or json, not %q", e.logFormat)
 	}
+	e.cfg = pipeline.Resolve(e.cfg, nil)
+	e.cfg.Log = e.log
 	return fs, nil
 }
 

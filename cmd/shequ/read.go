@@ -25,13 +25,13 @@ func (e *env) openRead(ctx context.Context) (*sql.DB, func(), error) {
 // snapshot it reads the warehouse file itself, and says so: while it is
 // open no writer can start.
 func (e *env) openReader(ctx context.Context) (*warehouse.Warehouse, warehouse.Source, error) {
-	w, src, err := warehouse.OpenReader(ctx, e.warehouse, warehouse.Options{Sandbox: true})
+	w, src, err := warehouse.OpenReader(ctx, e.cfg.Warehouse, warehouse.Options{Sandbox: true})
 	if err != nil {
 		return nil, src, err
 	}
 	if !src.Snapshot {
 		fmt.Fprintf(e.stderr, "note: no read-only snapshot of %s has been published yet (`shequ build` publishes one); "+
-			"reading the warehouse file itself, which keeps writers out until this command ends\n", e.warehouse)
+			"reading the warehouse file itself, which keeps writers out until this command ends\n", e.cfg.Warehouse)
 	}
 	return w, src, nil
 }

@@ -1,0 +1,135 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"shequ/models"
+	"shequ/warehouse"
+)
+
+// BuildOptions steer one build.
+type BuildOptions struct {
+	Parent *warehouse.Run
+	// Select builds only these models (MODEL, MODEL+, +MODEL, tag:X).
+	Select string
+	// Policy applies these policy override files.
+	Policy []string
+	// Publish publishes the read-only snapshot after a successful build.
+	// A run publishes once, at its end, instead.
+	Publish bool
+}
+
+// Build materialises the models in dependency order and records the run;
+// it returns what was built.
+func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOptions) (*models.BuildResult, error) {
+	run, err := p.startRun(ctx, w, "build", o.Parent)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := p.Project()
+	if err != nil {
+		return nil, fail(ctx, w, run, err)
+	}
+	res, err := pr.Build(ctx, w.DB, models.BuildOptions{
+		Select: o.Select, PolicyFiles: o.Policy, RunID: run.ID,
+		Progress: func(ev models.Event) {
+			if ev.Status == models.StatusFailed {
+				p.cfg.Log.Warn("model failed", "model", ev.Model.Name, "err", ev.Err)
+			} else {
+				p.cfg.Log.Debug("model", "model", ev.Model.Name, "status", ev.Status, "rows", ev.Rows, "took", ev.Elapsed)
+			}
+			p.progress("build", false, "build  %s %s", ev.Model.Name, ev.Status)
+		},
+	})
+	if err != nil {
+		return res, fail(ctx, w, run, err)
+	}
+	run.ModelsBuilt = res.Count(models.StatusOK)
+	if failed := res.Failed(); len(failed) > 0 {
+		for _, f := range failed {
+			p.warn("build", "✗ %s: %v", f.Model.Name, f.Err)
+		}
+		return res, fail(ctx, w, run, fmt.Errorf("%d of %d models failed; %s", len(failed), len(res.Models), res.Summary()))
+	}
+	if err := finish(ctx, w, run); err != nil {
+		return res, err
+	}
+	if o.Publish {
+		if _, err := p.Publish(ctx, w); err != nil {
+			return res, fmt.Errorf("publish the read-only snapshot: %w", err)
+		}
+	}
+	p.done("build", "build: "+res.Summary(), res)
+	return res, nil
+}
+
+// TestOptions steer one run of the data tests.
+type TestOptions struct {
+	Parent *warehouse.Run
+	Select string
+}
+
+// ErrTestsFailed is returned (wrapped) when data tests failed; the result
+// lists them.
+var ErrTestsFailed = models.ErrTestsFailed
+
+// Test runs the data tests the models declare and records the run with
+// how many failed; each failure is reported as a Warn event.
+func (p *Pipeline) Test(ctx context.Context, w *warehouse.Warehouse, o TestOptions) (*models.TestResult, error) {
+	run, err := p.startRun(ctx, w, "test", o.Parent)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := p.Project()
+	if err != nil {
+		return nil, fail(ctx, w, run, err)
+	}
+	// Test returns the outcomes together with an error wrapping
+	// ErrTestsFailed when some failed: report them, and record how many,
+	// before giving up. Any other error means the tests did not run.
+	res, err := pr.Test(ctx, w.DB, o.Select)
+	if err != nil && (res == nil || !errors.Is(err, models.ErrTestsFailed)) {
+		return res, fail(ctx, w, run, err)
+	}
+	failed := res.Failed()
+	run.TestsFailed = len(failed)
+	for _, f := range failed {
+		p.warn("test", "%s", f.Report())
+	}
+	if len(failed) > 0 {
+		p.done("test", "test: "+res.Summary(), res)
+		return res, fail(ctx, w, run, testsFailed{len(failed), len(res.Outcomes)})
+	}
+	if err := finish(ctx, w, run); err != nil {
+		return res, err
+	}
+	p.done("test", "test: "+res.Summary(), res)
+	return res, nil
+}
+
+// testsFailed says how many data tests failed; it is ErrTestsFailed.
+type testsFailed struct{ n, of int }
+
+func (e testsFailed) Error() string {
+	return fmt.Sprintf("%d of %d data tests failed (each is listed above)", e.n, e.of)
+}
+
+func (e testsFailed) Unwrap() error { return models.ErrTestsFailed }
+
+// Publish publishes the read-only snapshot that shequ sql, shequ query,
+// the web application and analysts' own DuckDB clients read, while the
+// writer still holds the warehouse, so that reading never waits for the
+// writer and never keeps it out (see warehouse.OpenReader).
+func (p *Pipeline) Publish(ctx context.Context, w *warehouse.Warehouse) (*warehouse.Snapshot, error) {
+	s, err := w.PublishSnapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.cfg.Log.Info("snapshot published", "path", s.Path, "bytes", s.Size, "took", s.Took)
+	p.done("publish", fmt.Sprintf("snapshot: %s for readers (%.1f MB) in %s", filepath.Base(s.Path), float64(s.Size)/1e6, s.Took.Round(time.Millisecond)), s)
+	return s, nil
+}
