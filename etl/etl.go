@@ -21,7 +21,34 @@ type Row struct {
 	// ranges are filled with their top-left value. Numeric xlsx cells hold
 	// the raw stored number (an Excel serial for dates, 0.85 for 85%).
 	Cells []string
+	// Uncached lists the cells of the row, left to right, that hold a
+	// formula without a saved result: a workbook written by a program and
+	// never opened and saved in Excel. Such a cell reads "" in Cells
+	// although the district filled it; say ZhUncached, not that it is
+	// empty. Nil for almost every row, and for CSV. Like Cells, a reader
+	// may reuse it on its next row.
+	Uncached []Formula
 }
+
+// A Formula is a cell whose formula has no saved result.
+type Formula struct {
+	Col  int    // 0-based index into Row.Cells
+	Text string // the formula as written, without "="; "" for a cell that shares the formula of a cell above it
+}
+
+// UncachedAt reports the formula without a result at column col, if any.
+func (r Row) UncachedAt(col int) (Formula, bool) {
+	for _, f := range r.Uncached {
+		if f.Col == col {
+			return f, true
+		}
+	}
+	return Formula{}, false
+}
+
+// ZhUncached explains an empty cell that holds a formula without a saved
+// result.
+const ZhUncached = "公式没有保存的计算结果（文件可能由程序生成、未在 Excel 中打开保存），请用 Excel 打开后保存再重新报送"
 
 // RowReader streams the rows of one sheet in order. Next returns io.EOF
 // after the last row.

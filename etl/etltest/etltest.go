@@ -14,7 +14,8 @@ import (
 )
 
 // ReadRows reads every row of a sheet ("" for a CSV file), each with its
-// own copy of the cells (a reader reuses them).
+// own copy of the cells and of the formulas without a result (a reader
+// reuses them).
 func ReadRows(b etl.Book, sheet string) ([]etl.Row, error) {
 	rr, err := b.Rows(sheet)
 	if err != nil {
@@ -30,7 +31,11 @@ func ReadRows(b etl.Book, sheet string) ([]etl.Row, error) {
 		if err != nil {
 			return rows, err
 		}
-		rows = append(rows, etl.Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)})
+		row := etl.Row{Num: r.Num, Cells: append([]string(nil), r.Cells...)}
+		if r.Uncached != nil {
+			row.Uncached = append([]etl.Formula(nil), r.Uncached...)
+		}
+		rows = append(rows, row)
 	}
 }
 

@@ -27,6 +27,11 @@ type sheetRows struct {
 
 func r(n int, cells ...string) etl.Row { return etl.Row{Num: n, Cells: cells} }
 
+func uncached(row etl.Row, f ...etl.Formula) etl.Row {
+	row.Uncached = f
+	return row
+}
+
 // TestCorpus opens every file of the corpus through Open and checks either
 // the reason it cannot be read or every row of every sheet.
 func TestCorpus(t *testing.T) {
@@ -47,7 +52,9 @@ func TestCorpus(t *testing.T) {
 				r(1, "Monitor", "", "Brand", "", "inlineStr"), r(2, "> 23 Inch", "19", "HP", "200"), r(3, "20-23 Inch", "24", "DELL", "450"),
 				r(4, "17-20 Inch", "56", "Lenove", "200"), r(5, "< 17 Inch", "21", "SONY", "510"), r(6, "", "", "Acer", "315"),
 				r(7, "", "", "IBM", "127"), r(8, "", "", "ASUS", "89"), r(9, "", "", "Apple", "348"), r(10, "", "", "SAMSUNG", "53"),
-				r(11, "", "", "Other", "37", "", "", "", "", ""), // formulas without cached values
+				// Formulas without cached values (the last two share the one before).
+				uncached(r(11, "", "", "Other", "37", "", "", "", "", ""), etl.Formula{Col: 4, Text: "B2+B3"},
+					etl.Formula{Col: 5, Text: "IF(B2>0, (D2/B2)*100, 0)"}, etl.Formula{Col: 6, Text: "IF(B2>0, (D2/B2)*100, 0)"}, etl.Formula{Col: 7}, etl.Formula{Col: 8}),
 			}},
 		}},
 		"xlsx/CalcChain.xlsx": {format: "xlsx", sheets: []sheetRows{{etl.SheetInfo{Name: "Sheet1"}, []etl.Row{r(1, "0", "1")}}}},

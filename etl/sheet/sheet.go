@@ -70,6 +70,7 @@ func Open(rr etl.RowReader) (*Scanner, error) {
 		}
 		// A reader may reuse its cells on the next call: keep a copy.
 		r.Cells = append([]string(nil), r.Cells...)
+		r.Uncached = append([]etl.Formula(nil), r.Uncached...)
 		top = append(top, r)
 	}
 	if len(top) == 0 {
@@ -161,7 +162,23 @@ func (s *Scanner) Next() (Line, error) {
 	if t == Data && s.totalInEnum(r.Cells) {
 		t = Total
 	}
+	if t == Blank && s.uncachedInHeader(r) {
+		t = Data // its values are formulas without a result: validation says so
+	}
 	return Line{Row: r, Type: t}, nil
+}
+
+// uncachedInHeader reports whether a row has a formula without a saved
+// result under a header cell.
+func (s *Scanner) uncachedInHeader(r etl.Row) bool {
+	for _, f := range r.Uncached {
+		for _, c := range s.cols {
+			if c == f.Col {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // totalInEnum reports a total line of a long table: 合计 written where a

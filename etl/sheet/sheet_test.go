@@ -162,6 +162,38 @@ func TestValuesOutsideHeaderBlank(t *testing.T) {
 	}
 }
 
+// A row whose only values are formulas without a saved result (they read
+// "") is a data row under the header, for validation to explain; outside
+// the header's columns it is blank. Rows read with the header keep their
+// formulas.
+func TestUncachedFormulaRows(t *testing.T) {
+	rr := newRows(
+		[]string{"年度", "项目编号", "季度", "支出类别", "金额(元)"},
+		[]string{"2013", "LJ2013-001", "Q1", "税金", ""},
+		[]string{"", "", "", "", ""},
+		[]string{"", "", "", "", "", ""},
+	)
+	rr.r[1].Uncached = []etl.Formula{{Col: 4, Text: "SUM(F2:H2)"}}
+	rr.r[2].Uncached = []etl.Formula{{Col: 4, Text: "E2*2"}}
+	rr.r[3].Uncached = []etl.Formula{{Col: 5, Text: "E2*2"}}
+	sc, err := Open(rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr.r[1].Uncached[0].Text = "changed by the reader"
+	for i, w := range []LineType{Data, Data, Blank} {
+		l, err := sc.Next()
+		if err != nil || l.Type != w {
+			t.Errorf("row %d: %s, %v; want %s", i+2, l.Type, err, w)
+		}
+		if i == 0 {
+			if f, ok := l.UncachedAt(4); !ok || f.Text != "SUM(F2:H2)" {
+				t.Errorf("row 2: %+v", l.Uncached)
+			}
+		}
+	}
+}
+
 func FuzzOpen(f *testing.F) {
 	f.Add("title\n年度,项目编号,季度,支出类别,金额(元)\n2013,LJ,Q1,税金,1\n合计,,,,1\n填表人：x")
 	f.Add("年度,项目编号,资金来源\n,,市级资金\n1,2")

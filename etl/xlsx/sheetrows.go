@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/xuri/excelize/v2"
+
+	"shequ/etl"
 )
 
 // sheetRows reads a worksheet's rows straight from its XML with xmlTok,
@@ -36,7 +38,10 @@ type sheetRows struct {
 	inData  bool     // <sheetData> read
 	peeked  bool     // the tokenizer holds the token after a row, not yet taken
 	cells   []string // row cur
-	err     error
+	// uncached are the cells of row cur whose formula has no saved result.
+	uncached []etl.Formula
+	gave     bool // the last Columns gave row cur
+	err      error
 }
 
 var tokBufs = sync.Pool{New: func() any { b := make([]byte, tokWindow); return &b }}
@@ -103,10 +108,11 @@ func (s *sheetRows) Columns(opts ...excelize.Options) ([]string, error) {
 	if s.ex != nil {
 		return s.ex.Columns(opts...)
 	}
+	s.gave = false
 	if !s.pending || s.cur > s.seek {
 		return nil, nil
 	}
-	s.pending = false
+	s.pending, s.gave = false, true
 	return s.cells, nil
 }
 
@@ -211,6 +217,8 @@ func (s *sheetRows) row() error {
 	s.cur, s.pending = num, true
 	clear(s.cells)
 	s.cells = s.cells[:0]
+	clear(s.uncached)
+	s.uncached = s.uncached[:0]
 	col := 0
 	err := z.children(func() error {
 		if string(z.local) != "c" {
@@ -283,16 +291,17 @@ func (s *sheetRows) cell(col int) (int, error) {
 	if kind == kindOther {
 		return 0, errFallback
 	}
-	var v, is string
-	var hasIS, hasF bool
+	var v, is, f string
+	var hasIS, hasF, hasV bool
 	err := z.children(func() error {
 		var err error
 		switch string(z.local) {
 		case "v":
+			hasV = true
 			v, err = z.textContent() // the last <v> counts, as in excelize
 		case "f":
 			hasF = true
-			err = z.skip()
+			f, err = z.innerText()
 		case "is":
 			if hasIS {
 				return errFallback
@@ -332,7 +341,22 @@ func (s *sheetRows) cell(col int) (int, error) {
 		}
 		s.cells = append(s.cells, val)
 	}
+	// A formula never calculated has no result: no <v>, or an empty one
+	// (an empty <v> is a result only for a formula giving text, t="str").
+	if hasF && val == "" && (!hasV || string(typ) != "str") {
+		s.uncached = append(s.uncached, etl.Formula{Col: len(s.cells) - 1, Text: f})
+	}
 	return col, nil
+}
+
+// Uncached gives the cells of the row last returned by Columns whose
+// formula has no saved result (nil once handed over to excelize, whose
+// iterator does not tell).
+func (s *sheetRows) Uncached() []etl.Formula {
+	if s.ex != nil || !s.gave {
+		return nil
+	}
+	return s.uncached
 }
 
 type cellType uint8

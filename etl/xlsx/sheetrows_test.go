@@ -16,6 +16,25 @@ type step struct {
 	Next  bool
 	Cells []string
 	Err   bool
+	// Bad says how the formulas without a result that sheetRows lists
+	// break its rules (each an empty cell of the row, left to right).
+	Bad string
+}
+
+// badUncached checks the formulas without a result listed for a row.
+func badUncached(rs rowSource, cells []string) string {
+	u, ok := rs.(interface{ Uncached() []etl.Formula })
+	if !ok {
+		return ""
+	}
+	last := -1
+	for _, f := range u.Uncached() {
+		if f.Col <= last || f.Col >= len(cells) || cells[f.Col] != "" {
+			return fmt.Sprintf("formula %+v after column %d in %q", f, last, cells)
+		}
+		last = f.Col
+	}
+	return ""
 }
 
 // maxSteps bounds a walk (a sheet may jump to row 1 000 000).
@@ -33,7 +52,7 @@ func walk(rs rowSource) []step {
 		if len(cells) == 0 {
 			cells = nil
 		}
-		out = append(out, step{Next: true, Cells: append([]string(nil), cells...), Err: err != nil})
+		out = append(out, step{Next: true, Cells: append([]string(nil), cells...), Err: err != nil, Bad: badUncached(rs, cells)})
 		if err != nil {
 			break
 		}
@@ -184,7 +203,7 @@ func TestSheetRowsValues(t *testing.T) {
 	got := etltest.ReadAll(t, b, "S")
 	want := []etl.Row{
 		{Num: 1, Cells: []string{"临江区", " 东晖街道 ", "合计", "A\rB_x0041_CD", "<1&2> 一二 a\rb\nc", "", "1", "#N/A", "临江区x"}},
-		{Num: 3, Cells: []string{"", "1.5E-3", "", "41640", "", "2014-01-02T00:00:00", "", " 12 "}},
+		{Num: 3, Cells: []string{"", "1.5E-3", "", "41640", "", "2014-01-02T00:00:00", "", " 12 "}, Uncached: []etl.Formula{{Col: 4, Text: "1/0"}}},
 		{Num: 5, Cells: []string{"内联", "富 文本", "7"}},
 	}
 	if !reflect.DeepEqual(got, want) {

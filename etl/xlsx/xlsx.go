@@ -203,7 +203,10 @@ func (b *Book) Close() error {
 }
 
 // Rows streams the rows of a sheet. Rows that hold no value at all are
-// skipped; Num tells where each returned row is. Every error from Rows or
+// skipped; Num tells where each returned row is. A cell holding a formula
+// without a saved result reads "" and is listed in the row's Uncached (by
+// the fast sheet reader; excelize's iterator, which reads the rare sheets
+// the fast reader leaves to it, does not tell). Every error from Rows or
 // from the reader's Next is an *etl.FileError, except for a sheet name the
 // workbook does not have.
 func (b *Book) Rows(sheet string) (etl.RowReader, error) {
@@ -353,12 +356,18 @@ func (r *rowReader) Next() (row etl.Row, err error) {
 				fmt.Sprintf("工作表“%s”第 %d 行超过 %d 列，无法读取。", r.sheet, r.n, r.b.lim.MaxCells),
 				fmt.Errorf("sheet %q row %d has %d cells, limit %d", r.sheet, r.n, len(cells), r.b.lim.MaxCells)))
 		}
-		own := false
+		// A formula without a saved result reads "" but is a value the
+		// district wrote: a row of such formulas is no blank row.
+		var uncached []etl.Formula
+		if u, ok := r.rows.(interface{ Uncached() []etl.Formula }); ok {
+			uncached = u.Uncached()
+		}
+		own := len(uncached) > 0
 		for _, c := range cells {
-			if c != "" {
-				own = true
+			if own {
 				break
 			}
+			own = c != ""
 		}
 		if cells, e = r.fill.row(r.n, cells, own); e != nil {
 			return r.fail(r.b.corrupt(r.sheet, r.n, e))
@@ -371,7 +380,11 @@ func (r *rowReader) Next() (row etl.Row, err error) {
 				return r.fail(fe)
 			}
 			r.returned = r.n
-			return etl.Row{Num: r.n, Cells: cells}, nil
+			row := etl.Row{Num: r.n, Cells: cells}
+			if len(uncached) > 0 {
+				row.Uncached = uncached
+			}
+			return row, nil
 		}
 	}
 }

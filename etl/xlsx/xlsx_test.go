@@ -355,7 +355,8 @@ func TestCellKinds(t *testing.T) {
 	must(f.SaveAs(path))
 	b := open(t, path)
 	got := etltest.ReadAll(t, b, "Sheet1")
-	want := []etl.Row{{Num: 1, Cells: []string{"共享字符串", "41275", "41275", "0.125", "", "1", "519902198404030932", "红字", "=not a formula"}}}
+	want := []etl.Row{{Num: 1, Cells: []string{"共享字符串", "41275", "41275", "0.125", "", "1", "519902198404030932", "红字", "=not a formula"},
+		Uncached: []etl.Formula{{Col: 4, Text: "B1*2"}}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rows:\n got %+v\nwant %+v", got, want)
 	}

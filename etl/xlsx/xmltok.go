@@ -167,6 +167,36 @@ func (z *xmlTok) skip() error {
 	return nil
 }
 
+// innerText reads the element just read to its end, as skip does, and
+// returns the character data directly inside it (a formula's text).
+func (z *xmlTok) innerText() (string, error) {
+	if z.selfClose {
+		return "", nil
+	}
+	d := z.depth
+	var text []byte
+	for {
+		if err := z.next(); err != nil {
+			return "", err
+		}
+		if z.depth < d {
+			return string(text), nil
+		}
+		switch z.kind {
+		case tokText:
+			s, ok := decodeText(z.text)
+			if !ok {
+				return "", errFallback
+			}
+			if z.depth == d {
+				text = append(text, s...)
+			}
+		case tokEOF:
+			return "", errFallback
+		}
+	}
+}
+
 // textContent reads the character data of the element just read (<v>,
 // <t>), which must hold nothing else.
 func (z *xmlTok) textContent() (string, error) {
