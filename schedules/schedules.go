@@ -47,9 +47,8 @@ var (
 		StepIngest: nil,
 		StepBuild:  {"select", "policy"},
 		StepTest:   {"select"},
-		StepReport: {"period"},
+		StepReport: nil,
 	}
-	reportPeriods = []string{"month", "quarter", "year"}
 	fields        = []string{"name", "description", "cron", "zone", "steps", "retry", "timeout"}
 	nameRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 )
@@ -78,7 +77,6 @@ type Step struct {
 	Name   string   // ingest | build | test | report
 	Select string   // build, test: only these models (as --select)
 	Policy []string // build: policy override files (as --policy)
-	Period string   // report: month | quarter | year
 }
 
 func (s Step) String() string {
@@ -88,9 +86,6 @@ func (s Step) String() string {
 	}
 	for _, p := range s.Policy {
 		opts = append(opts, "policy="+p)
-	}
-	if s.Period != "" {
-		opts = append(opts, "period="+s.Period)
 	}
 	if len(opts) == 0 {
 		return s.Name
@@ -506,11 +501,6 @@ func (c *collector) stepOptions(v *yaml.Node, field string, allowed []string, st
 				}
 			default:
 				c.add(val.Line, f, "must be a file or a list of files")
-			}
-		case "period":
-			st.Period = c.str(val, f)
-			if !slices.Contains(reportPeriods, st.Period) {
-				c.add(val.Line, f, "%q is not a period: write %s", st.Period, strings.Join(reportPeriods, ", "))
 			}
 		}
 	}

@@ -33,8 +33,7 @@ func TestShipped(t *testing.T) {
 	}{
 		{"ingest", "ingest", []string{"2025-02-15 12:10", "2025-02-15 12:20", "2025-02-15 12:30"}},
 		{"nightly", "build test", []string{"2025-02-16 02:00", "2025-02-17 02:00", "2025-02-18 02:00"}},
-		{"report-monthly", "report(period=month)", []string{"2025-03-01 06:00", "2025-04-01 06:00", "2025-05-01 06:00"}},
-		{"report-quarterly", "report(period=quarter)", []string{"2025-04-01 06:30", "2025-07-01 06:30", "2025-10-01 06:30"}},
+		{"report", "report", []string{"2025-03-01 06:00", "2025-04-01 06:00", "2025-05-01 06:00"}},
 	}
 	if len(defs) != len(tests) {
 		t.Fatalf("got %d shipped schedules, want %d", len(defs), len(tests))
@@ -106,7 +105,7 @@ owner: planning
 		`sched/bad.yaml:10: owner: unknown field; the fields are name, description, cron, zone, steps, retry, timeout`,
 		`sched/tz.yaml:1: cron: "CRON_TZ=Asia/Shanghai" has a CRON_TZ= prefix but no expression after it`,
 		`sched/clash.yaml:2: zone: "Asia/Shanghai" differs from CRON_TZ=Europe/London in cron`,
-		`sched/clash.yaml:3: steps[0].period: "week" is not a period: write month, quarter, year`,
+		`sched/clash.yaml:3: steps[0].period: report takes no options`,
 		`sched/never.yaml:2: cron: "0 0 30 2 *" never runs`,
 		`sched/missing.yaml:1: cron: missing`,
 		`sched/missing.yaml:1: steps: missing`,
