@@ -1,0 +1,126 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"shequ/models/modelstest"
+	"shequ/samples"
+	"shequ/schedules"
+	"shequ/schedules/scheduler"
+	"shequ/warehouse"
+)
+
+// sampleCity runs the pipeline on the sample city in a temporary folder:
+// batch1 ingested alone, then batch2 and the whole run, as the demo does.
+func sampleCity(t *testing.T) (*Pipeline, []Event) {
+	t.Helper()
+	dir := t.TempDir()
+	var events []Event
+	c := Resolve(Config{
+		Warehouse: filepath.Join(dir, "shequ.duckdb"), Inbox: filepath.Join(dir, "inbox"), Out: filepath.Join(dir, "out"),
+		Trigger: TriggerDemo, OnEvent: func(ev Event) { events = append(events, ev) },
+	}, func(string) string { return "" })
+	p := New(c)
+	ctx := context.Background()
+	if _, err := samples.CopyBatch("batch1", c.Inbox); err != nil {
+		t.Fatal(err)
+	}
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.IngestAndShow(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if _, err := samples.CopyBatch("batch2", c.Inbox); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Run(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return p, events
+}
+
+// TestRunSampleCity runs the whole pipeline in-process and compares every
+// policy mart with samples/expected; the stages told what they did.
+func TestRunSampleCity(t *testing.T) {
+	p, events := sampleCity(t)
+	ctx := context.Background()
+	r, _, err := warehouse.OpenReader(ctx, p.Config().Warehouse, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	diffs, err := modelstest.CompareExpected(ctx, r.DB, samples.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Error(d)
+	}
+	var done []string
+	for _, ev := range events {
+		if ev.Kind == Done {
+			done = append(done, ev.Stage)
+		}
+	}
+	// batch1: ingest, build of the ingest marts with its snapshot; then
+	// the run: ingest, build, test, report, the run, its snapshot.
+	want := "ingest publish build ingest build test report run publish"
+	if got := strings.Join(done, " "); got != want {
+		t.Errorf("stages done: %s\nwant         %s", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(p.Config().Out, "2014", "市级奖励资金分配表_2014.xlsx")); err != nil {
+		t.Errorf("the run wrote no allocation table: %v", err)
+	}
+}
+
+// TestScheduledJob runs the shipped nightly job through the scheduler,
+// in-process (no binary): a build and a test recorded as steps of the
+// job's run under the job's name.
+func TestScheduledJob(t *testing.T) {
+	p, _ := sampleCity(t)
+	ctx := context.Background()
+	defs, err := schedules.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scheduler.New(defs, scheduler.Options{Warehouse: p.Config().Warehouse, Command: "test", Runner: p.Runner()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.RunNow("nightly", scheduler.TriggerManual)
+	if err != nil || out.Status != warehouse.RunOK {
+		t.Fatalf("nightly: %+v, %v", out, err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rows, err := w.DB.Query(`SELECT job || '/' || step || '/' || status || '/' || trigger FROM ops.runs WHERE parent_run_id = ? ORDER BY run_id`, out.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		got = append(got, s)
+	}
+	if want := "nightly/build/ok/manual nightly/test/ok/manual"; strings.Join(got, " ") != want {
+		t.Errorf("steps of the job: %q, want %q", strings.Join(got, " "), want)
+	}
+}
