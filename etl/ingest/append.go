@@ -12,7 +12,6 @@ import (
 	"shequ/etl"
 	"shequ/etl/clean"
 	"shequ/etl/dict"
-	"shequ/etl/sheet"
 	"shequ/etl/validate"
 	"shequ/warehouse"
 )
@@ -288,4 +287,3 @@ func near(a, b clean.Dec) bool {
 	return d >= -1 && d <= 1
 }
 
-var _ = sheet.Data
