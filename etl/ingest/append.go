@@ -286,4 +286,3 @@ func near(a, b clean.Dec) bool {
 	d := x - y
 	return d >= -1 && d <= 1
 }
-
