@@ -269,3 +269,23 @@ func TestCitySmoke(t *testing.T) {
 		t.Errorf("the second run did not take exactly the new file:\n%s", r.E2E.Incremental.Output)
 	}
 }
+
+// TestBatchFigures prints the batch figures alone, on the city kept in
+// $SHEQU_BENCH_DATA (as `shequ bench --data` keeps it): `SHEQU_BENCH_DATA=DIR
+// go test -run TestBatchFigures -v ./samples/gen/bench`.
+func TestBatchFigures(t *testing.T) {
+	data := os.Getenv("SHEQU_BENCH_DATA")
+	if data == "" {
+		t.Skip("set SHEQU_BENCH_DATA to a folder of generated data")
+	}
+	dir := filepath.Join(data, City.Name)
+	m, _, err := Ensure(dir, City)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := MeasureBatch(context.Background(), dir, m, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + b.markdown(m))
+}
