@@ -68,6 +68,9 @@ type Column struct {
 	Note string
 	// Check marks a column that is only checked (a 合计 total), never loaded.
 	Check bool
+	// Wide marks a wide-form expenditure category column: its value is
+	// stored as a category line (category, amount), not as a column.
+	Wide bool
 }
 
 // Kind is one submission kind: 社区名册, 服务项目, …
@@ -85,6 +88,38 @@ type Kind struct {
 	Partition []string
 	// Order is the load order: references point to lower orders.
 	Order int
+	// YearFrom names the date column whose year is the row's year, stored
+	// as the raw table's year column before the kind's columns
+	// (activities: activity_date). Empty when the kind has a year column.
+	YearFrom string
+}
+
+// Lineage are the raw-layer columns every kind's table starts with, in
+// order: where a row came from, whether a newer submission replaced it,
+// its warning codes and its unknown columns (as JSON).
+var Lineage = []string{"submission_id", "source_file", "source_sheet", "source_row", "superseded_by", "warnings", "extra"}
+
+// Stored lists the raw table's columns of the kind, in order: Lineage, the
+// year derived from YearFrom, then each column the kind stores — an ID
+// number as its masked form and keyed hash, a wide category column not at
+// all (its value is a category line), a check column never. This is the
+// one place the raw table's layout is written down: the loader appends in
+// this order, and a test holds it to the warehouse's own columns.
+func (k *Kind) Stored() []string {
+	out := append([]string(nil), Lineage...)
+	if k.YearFrom != "" {
+		out = append(out, "year")
+	}
+	for _, c := range k.Columns {
+		switch {
+		case c.Check || c.Wide:
+		case c.Type == IDNumber:
+			out = append(out, c.Name+"_masked", c.Name+"_hash")
+		default:
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // Column returns the named column, or nil.
@@ -209,7 +244,7 @@ var Kinds = []*Kind{
 		Columns:   expenditureColumns(),
 	},
 	{
-		Name: "activities", Zh: "服务记录", Order: 5,
+		Name: "activities", Zh: "服务记录", Order: 5, YearFrom: "activity_date",
 		Identify:  []string{"project_code", "activity_date", "service_item"},
 		Partition: []string{"project_code", "month"},
 		Columns: []Column{
@@ -266,7 +301,7 @@ func expenditureColumns() []Column {
 	// Wide form: one column per category.
 	for _, c := range Categories {
 		cols = append(cols, Column{Name: c.Name, Header: c.Header + "(元)", Aliases: append([]string{c.Header}, c.Words...),
-			Type: Dec, Scale: 2, Min: f(0), Unit: "元"})
+			Type: Dec, Scale: 2, Min: f(0), Unit: "元", Wide: true})
 	}
 	cols = append(cols, Column{Name: "total", Header: "合计(元)", Aliases: []string{"合计", "小计", "总计"}, Type: Dec, Scale: 2, Unit: "元", Check: true, Note: "只作核对，不入库"})
 	return cols

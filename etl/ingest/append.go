@@ -34,8 +34,8 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 	for _, rec := range o.Records {
 		// The appender copies the values: one slice serves every row.
 		vals := append(l.vals[:0], l.lineage[0], l.lineage[1], sheetName, int64(o.Row), nil, nullStr(warnings), nullStr(o.Extra))
-		if k.Name == "activities" {
-			d := rec[col["activity_date"]].(time.Time)
+		if k.YearFrom != "" {
+			d := rec[col[k.YearFrom]].(time.Time)
 			y := int64(d.Year())
 			vals = append(vals, y)
 			years[y] = true
@@ -57,9 +57,11 @@ func (l *loader) append(ctx context.Context, k *dict.Kind, col map[string]int, s
 			l.partKeys[k.Name] = keys
 		}
 		keys[partitionKey(k.Name, rec, col)] = true
+		// In the order of dict.Kind.Stored: the kind's columns after the
+		// lineage (and the derived year), a wide category as its line.
 		for ci := range rec {
 			c := &k.Columns[ci]
-			if c.Check || (k.Name == "expenditures" && ci >= 5) {
+			if c.Check || c.Wide {
 				continue
 			}
 			vals = appendRaw(vals, c, rec[ci])
