@@ -19,6 +19,10 @@ type BuildOptions struct {
 	// PolicyFiles are override files applied to the default policy
 	// before it is loaded (see Project.PolicyWith).
 	PolicyFiles []string
+	// Overrides are override files given by content, applied after
+	// PolicyFiles in order (see Policy.ApplyOverride): the policy changes
+	// a warehouse keeps as rows.
+	Overrides []Override
 	// RunID is recorded with every model run (ops.model_runs.run_id);
 	// 0 records NULL.
 	RunID int64
@@ -28,6 +32,14 @@ type BuildOptions struct {
 	// Progress, when set, is called as each model starts and ends. Calls
 	// are serialised.
 	Progress func(Event)
+}
+
+// Override is one policy override file by content: Name (its file name
+// recognises its table, as for PolicyFiles, and is recorded in
+// policy.versions) and Data (CSV).
+type Override struct {
+	Name string
+	Data []byte
 }
 
 // Status of a model in a build.
@@ -134,6 +146,11 @@ func (p *Project) Build(ctx context.Context, db *sql.DB, opt BuildOptions) (*Bui
 	pol, err := p.PolicyWith(opt.PolicyFiles...)
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
+	}
+	for _, o := range opt.Overrides {
+		if err := pol.ApplyOverride(o.Name, o.Data); err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
 	}
 	plans := make(map[string]Materialization, len(sel))
 	for _, m := range sel {
