@@ -158,11 +158,22 @@ func utf8Path(p string) string {
 	return strings.Join(parts, "/")
 }
 
+// headBytes is how much of a file over the size limit is kept: enough to
+// see what it was, never its gigabytes.
+const headBytes = 64 << 10
+
 // archive keeps a byte-for-byte copy of a received file under dir, named by
 // its hash, and returns its path. The copy is written to a temporary file
 // and renamed, so a crash never leaves half a file under the final name.
-func archive(dir, src, sha, rel string) (string, error) {
-	dst := filepath.Join(dir, sha[:2], sha+strings.ToLower(filepath.Ext(rel)))
+// A file larger than limit is not copied: only its first headBytes are
+// kept, as <hash>.head, beside its digest in raw.submissions.
+func archive(dir, src, sha, rel string, size, limit int64) (string, error) {
+	ext := strings.ToLower(filepath.Ext(rel))
+	over := limit > 0 && size > limit
+	if over {
+		ext = ".head"
+	}
+	dst := filepath.Join(dir, sha[:2], sha+ext)
 	if _, err := os.Stat(dst); err == nil {
 		return dst, nil
 	}
@@ -172,6 +183,10 @@ func archive(dir, src, sha, rel string) (string, error) {
 	}
 	defer in.Close()
 	err = atomic.WriteFileMode(dst, atomic.Private, atomic.PrivateDir, func(w io.Writer) error {
+		if over {
+			_, err := io.Copy(w, io.LimitReader(in, headBytes))
+			return err
+		}
 		h := sha256.New()
 		if _, err := io.Copy(io.MultiWriter(w, h), in); err != nil {
 			return err

@@ -3,11 +3,14 @@ package ingest
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"shequ/etl"
 )
 
 // TestEveryInboxEntryHasAnOutcome puts beside a good roster what real
@@ -111,5 +114,81 @@ func TestPersonalFilesAreNotWorldReadable(t *testing.T) {
 	}
 	if n < 2*14 {
 		t.Errorf("%d entries checked, want the archive and receipts of 14 files", n)
+	}
+}
+
+// TestOverLimitFileIsNotArchived: a file over the size limit (a 3 GiB
+// sparse file in the wild; here over a lowered limit) is quarantined
+// without being read, and the archive keeps its digest and first bytes,
+// never the whole file.
+func TestOverLimitFileIsNotArchived(t *testing.T) {
+	w, dir := openTemp(t)
+	inbox := filepath.Join(dir, "inbox")
+	if err := os.MkdirAll(inbox, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(inbox, "大文件.csv")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(8 << 20); err != nil { // sparse: 8 MiB of zeros
+		t.Fatal(err)
+	}
+	f.Close()
+	lim := etl.DefaultLimits
+	lim.MaxFileBytes = 1 << 20
+	s := ingestWith(t, w, Options{Inbox: inbox, Limits: lim, Receipts: filepath.Join(dir, "receipts")})
+	if s.Quarantined != 1 || len(s.Files) != 1 || !strings.HasPrefix(s.Files[0].Reason, "too_large") || !strings.Contains(s.Files[0].ReasonZh, "文件过大") {
+		t.Fatalf("files %+v, want one quarantined too_large", s.Files)
+	}
+	var kept int64
+	filepath.WalkDir(w.Path+".archive", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			info, _ := d.Info()
+			kept += info.Size()
+		}
+		return nil
+	})
+	if kept == 0 || kept > headBytes {
+		t.Errorf("the archive keeps %d bytes of an 8 MiB file over the limit, want its first bytes only (≤ %d)", kept, headBytes)
+	}
+	if s.Files[0].Receipt == "" {
+		t.Error("no receipt for the quarantined file")
+	}
+}
+
+// TestProblemsPerFileAreCapped: a file of more bad rows than one file
+// records (a hostile 1 048 575-row sheet in the wild) writes maxListed
+// rejects and counts the rest; every row is still counted rejected.
+func TestProblemsPerFileAreCapped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("ingests 100 050 rows")
+	}
+	w, dir := openTemp(t)
+	inbox := filepath.Join(dir, "inbox")
+	stage(t, inbox, "batch1")
+	var b strings.Builder
+	b.WriteString("项目编号,服务日期,服务细项编号,活动名称,服务人次,义工人次\n")
+	const rows = maxListed + 50
+	for i := 0; i < rows; i++ {
+		b.WriteString("2013519903001,2013-03-01,9.9.9,活动,1,0\n") // an unknown service item
+	}
+	if err := os.WriteFile(filepath.Join(inbox, "zz_坏文件.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := ingestWith(t, w, Options{Inbox: inbox, Receipts: filepath.Join(dir, "receipts")})
+	var got FileResult
+	for _, f := range s.Files {
+		if f.File == "zz_坏文件.csv" {
+			got = f
+		}
+	}
+	if got.Rejected != rows || got.Unrecorded != 50 {
+		t.Errorf("rejected %d, unrecorded %d; want %d and 50", got.Rejected, got.Unrecorded, rows)
+	}
+	n := queryStrings(t, w.DB, `SELECT count(*)::VARCHAR || ' ' || max(s.problems_unrecorded)::VARCHAR FROM raw.rejects r JOIN raw.submissions s USING (submission_id) WHERE s.file = 'zz_坏文件.csv'`)
+	if want := "100000 50"; n[0] != want {
+		t.Errorf("rejects recorded and counted: %s, want %s", n[0], want)
 	}
 }

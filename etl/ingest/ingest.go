@@ -78,6 +78,8 @@ type FileResult struct {
 	Warned     int
 	Reason     string
 	ReasonZh   string
+	// Unrecorded counts the problems beyond the most one file records.
+	Unrecorded int
 	// Sheets lists the sheets with no recognised header (left alone).
 	Unrecognised []string
 	// Receipt is the path of the receipt written for the district.
@@ -129,9 +131,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
-	if opt.Limits == (etl.Limits{}) {
-		opt.Limits = etl.DefaultLimits
-	}
+	opt.Limits = opt.Limits.OrDefault()
 	if opt.Archive == "" {
 		opt.Archive = w.Path + ".archive"
 	}

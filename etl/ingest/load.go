@@ -44,6 +44,9 @@ type loader struct {
 	quarters         map[int64]bool
 	partKeys         map[string]map[string]bool // kind → partitions of the rows loaded
 	problems         []receipt.Problem          // for the receipt, up to maxListed
+	// recorded counts the problems written to raw.rejects, unrecorded
+	// those beyond maxListed.
+	recorded, unrecorded int
 	format           string
 	encoding         string
 	// receipt writes the file's receipt and returns its path ("" when it
@@ -59,8 +62,11 @@ type loader struct {
 	lineage [2]driver.Value
 }
 
-// maxListed bounds the problems kept in memory for one file's receipt;
-// every problem is in raw.rejects whatever their number.
+// maxListed bounds the problems of one file kept in raw.rejects and in
+// memory for its receipt: a hostile file of a million bad rows must not
+// write a million rejects. The rest are counted
+// (raw.submissions.problems_unrecorded); every row is still counted
+// loaded or rejected.
 const maxListed = 100_000
 
 // quarantine is returned inside the loader for a file that cannot be read.
@@ -100,7 +106,15 @@ func (l *loader) run(ctx context.Context, p *prepared) (*FileResult, error) {
 		l.writeReceipt(arch)
 		return l.res, nil
 	}
-	err := l.load(ctx, arch, p.rd)
+	var err error
+	if p.tooLarge {
+		lim := l.opt.Limits.MaxFileBytes
+		err = &quarantine{fe: &etl.FileError{File: f.Rel, Reason: etl.ReasonTooLarge,
+			Err: fmt.Errorf("file is %d bytes, limit %d; only its first %d bytes are kept", f.Size, lim, headBytes),
+			Zh:  fmt.Sprintf("文件过大（%d MB，上限 %d MB），未读取，请拆分为多个文件后重新报送。", f.Size>>20, lim>>20)}}
+	} else {
+		err = l.load(ctx, arch, p.rd)
+	}
 	var q *quarantine
 	if errors.As(err, &q) {
 		*l.res = FileResult{File: f.Rel, SHA256: sha, Status: StatusQuarantined,
@@ -131,8 +145,9 @@ func (l *loader) writeReceipt(arch string) {
 		return
 	}
 	r := l.res
+	r.Unrecorded = l.unrecorded
 	info := receipt.Info{File: r.File, District: r.District, SHA256: r.SHA256, Submission: r.Submission, Status: r.Status,
-		Kinds: r.Kinds, Read: r.Read, Loaded: r.Loaded, Rejected: r.Rejected, Warned: r.Warned,
+		Kinds: r.Kinds, Read: r.Read, Loaded: r.Loaded, Rejected: r.Rejected, Warned: r.Warned, Unrecorded: l.unrecorded,
 		Reason: r.Reason, ReasonZh: r.ReasonZh, ReceivedAt: time.Now()}
 	dst := receipt.Path(l.opt.Receipts, info)
 	format, encoding, problems, log := l.format, l.encoding, l.problems, l.opt.Log
@@ -275,11 +290,11 @@ func (l *loader) unreadable(err error) error { return unreadable(l.file.Rel, err
 func (l *loader) insertSubmission(ctx context.Context, arch, format, encoding string, dupOf int64) error {
 	r := l.res
 	_, err := l.tx.Exec(ctx, `INSERT INTO raw.submissions (submission_id, file, sha256, size_bytes, modified_at, received_at, status,
-		format, encoding, kinds, district, rows_read, rows_loaded, rows_rejected, rows_warned, reason, reason_zh, duplicate_of, archive_path, run_id)
-		VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		format, encoding, kinds, district, rows_read, rows_loaded, rows_rejected, rows_warned, reason, reason_zh, duplicate_of, archive_path, run_id, problems_unrecorded)
+		VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.sub, r.File, r.SHA256, l.file.Size, l.file.ModTime.UTC(), r.Status,
 		nullStr(format), nullStr(encoding), nullStr(strings.Join(r.Kinds, ",")), nullStr(r.District),
-		r.Read, r.Loaded, r.Rejected, r.Warned, nullStr(r.Reason), nullStr(r.ReasonZh), nullInt(dupOf), arch, nullInt(l.opt.RunID))
+		r.Read, r.Loaded, r.Rejected, r.Warned, nullStr(r.Reason), nullStr(r.ReasonZh), nullInt(dupOf), arch, nullInt(l.opt.RunID), l.unrecorded)
 	return err
 }
 
@@ -369,10 +384,13 @@ func warningCodes(ps []validate.Problem) string {
 }
 
 func (l *loader) reject(sheetName string, p validate.Problem) error {
-	p = maskPersonal(p)
-	if len(l.problems) < maxListed {
-		l.problems = append(l.problems, receipt.Problem{Sheet: sheetName, Problem: p})
+	if l.recorded >= maxListed {
+		l.unrecorded++
+		return nil
 	}
+	l.recorded++
+	p = maskPersonal(p)
+	l.problems = append(l.problems, receipt.Problem{Sheet: sheetName, Problem: p})
 	return l.rejects.Append(l.sub, l.file.Rel, sheetName, int64(p.Row), p.Column, nullStr(p.Header), nullStr(p.Letter),
 		p.Value, p.Severity, p.Code, p.Message(), p.MessageZh(), nil, nil)
 }

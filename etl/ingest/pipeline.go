@@ -219,6 +219,9 @@ type prepared struct {
 	arch     string
 	err      error       // hashing or archiving failed: the file waits for the next run
 	rd       *fileReader // started for a new file
+	// tooLarge: the file is over the size limit; only its head is kept
+	// and it is quarantined unread.
+	tooLarge bool
 }
 
 // prefetch prepares the files in order on a channel: it hashes each file,
@@ -241,9 +244,10 @@ func prefetch(ctx context.Context, files []ranked, received map[string]bool, opt
 				p.received = received[receivedKey(f.Rel, p.sha)]
 				if !p.received {
 					var err error
-					if p.arch, err = archive(opt.Archive, f.Path, p.sha, f.Rel); err != nil {
+					p.tooLarge = f.Size > opt.Limits.MaxFileBytes
+					if p.arch, err = archive(opt.Archive, f.Path, p.sha, f.Rel, f.Size, opt.Limits.MaxFileBytes); err != nil {
 						p.err = fmt.Errorf("archive: %w", err)
-					} else {
+					} else if !p.tooLarge {
 						p.rd = startReader(p.arch, f, opt)
 					}
 				}

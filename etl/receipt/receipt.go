@@ -72,6 +72,9 @@ type Info struct {
 	// Released counts the rows that waited for a project or community and
 	// loaded when a later submission brought it (they are in Loaded).
 	Released int
+	// Unrecorded counts the problems beyond the most a file records: they
+	// are neither listed nor marked.
+	Unrecorded int
 	// Reason and ReasonZh say why a file was quarantined or is a duplicate.
 	Reason, ReasonZh string
 	ReceivedAt       time.Time
@@ -474,7 +477,10 @@ func writeReceipt(f *excelize.File, sh string, info Info, all, listed []Problem,
 	if r := reasonZh(info); r != "" {
 		add(LabelReason, r)
 	}
-	if len(all) > len(listed) {
+	if info.Unrecorded > 0 {
+		notes = append(notes, fmt.Sprintf("共 %d 条问题，下表列出前 %d 条，其余 %d 条未逐条记录；请先更正所列问题，再检查文件其余部分后重新报送。",
+			len(all)+info.Unrecorded, len(listed), len(all)-len(listed)+info.Unrecorded))
+	} else if len(all) > len(listed) {
 		notes = append(notes, fmt.Sprintf("共 %d 条问题，下表列出前 %d 条，其余未列出。", len(all), len(listed)))
 	}
 	for _, n := range notes {

@@ -21,3 +21,7 @@ CREATE TABLE raw.orphans (
     blocked       BOOLEAN NOT NULL,  -- the row has other errors: it stays out when released
     released_by   BIGINT             -- NULL while the row waits
 );
+
+-- A hostile file of a million bad rows must not write a million rejects:
+-- a file records at most 100 000 problems, and counts the rest here.
+ALTER TABLE raw.submissions ADD COLUMN problems_unrecorded INTEGER DEFAULT 0;
