@@ -47,8 +47,8 @@ type loader struct {
 	// recorded counts the problems written to raw.rejects, unrecorded
 	// those beyond maxListed.
 	recorded, unrecorded int
-	format           string
-	encoding         string
+	format               string
+	encoding             string
 	// receipt writes the file's receipt and returns its path ("" when it
 	// could not); nil when there is none to write.
 	receipt func() string
