@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"shequ/internal/sqltext"
 )
 
 // BuildOptions say what Build does.
@@ -402,14 +404,12 @@ func modelError(m *Model, mz Materialization, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return &ModelError{Model: m.Name, File: m.Path, Err: err}
 	}
-	line := mz.FileLine(errorLine(err))
-	msg := duckLineRE.ReplaceAllStringFunc(err.Error(), func(s string) string {
-		var n int
-		fmt.Sscanf(s, "LINE %d:", &n)
+	line := mz.FileLine(sqltext.ErrorLine(err.Error()))
+	msg := sqltext.MapErrorLines(err.Error(), func(n int) string {
 		if fl := mz.FileLine(n); fl > 0 {
 			return fmt.Sprintf("line %d:", fl)
 		}
-		return s
+		return ""
 	})
 	if line == 0 {
 		line = m.BodyLine

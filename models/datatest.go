@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"shequ/internal/sqltext"
 )
 
 // DataTest is one check declared in a model's header. Column tests come
@@ -48,16 +50,18 @@ var (
 )
 
 // parseTests reads the tests of one @test annotation.
-func parseTests(a Annotation) ([]DataTest, []LineError) {
+func parseTests(a sqltext.Annotation) ([]DataTest, []sqltext.LineError) {
 	var out []DataTest
-	var errs []LineError
-	bad := func(f string, args ...any) { errs = append(errs, LineError{a.Line, fmt.Sprintf(f, args...)}) }
+	var errs []sqltext.LineError
+	bad := func(f string, args ...any) {
+		errs = append(errs, sqltext.LineError{Line: a.Line, Msg: fmt.Sprintf(f, args...)})
+	}
 	col := a.Name
 	if col != "" && !identOnlyRE.MatchString(col) {
 		bad("@test %q: the name before the colon must be one column", col)
 		return nil, errs
 	}
-	items := splitTop(a.Value, ',')
+	items := sqltext.SplitTop(a.Value, ',')
 	if len(items) == 0 {
 		bad("@test lists no test: write e.g. `-- @test year: not_null`")
 	}
@@ -72,7 +76,7 @@ func parseTests(a Annotation) ([]DataTest, []LineError) {
 		switch t.Kind {
 		case "not_null", "unique":
 			if arg != "" {
-				for _, c := range splitTop(arg, ',') {
+				for _, c := range sqltext.SplitTop(arg, ',') {
 					if !identOnlyRE.MatchString(c) {
 						bad("%s(%s): %q is not a column name", t.Kind, arg, c)
 					}

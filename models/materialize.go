@@ -2,8 +2,6 @@ package models
 
 import (
 	"fmt"
-	"regexp"
-	"strconv"
 )
 
 // Materialization is what building one model executes: statements run in
@@ -59,20 +57,4 @@ func (mz Materialization) FileLine(stmtLine int) int {
 		return 0
 	}
 	return stmtLine - mz.prefixLines
-}
-
-var duckLineRE = regexp.MustCompile(`(?m)^LINE (\d+):`)
-
-// errorLine extracts the statement line DuckDB names in an error
-// ("LINE 14: …"), or 0.
-func errorLine(err error) int {
-	if err == nil {
-		return 0
-	}
-	m := duckLineRE.FindStringSubmatch(err.Error())
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"shequ/internal/sqltext"
 	"shequ/internal/suggest"
 )
 
@@ -206,12 +207,12 @@ func parseModel(layer, file, root, src string) (*Model, ErrorList) {
 	if !identRE.MatchString(stem) || identRE.FindString(stem) != stem {
 		errs.add(m.Path, 0, "model file name %q is not an SQL identifier: use letters, digits and _", stem)
 	}
-	anns, bodyLine, lerrs := ParseAnnotations(src)
+	anns, bodyLine, lerrs := sqltext.ParseAnnotations(src)
 	for _, e := range lerrs {
 		errs.add(m.Path, e.Line, "%s", e.Msg)
 	}
 	m.BodyLine = bodyLine
-	m.SQL = trimStatement(src)
+	m.SQL = sqltext.TrimStatement(src)
 	for _, a := range anns {
 		switch a.Key {
 		case "materialized", "materialised":
@@ -223,7 +224,7 @@ func parseModel(layer, file, root, src string) (*Model, ErrorList) {
 		case "description":
 			m.Description = joinDesc(m.Description, strings.ReplaceAll(a.Value, "\n", " "))
 		case "tags", "tag":
-			for _, t := range splitTop(a.Value, ',') {
+			for _, t := range sqltext.SplitTop(a.Value, ',') {
 				m.Tags = append(m.Tags, strings.ToLower(t))
 			}
 		case "column":
@@ -255,12 +256,13 @@ func parseModel(layer, file, root, src string) (*Model, ErrorList) {
 	if m.Materialized == "" {
 		m.Materialized = "view"
 	}
-	blanked := blankSQL(m.SQL)
+	text := sqltext.Scan(m.SQL)
+	blanked := text.Blanked
 	if bodyLine == 0 || strings.TrimSpace(blanked) == "" {
 		errs.add(m.Path, 0, "no SQL: a model holds one SELECT below its header")
 		return m, errs
 	}
-	if kw := firstKeyword(blanked); kw != "SELECT" && kw != "WITH" {
+	if kw := text.FirstKeyword(); kw != "SELECT" && kw != "WITH" {
 		errs.add(m.Path, bodyLine, "a model is a single SELECT (or WITH … SELECT), found %s", kw)
 	}
 	if l := extraStatementLine(blanked); l > 0 {
@@ -325,7 +327,7 @@ func (p *Project) resolve() ErrorList {
 		m.Refs = refs
 		m.Upstream = sortedKeys(ups)
 		m.Sources = sortedKeys(srcs)
-		for _, id := range identifiers(blankSQL(m.SQL)) {
+		for _, id := range sqltext.Scan(m.SQL).Identifiers() {
 			if params[id] {
 				m.Params = append(m.Params, id)
 			}
@@ -333,7 +335,7 @@ func (p *Project) resolve() ErrorList {
 		for _, t := range m.Tests {
 			switch t.Kind {
 			case "assert":
-				for _, r := range scanRefs(blankSQL(t.SQL)) {
+				for _, r := range scanRefs(sqltext.Blank(t.SQL)) {
 					classify(m, r.Name, t.Line)
 				}
 			case "relationships":

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"shequ/internal/sqltext"
 )
 
 // miniPolicy is the smallest valid policy folder.
@@ -217,7 +219,7 @@ func TestNoLiteralThresholds(t *testing.T) {
 	fenToYuan := regexp.MustCompile(`\*\s*0\.01\b`)
 	number := regexp.MustCompile(`(?:^|[^A-Za-z0-9_.])(\d+(?:\.\d+)?)`)
 	for _, m := range p.Models() {
-		body := blankSQL(m.Body())
+		body := sqltext.Blank(m.Body())
 		for _, re := range []*regexp.Regexp{types, months, yearMonth, round2, fenToYuan} {
 			body = re.ReplaceAllString(body, " ")
 		}

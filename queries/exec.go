@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strconv"
-	"strings"
+
+	"shequ/internal/sqltext"
 )
 
 // StatementError is a statement that failed, with where it is: DuckDB's
@@ -35,8 +35,6 @@ func (e *StatementError) Error() string {
 
 func (e *StatementError) Unwrap() error { return e.Err }
 
-var lineRE = regexp.MustCompile(`(?m)^LINE (\d+): `)
-
 // Explain turns a DuckDB error of a statement that starts at line first of
 // its text into one whose "LINE n:" counts from the start of the text,
 // with the caret under it moved to match; and DuckDB's own read-only
@@ -52,24 +50,11 @@ func Explain(err error, first int) error {
 	if r := explainSandbox(msg); r != nil {
 		return r
 	}
-	if first <= 1 || !lineRE.MatchString(msg) {
+	if first <= 1 || sqltext.ErrorLine(msg) == 0 {
 		return err
 	}
-	lines := strings.Split(msg, "\n")
-	for i, l := range lines {
-		m := lineRE.FindStringSubmatch(l)
-		if m == nil {
-			continue
-		}
-		n, _ := strconv.Atoi(m[1])
-		old := fmt.Sprintf("LINE %d: ", n)
-		repl := fmt.Sprintf("LINE %d: ", n+first-1)
-		lines[i] = repl + l[len(old):]
-		if i+1 < len(lines) && strings.TrimSpace(lines[i+1]) == "^" {
-			lines[i+1] = strings.Repeat(" ", len(repl)-len(old)) + lines[i+1]
-		}
-	}
-	return &explained{msg: strings.Join(lines, "\n"), err: err}
+	msg = sqltext.MapErrorLines(msg, func(n int) string { return fmt.Sprintf("LINE %d:", n+first-1) })
+	return &explained{msg: msg, err: err}
 }
 
 // DuckDB's refusals in a sandboxed session (warehouse.Options.Sandbox).

@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"shequ/internal/sqltext"
 	"shequ/internal/suggest"
-	"shequ/models"
 )
 
 //go:embed *.sql
@@ -110,7 +110,7 @@ func Parse(name, file, src string) (*Query, error) {
 		add(0, "name the file in lower case with underscores (like uncovered_communities.sql): it is the query's name")
 	}
 	q := &Query{Name: name, File: file}
-	anns, bodyLine, lerrs := models.ParseAnnotations(src)
+	anns, bodyLine, lerrs := sqltext.ParseAnnotations(src)
 	for _, e := range lerrs {
 		add(e.Line, "%s", e.Msg)
 	}
@@ -143,6 +143,10 @@ func Parse(name, file, src string) (*Query, error) {
 		add(1, "no @description: say in a sentence what the query answers")
 	}
 	stmts := Split(src)
+	var text sqltext.Text
+	if len(stmts) > 0 {
+		text = sqltext.Scan(stmts[0].Text)
+	}
 	switch {
 	case bodyLine == 0 || len(stmts) == 0:
 		add(0, "no SQL below the header")
@@ -152,10 +156,10 @@ func Parse(name, file, src string) (*Query, error) {
 		q.SQL = stmts[0].Text
 		if err := Check(q.SQL); err != nil {
 			add(bodyLine, "%v", err)
-		} else if kw := firstKeyword(q.SQL); kw != "SELECT" && kw != "WITH" && kw != "FROM" && kw != "(" {
+		} else if kw := strings.ToUpper(text.Tokens()[0]); kw != "SELECT" && kw != "WITH" && kw != "FROM" && kw != "(" {
 			add(bodyLine, "a saved query is a SELECT (or WITH … SELECT), not %s", kw)
 		}
-		used := Params(q.SQL)
+		used := text.Params()
 		for _, u := range used {
 			if q.Param(u) == nil {
 				add(bodyLine, "$%s is used but not declared: add `-- @param %s: TYPE, description` to the header", u, u)
@@ -173,15 +177,6 @@ func Parse(name, file, src string) (*Query, error) {
 	return q, nil
 }
 
-func firstKeyword(stmt string) string {
-	bl, _ := blank(stmt)
-	toks := tokens(bl)
-	if len(toks) == 0 {
-		return ""
-	}
-	return strings.ToUpper(toks[0])
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -195,7 +190,7 @@ var paramNameRE = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // parseParam reads `-- @param NAME: TYPE[, default VALUE][, description]`.
 // A default with a comma is quoted: default '1,2'.
-func parseParam(a models.Annotation) (Param, error) {
+func parseParam(a sqltext.Annotation) (Param, error) {
 	p := Param{Name: a.Name, Line: a.Line}
 	if !paramNameRE.MatchString(p.Name) {
 		return p, fmt.Errorf("write `-- @param NAME: TYPE, default VALUE, description` with a lower-case NAME, not %q", a.Name)

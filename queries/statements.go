@@ -3,148 +3,21 @@ package queries
 import (
 	"fmt"
 	"strings"
-	"unicode"
+
+	"shequ/internal/sqltext"
 )
 
 // A Statement is one SQL statement of a text, with where it starts.
-type Statement struct {
-	Text string // the statement, trimmed, without its closing ;
-	Line int    // 1-based line of the text where it starts
-}
+type Statement = sqltext.Statement
 
-// blank returns src with comments, string literals, quoted identifiers and
-// dollar-quoted strings replaced by spaces (newlines kept), so that
-// keywords and semicolons can be found by scanning; open is true when src
-// ends inside one of them.
-func blank(src string) (out string, open bool) {
-	b := []byte(src)
-	n := len(b)
-	fill := func(from, to int) {
-		for k := from; k < to && k < n; k++ {
-			if b[k] != '\n' {
-				b[k] = ' '
-			}
-		}
-	}
-	i := 0
-	for i < n {
-		c := b[i]
-		switch {
-		case c == '-' && i+1 < n && b[i+1] == '-':
-			j := i
-			for j < n && b[j] != '\n' {
-				j++
-			}
-			fill(i, j)
-			i = j
-		case c == '/' && i+1 < n && b[i+1] == '*':
-			j, depth := i+2, 1
-			for j < n && depth > 0 {
-				switch {
-				case b[j] == '*' && j+1 < n && b[j+1] == '/':
-					depth--
-					j += 2
-				case b[j] == '/' && j+1 < n && b[j+1] == '*':
-					depth++
-					j += 2
-				default:
-					j++
-				}
-			}
-			if depth > 0 {
-				open = true
-			}
-			fill(i, j)
-			i = j
-		case c == '\'' || c == '"':
-			// E'…' strings take backslash escapes.
-			esc := c == '\'' && i > 0 && (b[i-1] == 'E' || b[i-1] == 'e') && (i < 2 || !isIdent(rune(b[i-2])))
-			j := i + 1
-			closed := false
-			for j < n {
-				if esc && b[j] == '\\' {
-					j += 2
-					continue
-				}
-				if b[j] == c {
-					if j+1 < n && b[j+1] == c { // doubled quote
-						j += 2
-						continue
-					}
-					closed = true
-					j++
-					break
-				}
-				j++
-			}
-			if !closed {
-				open = true
-			}
-			// Keep the quotes so that 'a''b' stays one token to the eye.
-			fill(i+1, j-1)
-			if !closed {
-				fill(i+1, j)
-			}
-			i = j
-		case c == '$' && (i == 0 || !isIdent(rune(b[i-1]))):
-			// $tag$…$tag$ or $$…$$; $name and $1 are parameters.
-			j := i + 1
-			for j < n && isIdent(rune(b[j])) {
-				j++
-			}
-			if j < n && b[j] == '$' && (j == i+1 || !unicode.IsDigit(rune(b[i+1]))) {
-				tag := string(b[i : j+1])
-				end := strings.Index(string(b[j+1:]), tag)
-				if end < 0 {
-					fill(i, n)
-					return string(b), true
-				}
-				stop := j + 1 + end + len(tag)
-				fill(i, stop)
-				i = stop
-				continue
-			}
-			i = j
-		default:
-			i++
-		}
-	}
-	return string(b), open
-}
-
-func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
-
-// Split splits src into its statements at the semicolons outside strings
-// and comments. Statements holding only comments are dropped.
-func Split(src string) []Statement {
-	bl, _ := blank(src)
-	var out []Statement
-	start := 0
-	add := func(end int) {
-		if strings.TrimSpace(bl[start:end]) == "" {
-			return
-		}
-		text := src[start:end]
-		lead := len(text) - len(strings.TrimLeft(text, " \t\r\n"))
-		line := 1 + strings.Count(src[:start+lead], "\n")
-		out = append(out, Statement{Text: strings.TrimSpace(text), Line: line})
-	}
-	for i := 0; i < len(bl); i++ {
-		if bl[i] == ';' {
-			add(i)
-			start = i + 1
-		}
-	}
-	add(len(bl))
-	return out
-}
+// Split splits src into its statements at the semicolons outside strings,
+// quoted identifiers and comments. Statements holding only comments are
+// dropped.
+func Split(src string) []Statement { return sqltext.Split(src) }
 
 // Complete reports whether src ends with a complete statement: its last
 // character outside comments is a semicolon, not inside a string.
-func Complete(src string) bool {
-	bl, open := blank(src)
-	return !open && strings.HasSuffix(strings.TrimSpace(bl), ";")
-}
+func Complete(src string) bool { return sqltext.Complete(src) }
 
 // RefusedError is a statement refused because it could change the
 // warehouse, lock it, or reach beyond it (read or write another file,
@@ -217,11 +90,7 @@ var guardedSettings = map[string]bool{
 // touches no file but the database, loads no extension, and its
 // configuration is locked; Explain turns its refusals into these words.
 func Check(stmt string) error {
-	bl, _ := blank(stmt)
-	toks := tokens(bl)
-	if len(toks) == 0 {
-		return nil
-	}
+	toks := sqltext.Scan(stmt).Tokens()
 	for len(toks) > 0 && toks[0] == "(" {
 		toks = toks[1:]
 	}
@@ -329,60 +198,10 @@ func target(kw string, toks []string) bool {
 	return false
 }
 
-// tokens splits blanked SQL into words, numbers and single punctuation
-// characters.
-func tokens(bl string) []string {
-	var out []string
-	rs := []rune(bl)
-	for i := 0; i < len(rs); {
-		r := rs[i]
-		switch {
-		case unicode.IsSpace(r):
-			i++
-		case isIdent(r):
-			j := i
-			for j < len(rs) && isIdent(rs[j]) {
-				j++
-			}
-			out = append(out, string(rs[i:j]))
-			i = j
-		default:
-			out = append(out, string(r))
-			i++
-		}
-	}
-	return out
-}
-
 func upper(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
 		out[i] = strings.ToUpper(s)
-	}
-	return out
-}
-
-// Params lists the $name parameters a statement uses, in order of first
-// use.
-func Params(stmt string) []string {
-	bl, _ := blank(stmt)
-	var out []string
-	seen := map[string]bool{}
-	rs := []rune(bl)
-	for i := 0; i < len(rs); i++ {
-		if rs[i] != '$' || (i > 0 && isIdent(rs[i-1])) {
-			continue
-		}
-		j := i + 1
-		for j < len(rs) && isIdent(rs[j]) {
-			j++
-		}
-		name := string(rs[i+1 : j])
-		if name != "" && !unicode.IsDigit(rs[i+1]) && !seen[name] {
-			seen[name] = true
-			out = append(out, name)
-		}
-		i = j - 1
 	}
 	return out
 }

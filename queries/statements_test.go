@@ -123,10 +123,3 @@ func hasHan(s string) bool {
 	}
 	return false
 }
-
-func TestParams(t *testing.T) {
-	got := Params("SELECT $year, '$notme', $district -- $nor_me\n, $$ $x $$, $year, $1")
-	if want := []string{"year", "district"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("Params = %q, want %q", got, want)
-	}
-}

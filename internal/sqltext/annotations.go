@@ -1,11 +1,11 @@
-package models
+package sqltext
 
 import (
 	"regexp"
 	"strings"
 )
 
-// An Annotation is one `-- @key name: value` line of a model's header.
+// An Annotation is one `-- @key name: value` line of a file's header.
 // For `-- @column year: the year` Key is "column", Name "year" and Value
 // "the year"; for `-- @materialized: table` Name is empty.
 type Annotation struct {
@@ -23,14 +23,14 @@ type LineError struct {
 
 var annotationRE = regexp.MustCompile(`^--\s*@([A-Za-z_][A-Za-z0-9_]*)\s*([^:]*?)\s*:\s*(.*?)\s*$`)
 
-// ParseAnnotations reads the header of a model file: the comment and blank
-// lines before the first line of SQL. A header line `-- @key name: value`
-// is an annotation; a comment line indented by two or more spaces after
-// `--` continues the annotation above it (for long descriptions and
-// assertions); other comment lines are free text. It returns the
-// annotations, the line on which the SQL starts (0 if there is none), and
-// the malformed lines, including annotations written below the header,
-// which would otherwise be silently ignored.
+// ParseAnnotations reads the header of an SQL file (a model or a saved
+// query): the comment and blank lines before the first line of SQL. A
+// header line `-- @key name: value` is an annotation; a comment line
+// indented by two or more spaces after `--` continues the annotation above
+// it (for long descriptions and assertions); other comment lines are free
+// text. It returns the annotations, the line on which the SQL starts (0 if
+// there is none), and the malformed lines, including annotations written
+// below the header, which would otherwise be silently ignored.
 func ParseAnnotations(src string) (anns []Annotation, bodyLine int, errs []LineError) {
 	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
 	inHeader := true
@@ -82,9 +82,10 @@ func ParseAnnotations(src string) (anns []Annotation, bodyLine int, errs []LineE
 	return anns, bodyLine, errs
 }
 
-// splitTop splits s at sep characters that are outside parentheses and
-// quotes, trimming each part and dropping empty ones.
-func splitTop(s string, sep rune) []string {
+// SplitTop splits an annotation's value at sep characters that are outside
+// parentheses and quotes, trimming each part and dropping empty ones:
+// "unique(a, b), not_null" is "unique(a, b)" and "not_null".
+func SplitTop(s string, sep rune) []string {
 	var parts []string
 	depth := 0
 	var quote rune
