@@ -124,3 +124,38 @@ func TestScheduledJob(t *testing.T) {
 		t.Errorf("steps of the job: %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// TestReportRefusesAnUnfinishedBuild: a build left running by a dead
+// process is recorded as interrupted when the next writer opens the
+// warehouse, and no report is stamped with a build that did not finish.
+func TestReportRefusesAnUnfinishedBuild(t *testing.T) {
+	p, _ := sampleCity(t)
+	ctx := context.Background()
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := &warehouse.Run{Job: "build", Trigger: TriggerManual}
+	if err := w.StartRun(ctx, dead); err != nil {
+		t.Fatal(err)
+	}
+	w.Close() // as if killed: the run stays "running"
+	if w, err = p.Open(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var status string
+	if err := w.DB.QueryRow(`SELECT status FROM ops.runs WHERE run_id = ?`, dead.ID).Scan(&status); err != nil || status != warehouse.RunInterrupted {
+		t.Fatalf("the dead build's run is %q (%v), want interrupted", status, err)
+	}
+	_, err = p.Report(ctx, w, ReportOptions{})
+	if err == nil || !strings.Contains(err.Error(), "shequ build") || !strings.Contains(err.Error(), "构建") {
+		t.Fatalf("report after an unfinished build: %v, want a refusal saying to build first", err)
+	}
+	if _, err := p.Build(ctx, w, BuildOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Report(ctx, w, ReportOptions{}); err != nil {
+		t.Errorf("report after a finished build: %v", err)
+	}
+}

@@ -38,6 +38,14 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	if err != nil {
 		return nil, err
 	}
+	// A build that did not finish (killed, failed) may have left the marts
+	// half new and half old: no report is stamped with it.
+	if b, ok, err := warehouse.LastBuild(ctx, w.DB); err != nil {
+		return nil, fail(ctx, w, run, err)
+	} else if ok && b.Status != warehouse.RunOK {
+		return nil, fail(ctx, w, run, fmt.Errorf("the last build (run %d) is %s, so the marts may be half new and half old: run `shequ build` first "+
+			"(最近一次构建（第 %d 次运行）未完成，报表数据可能新旧混杂，请先运行 shequ build)", b.ID, b.Status, b.ID))
+	}
 	city := p.cfg.City
 	if city == "" && p.cfg.Trigger == TriggerDemo {
 		city = DemoCity

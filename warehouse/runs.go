@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"strings"
 	"time"
@@ -106,4 +107,28 @@ func ListRuns(ctx context.Context, db *sql.DB, job string, failedOnly bool, limi
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// markAbandoned records as interrupted every run still "running" when a
+// writer opens the file: the write lock says no live process is writing,
+// so its process ended without finishing it (killed, crashed, or the
+// machine stopped), and nothing it had not committed was kept.
+func markAbandoned(ctx context.Context, db *sql.DB) error {
+	_, err := db.ExecContext(ctx, `UPDATE ops.runs SET status = ?, ended_at = now()::TIMESTAMP,
+		error = 'abandoned: its process (pid ' || coalesce(pid::VARCHAR, '?') || ') ended without finishing it; what it had not committed was not kept'
+		WHERE status = ?`, RunInterrupted, RunRunning)
+	return err
+}
+
+// LastBuild returns the latest build run (a build of its own or a step of
+// a run or job); ok is false when there was none.
+func LastBuild(ctx context.Context, db *sql.DB) (r Run, ok bool, err error) {
+	var errText sql.NullString
+	err = db.QueryRowContext(ctx, `SELECT run_id, status, coalesce(error, '') FROM ops.runs
+		WHERE (job = 'build' AND step IS NULL) OR step = 'build' ORDER BY run_id DESC LIMIT 1`).Scan(&r.ID, &r.Status, &errText)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	r.Error = errText.String
+	return r, err == nil, err
 }

@@ -137,6 +137,10 @@ func Open(ctx context.Context, path string, opt Options) (*Warehouse, error) {
 			w.Close()
 			return nil, err
 		}
+		if err := markAbandoned(ctx, w.DB); err != nil {
+			w.Close()
+			return nil, err
+		}
 		writers.Store(abs, w)
 	}
 	return w, nil
