@@ -28,6 +28,7 @@ import (
 	"shequ/etl/dict"
 	"shequ/etl/validate"
 	"shequ/internal/atomic"
+	"shequ/internal/defaults"
 )
 
 // Statuses of a submission (marts.submissions.status).
@@ -161,26 +162,12 @@ var DefaultLimits = Limits{
 	MaxComments:      20_000,
 }
 
-func (l Limits) norm() Limits {
-	d := DefaultLimits
-	if l.MaxAnnotateBytes <= 0 {
-		l.MaxAnnotateBytes = d.MaxAnnotateBytes
-	}
-	if l.MaxAnnotateRows <= 0 {
-		l.MaxAnnotateRows = d.MaxAnnotateRows
-	}
-	if l.MaxAnnotateRows > excelize.TotalRows {
-		l.MaxAnnotateRows = excelize.TotalRows
-	}
-	if l.MaxUnzipBytes <= 0 {
-		l.MaxUnzipBytes = d.MaxUnzipBytes
-	}
-	if l.MaxListed <= 0 {
-		l.MaxListed = d.MaxListed
-	}
-	if l.MaxComments <= 0 {
-		l.MaxComments = d.MaxComments
-	}
+// OrDefault fills the zero fields of l from DefaultLimits, as
+// etl.Limits.OrDefault does for reading, and keeps MaxAnnotateRows within
+// what a sheet holds.
+func (l Limits) OrDefault() Limits {
+	l = defaults.Fill(l, DefaultLimits)
+	l.MaxAnnotateRows = min(l.MaxAnnotateRows, excelize.TotalRows)
 	return l
 }
 
@@ -267,7 +254,7 @@ func safeName(s string, limit int) string {
 // annotated: a line on the receipt then says so. Write fails only on bad
 // arguments or when dst cannot be written.
 func Write(dst, src, format, encoding string, info Info, problems []Problem, lim Limits) error {
-	lim = lim.norm()
+	lim = lim.OrDefault()
 	format = strings.ToLower(strings.TrimPrefix(format, "."))
 	annotate := info.Status != Quarantined && info.Status != Duplicate
 	if annotate {

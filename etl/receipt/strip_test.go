@@ -134,7 +134,7 @@ func TestStrippedCopySamples(t *testing.T) {
 	for _, src := range files {
 		t.Run(filepath.Base(src), func(t *testing.T) {
 			ps := problemsAcross(t, src)
-			f, _, _, sp := annotatedCopy(src, "xlsx", "", ps, Limits{}.norm(), true)
+			f, _, _, sp := annotatedCopy(src, "xlsx", "", ps, Limits{}.OrDefault(), true)
 			if f == nil || sp == nil {
 				t.Fatalf("the copy was not made stripped (workbook %v)", f != nil)
 			}
@@ -323,7 +323,7 @@ func TestUnstrippableWorkbookIsEditedWhole(t *testing.T) {
 		`<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row><!-- 以下为数据 -->`+
 		`<row r="2"><c r="A2" t="inlineStr"><is><t>b</t></is></c><c r="B2"><v>2</v></c></row>`+
 		`</sheetData></worksheet>`)
-	if sp := stripCopy(src, problemB2, Limits{}.norm()); sp != nil {
+	if sp := stripCopy(src, problemB2, Limits{}.OrDefault()); sp != nil {
 		sp.remove()
 		t.Fatal("a sheet of prefixed elements was stripped")
 	}
