@@ -45,6 +45,11 @@ func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOpt
 			p.progress("build", false, "build  %s %s", ev.Model.Name, ev.Status)
 		},
 	})
+	if ctx.Err() != nil {
+		// Stopped (SIGTERM, Ctrl-C): an interruption, not failed models,
+		// and nothing is published.
+		return res, interrupted(ctx, w, run, "build")
+	}
 	if err != nil {
 		return res, fail(ctx, w, run, err)
 	}
@@ -92,6 +97,9 @@ func (p *Pipeline) Test(ctx context.Context, w *warehouse.Warehouse, o TestOptio
 	// ErrTestsFailed when some failed: report them, and record how many,
 	// before giving up. Any other error means the tests did not run.
 	res, err := pr.Test(ctx, w.DB, o.Select)
+	if ctx.Err() != nil {
+		return res, interrupted(ctx, w, run, "test")
+	}
 	if err != nil && (res == nil || !errors.Is(err, models.ErrTestsFailed)) {
 		return res, fail(ctx, w, run, err)
 	}
@@ -109,6 +117,15 @@ func (p *Pipeline) Test(ctx context.Context, w *warehouse.Warehouse, o TestOptio
 	}
 	p.done("test", "test: "+res.Summary(), res)
 	return res, nil
+}
+
+// interrupted records a stage stopped by its context (SIGTERM, Ctrl-C) as
+// an interruption and returns ErrInterrupted.
+func interrupted(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, stage string) error {
+	run.Status = warehouse.RunInterrupted
+	run.Error = "stopped before it finished (" + context.Cause(ctx).Error() + ")"
+	_ = w.FinishRun(context.WithoutCancel(ctx), run)
+	return fmt.Errorf("%w: %s %s", ErrInterrupted, stage, run.Error)
 }
 
 // testsFailed says how many data tests failed; it is ErrTestsFailed.

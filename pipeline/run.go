@@ -38,7 +38,9 @@ func (p *Pipeline) Run(ctx context.Context, command string) (*RunResult, error) 
 	res := &RunResult{RunID: run.ID}
 	built := false
 	defer func() {
-		if built {
+		// An interrupted run publishes nothing: readers keep the last
+		// complete snapshot.
+		if built && ctx.Err() == nil {
 			if _, err := p.Publish(context.WithoutCancel(ctx), w); err != nil {
 				p.warn("run", "shequ run: publish the read-only snapshot: %v", err)
 			}
