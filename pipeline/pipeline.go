@@ -13,6 +13,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -202,9 +203,13 @@ func (p *Pipeline) startRun(ctx context.Context, w *warehouse.Warehouse, stage s
 	return run, nil
 }
 
-// fail records a run as failed with err and returns err.
+// fail records a run as failed with err (interrupted when err is
+// ErrInterrupted) and returns err.
 func fail(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, err error) error {
 	run.Status = warehouse.RunFailed
+	if errors.Is(err, ErrInterrupted) {
+		run.Status = warehouse.RunInterrupted
+	}
 	run.Error = err.Error()
 	_ = w.FinishRun(context.WithoutCancel(ctx), run)
 	return err
