@@ -42,10 +42,8 @@ type writeLock struct {
 	shared bool // a reader's hold (tryReadLock): leaves the holder's note alone
 }
 
-func lockPath(path string) string { return path + ".lock" }
-
 func acquireWriteLock(path, command string) (*writeLock, error) {
-	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(FilesOf(path).Lock, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
@@ -54,7 +52,7 @@ func acquireWriteLock(path, command string) (*writeLock, error) {
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, &LockedError{Path: path, Holder: readHolder(f)}
 		}
-		return nil, fmt.Errorf("lock %s: %w", lockPath(path), err)
+		return nil, fmt.Errorf("lock %s: %w", FilesOf(path).Lock, err)
 	}
 	host, _ := os.Hostname()
 	h := Holder{PID: os.Getpid(), Command: command, Since: time.Now().UTC(), Host: host}
@@ -93,7 +91,7 @@ func (l *writeLock) release() error {
 // writer can start while a short read of the live file is under way. It
 // returns nil when a writer holds the file.
 func tryReadLock(path string) *writeLock {
-	f, err := os.OpenFile(lockPath(path), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(FilesOf(path).Lock, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil
 	}

@@ -25,11 +25,9 @@ import (
 // another reader of the same process still has the old snapshot open
 // shares it, one build behind but consistent.)
 
-// SnapshotPath is where the snapshot of the warehouse at path is published:
-// shequ.duckdb → shequ.snapshot.duckdb.
-func SnapshotPath(path string) string {
-	return strings.TrimSuffix(path, ".duckdb") + ".snapshot.duckdb"
-}
+// SnapshotPath is where the snapshot of the warehouse at path is published
+// (FilesOf(path).Snapshot): shequ.duckdb → shequ.snapshot.duckdb.
+func SnapshotPath(path string) string { return FilesOf(path).Snapshot }
 
 // Snapshot describes a published snapshot.
 type Snapshot struct {
@@ -241,7 +239,7 @@ func OpenReader(ctx context.Context, path string, opt Options) (*Warehouse, Sour
 		if strings.Contains(err.Error(), "Could not set lock") {
 			abs, _ := filepath.Abs(path)
 			h := Holder{}
-			if f, ferr := os.Open(lockPath(abs)); ferr == nil {
+			if f, ferr := os.Open(FilesOf(abs).Lock); ferr == nil {
 				h = readHolder(f)
 				f.Close()
 			}
