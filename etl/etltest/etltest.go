@@ -3,12 +3,14 @@
 package etltest
 
 import (
+	"encoding/binary"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"shequ/etl"
 )
@@ -124,4 +126,77 @@ func AddFiles(f *testing.F, patterns ...string) {
 			f.Add(data)
 		}
 	}
+}
+
+// OLEFile is a minimal OLE compound file (the container of .xls, .et and
+// .doc files) holding one stream of the given name; data is padded to
+// 4 096 bytes, so that it lies in the file's regular sectors.
+func OLEFile(stream string, data []byte) []byte {
+	const (
+		sector     = 512
+		freeSect   = 0xFFFFFFFF
+		endOfChain = 0xFFFFFFFE
+		fatSect    = 0xFFFFFFFD
+		noStream   = 0xFFFFFFFF
+	)
+	body := make([]byte, max(4096, (len(data)+sector-1)/sector*sector))
+	copy(body, data)
+	nData := len(body) / sector
+	le := binary.LittleEndian
+	// The header, then sector 0 (the FAT), sector 1 (the directory), the
+	// stream's sectors from 2.
+	out := make([]byte, sector*(3+nData))
+	copy(out, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
+	le.PutUint16(out[24:], 0x3E)
+	le.PutUint16(out[26:], 3)
+	le.PutUint16(out[28:], 0xFFFE)
+	le.PutUint16(out[30:], 9)
+	le.PutUint16(out[32:], 6)
+	le.PutUint32(out[44:], 1) // FAT sectors
+	le.PutUint32(out[48:], 1) // first directory sector
+	le.PutUint32(out[56:], 4096)
+	le.PutUint32(out[60:], endOfChain) // no mini FAT
+	le.PutUint32(out[68:], endOfChain) // no DIFAT sectors
+	for i := range 109 {
+		le.PutUint32(out[76+4*i:], freeSect)
+	}
+	le.PutUint32(out[76:], 0) // the FAT is sector 0
+	fat := out[sector : 2*sector]
+	for i := range sector / 4 {
+		le.PutUint32(fat[4*i:], freeSect)
+	}
+	le.PutUint32(fat[0:], fatSect)
+	le.PutUint32(fat[4:], endOfChain)
+	for i := range nData {
+		next := uint32(3 + i)
+		if i == nData-1 {
+			next = endOfChain
+		}
+		le.PutUint32(fat[4*(2+i):], next)
+	}
+	dir := out[2*sector : 3*sector]
+	entry := func(i int, name string, typ byte, child, start uint32, size int) {
+		e := dir[128*i : 128*(i+1)]
+		u := utf16.Encode([]rune(name))
+		for k, c := range u {
+			le.PutUint16(e[2*k:], c)
+		}
+		le.PutUint16(e[64:], uint16(2*len(u)+2))
+		e[66], e[67] = typ, 1
+		le.PutUint32(e[68:], noStream)
+		le.PutUint32(e[72:], noStream)
+		le.PutUint32(e[76:], child)
+		le.PutUint32(e[116:], start)
+		le.PutUint32(e[120:], uint32(size))
+	}
+	entry(0, "Root Entry", 5, 1, endOfChain, 0)
+	entry(1, stream, 2, noStream, 2, len(body))
+	for i := 2; i < 4; i++ {
+		e := dir[128*i:]
+		le.PutUint32(e[68:], noStream)
+		le.PutUint32(e[72:], noStream)
+		le.PutUint32(e[76:], noStream)
+	}
+	copy(out[3*sector:], body)
+	return out
 }

@@ -1,8 +1,10 @@
 // Package read opens a submission file of any accepted format as an
 // etl.Book, choosing the reader from the file's first bytes rather than its
 // name: a zip package or an OLE compound file goes to etl/xlsx (which also
-// recognises password-protected workbooks and legacy .xls), text goes to
-// etl/csv (UTF-16 text by its byte-order mark).
+// recognises password-protected workbooks, legacy .xls and .ods), text goes
+// to etl/csv (UTF-16 text by its byte-order mark). An .xls, WPS .et or
+// .ods workbook is read through an .xlsx copy LibreOffice makes
+// (convert.go), when it is installed.
 package read
 
 import (
@@ -53,6 +55,9 @@ func Open(path string, lim etl.Limits) (etl.Book, error) {
 	if xlsx.IsZip(head) || xlsx.IsCFB(head) {
 		b, err := xlsx.Open(path, lim)
 		if err != nil {
+			if format := convertFormat(path, err); format != "" {
+				return openConverted(path, format, lim.OrDefault(), err)
+			}
 			return nil, err // not a nil *xlsx.Book in a non-nil interface
 		}
 		return b, nil

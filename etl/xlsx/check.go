@@ -62,6 +62,18 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d 字节", n)
 }
 
+// Formats etl/xlsx recognises but cannot read: their FileError (reason
+// etl.ReasonFormat) wraps one of these, for etl/read to convert the file
+// when it can.
+var (
+	// ErrLegacyXLS: an OLE compound file holding a workbook of Excel 97-2003
+	// (.xls) or of WPS (.et), or another OLE file that is no Word or
+	// PowerPoint document.
+	ErrLegacyXLS = errors.New("legacy .xls (BIFF) workbook")
+	// ErrODS: an OpenDocument spreadsheet (.ods).
+	ErrODS = errors.New("OpenDocument spreadsheet")
+)
+
 func fileErr(path, reason, zh string, err error) *etl.FileError {
 	return &etl.FileError{File: path, Reason: reason, Zh: zh, Err: err}
 }
@@ -179,7 +191,7 @@ func heldInMemory(zf *zip.File, xmlInMemory int64) bool {
 // file), the whole file is searched for the UTF-16LE directory name
 // "EncryptionInfo"; without it the file is corrupt.
 func classifyCFB(path string, f *os.File) *etl.FileError {
-	encrypted, err := cfbHasEncryption(f)
+	encrypted, other, err := cfbStreams(f)
 	if err != nil {
 		if _, serr := f.Seek(0, io.SeekStart); serr != nil {
 			return fileErr(path, etl.ReasonCorrupt, zhCorrupt, serr)
@@ -193,31 +205,39 @@ func classifyCFB(path string, f *os.File) *etl.FileError {
 		}
 		encrypted = true
 	}
-	if encrypted {
+	switch {
+	case encrypted:
 		return fileErr(path, etl.ReasonEncrypted, zhEncrypted,
 			fmt.Errorf("OLE compound file with an EncryptionInfo stream: password-protected workbook"))
+	case other != "":
+		return fileErr(path, etl.ReasonFormat, zhNotExcel, fmt.Errorf("OLE compound file with a %q stream: not a workbook", other))
 	}
 	return fileErr(path, etl.ReasonFormat, zhLegacyXLS,
-		fmt.Errorf("OLE compound file without encryption streams: legacy .xls (BIFF) or other Office document; save it as .xlsx"))
+		fmt.Errorf("%w (OLE compound file without encryption streams); save it as .xlsx", ErrLegacyXLS))
 }
 
-// cfbHasEncryption reads the compound file's directory.
-func cfbHasEncryption(f *os.File) (found bool, err error) {
+// cfbStreams reads the compound file's directory: whether it holds an
+// encrypted OOXML package, or the main stream of a Word or PowerPoint
+// document (other names it).
+func cfbStreams(f *os.File) (encrypted bool, other string, err error) {
 	defer func() {
 		if recover() != nil {
-			found, err = false, errCFBPanic
+			encrypted, other, err = false, "", errCFBPanic
 		}
 	}()
 	doc, err := mscfb.New(f)
 	if err != nil {
-		return false, err
+		return false, "", err
 	}
 	for _, e := range doc.File {
-		if e.Name == "EncryptionInfo" || e.Name == "EncryptedPackage" {
-			return true, nil
+		switch e.Name {
+		case "EncryptionInfo", "EncryptedPackage":
+			encrypted = true
+		case "WordDocument", "PowerPoint Document":
+			other = e.Name
 		}
 	}
-	return false, nil
+	return encrypted, other, nil
 }
 
 var errCFBPanic = fmt.Errorf("unreadable OLE directory")
@@ -251,6 +271,24 @@ func containsStream(r io.Reader, needle []byte) (bool, error) {
 	}
 }
 
+// odsEncrypted reports whether an OpenDocument package's manifest lists
+// encrypted parts (a document saved with a password).
+func odsEncrypted(files []*zip.File) bool {
+	for _, zf := range files {
+		if partKey(zf.Name) != "meta-inf/manifest.xml" || zf.UncompressedSize64 > maxParsedPart {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return false
+		}
+		found, _ := containsStream(rc, []byte("encryption-data"))
+		rc.Close()
+		return found
+	}
+	return false
+}
+
 // notWorkbook explains a zip package without an XML workbook or without
 // worksheets: an OpenDocument spreadsheet, a binary .xlsb workbook, another
 // kind of zip file (a Word document, an archive), or a damaged workbook.
@@ -265,7 +303,10 @@ func notWorkbook(path string, files []*zip.File) *etl.FileError {
 				b, _ := io.ReadAll(io.LimitReader(rc, 256))
 				rc.Close()
 				if bytes.Contains(b, []byte("opendocument.spreadsheet")) {
-					return fileErr(path, etl.ReasonFormat, zhODS, fmt.Errorf("OpenDocument spreadsheet, not OOXML"))
+					if odsEncrypted(files) {
+						return fileErr(path, etl.ReasonEncrypted, zhEncrypted, fmt.Errorf("%w with a password", ErrODS))
+					}
+					return fileErr(path, etl.ReasonFormat, zhODS, fmt.Errorf("%w, not OOXML", ErrODS))
 				}
 			}
 		case strings.HasSuffix(name, ".bin") && strings.Contains(name, "workbook"):
