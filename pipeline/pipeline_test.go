@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,5 +158,41 @@ func TestReportRefusesAnUnfinishedBuild(t *testing.T) {
 	}
 	if _, err := p.Report(ctx, w, ReportOptions{}); err != nil {
 		t.Errorf("report after a finished build: %v", err)
+	}
+}
+
+// TestEvaluationVolunteers follows a column added by the README's steps
+// (义工人次 of the evaluations) from a district's file to its mart.
+func TestEvaluationVolunteers(t *testing.T) {
+	dir := t.TempDir()
+	c := Resolve(Config{Warehouse: filepath.Join(dir, "w.duckdb"), Inbox: filepath.Join(dir, "inbox"), Out: filepath.Join(dir, "out")},
+		func(string) string { return "" })
+	p := New(c)
+	ctx := context.Background()
+	if _, err := samples.CopyBatch("batch1", c.Inbox); err != nil {
+		t.Fatal(err)
+	}
+	eval := "年度,项目编号,评估阶段,服务设施得分,服务队伍得分,服务活动得分,建设经费得分,服务人次,满意率,义工人次\n" +
+		"2013,2013519903001,年度,35,18,18,18,3000,0.9,420\n"
+	if err := os.WriteFile(filepath.Join(c.Inbox, "义工人次.csv"), []byte(eval), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := p.Ingest(ctx, w, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Build(ctx, w, BuildOptions{Select: "+marts.evaluation_scores"}); err != nil {
+		t.Fatal(err)
+	}
+	var n sql.NullInt64
+	if err := w.DB.QueryRow(`SELECT volunteer_times FROM marts.evaluation_scores WHERE year = 2013 AND project_code = '2013519903001' AND stage = 'annual'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if !n.Valid || n.Int64 != 420 {
+		t.Errorf("volunteer_times = %v, want 420 from the file's 义工人次", n)
 	}
 }

@@ -274,6 +274,9 @@ var Kinds = []*Kind{
 			{Name: "person_times", Header: "服务人次", Type: Int, Min: f(0)},
 			{Name: "satisfaction", Header: "满意率", Aliases: []string{"满意度"}, Type: Ratio, Scale: 6, Min: f(0), Max: f(1), AmbiguousBelow: 10, Note: "如 85% 或 0.85"},
 			{Name: "evaluator", Header: "评估机构", Type: Text},
+			// seed 000 §2(2): "社工引领义工、义工协助社工": the volunteer
+			// person-times the evaluation counted.
+			{Name: "volunteers", Header: "义工人次", Aliases: []string{"志愿者人次", "志愿服务人次", "义工服务人次"}, Type: Int, Min: f(0), Note: "评估期内义工（志愿者）服务人次"},
 		},
 	},
 	{

@@ -18,6 +18,7 @@
 -- @column total_score: eval_indicator_weight × indicator_score + participation_score + satisfaction_score
 -- @column stars: stars of the band of total_score (policy.star_bands); 0 means rectify
 -- @column passed: stars ≥ evaluation_pass_stars
+-- @column volunteer_times: volunteer person-times the evaluation counted (义工人次, seed 000 §2(2)); NULL when not reported
 -- @test: unique(year, project_code, stage)
 -- @test: not_null(year, project_code, stage, indicator_score, participation_score, satisfaction_score, total_score, stars, passed)
 -- @test stage: accepted_values(mid|annual|final)
@@ -30,6 +31,7 @@ WITH base AS (
              + coalesce(e.activity_score, 0) + coalesce(e.funding_score, 0) AS indicator,
            coalesce(e.person_times, 0) AS person_times,
            coalesce(e.satisfaction, 0) AS satisfaction,
+           e.volunteers,
            py.covered_population
     FROM staging.evaluations e
     LEFT JOIN intermediate.project_years py ON py.year = e.year AND py.project_code = e.project_code
@@ -47,7 +49,7 @@ parts AS (
     CROSS JOIN staging.params p
 ),
 scored AS (
-    SELECT year, project_code, stage, indicator, participation_rate, satisfaction_points,
+    SELECT year, project_code, stage, indicator, participation_rate, satisfaction_points, volunteers,
            CASE WHEN full_participation THEN CAST(participation_points AS DOUBLE PRECISION)
                 ELSE coalesce(CAST(participation_points AS DOUBLE PRECISION) * participation_rate / CAST(full_mark_rate AS DOUBLE PRECISION), 0)
            END AS participation_score,
@@ -64,7 +66,8 @@ SELECT s.year, s.project_code, s.stage,
        CAST(s.satisfaction_points AS DOUBLE PRECISION) AS satisfaction_score,
        s.total_score,
        b.stars,
-       b.stars >= p.evaluation_pass_stars AS passed
+       b.stars >= p.evaluation_pass_stars AS passed,
+       s.volunteers AS volunteer_times
 FROM scored s
 CROSS JOIN staging.params p
 LEFT JOIN policy.star_bands b

@@ -11,6 +11,7 @@
 -- @column person_times: person-times served (服务人次)
 -- @column satisfaction: satisfaction rate, 0–1
 -- @column evaluator: evaluating organisation
+-- @column volunteers: volunteer person-times the evaluation counted (义工人次, seed 000 §2(2))
 -- @column submission_id: submission (raw.submissions) the row was loaded from
 -- @column source_file: file the row was loaded from, relative to the inbox root
 -- @column source_sheet: sheet of the row (empty for CSV)
@@ -25,8 +26,9 @@
 -- @test funding_score: range(0, 20)
 -- @test satisfaction: range(0, 1)
 -- @test person_times: range(0, )
+-- @test volunteers: range(0, )
 SELECT year, project_code, stage, facility_score, team_score, activity_score, funding_score,
-       person_times, satisfaction, evaluator,
+       person_times, satisfaction, evaluator, volunteers,
        submission_id, source_file, source_sheet, source_row, warnings
 FROM raw.evaluations
 WHERE superseded_by IS NULL
