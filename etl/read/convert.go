@@ -139,7 +139,7 @@ func convert(soffice, path, format, dir string, lim etl.Limits) (*Converted, err
 	defer cancel()
 	cmd := limitedCommand(ctx, soffice, args, lim.MaxFileBytes)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "HOME="+dir, "SAL_USE_VCLPLUGIN=svp")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "TMPDIR="+dir, "SAL_USE_VCLPLUGIN=svp")
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	cmd.WaitDelay = 10 * time.Second
