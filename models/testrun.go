@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"shequ/internal/sqlrows"
 )
 
 // MaxFailingRows is how many offending rows a failed test shows.
@@ -158,26 +160,15 @@ func runTest(ctx context.Context, db *sql.DB, m *Model, t DataTest) TestOutcome 
 		return o
 	}
 	o.Columns = cols[:len(cols)-1]
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			o.Err = err
-			return o
-		}
+	o.Err = sqlrows.Each(rows, func(vals []any) error {
 		o.Failures = toInt64(vals[len(vals)-1])
 		row := make([]string, len(vals)-1)
 		for i := range row {
 			row[i] = FormatValue(vals[i])
 		}
 		o.Rows = append(o.Rows, row)
-	}
-	if err := rows.Err(); err != nil {
-		o.Err = err
-	}
+		return nil
+	})
 	return o
 }
 

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"shequ/internal/sqlrows"
 )
 
 // Result is what a statement returned: its columns, their DuckDB types
@@ -33,18 +36,11 @@ func Collect(rows *sql.Rows) (*Result, error) {
 			res.Types[i] = ct.DatabaseTypeName()
 		}
 	}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		res.Rows = append(res.Rows, vals)
-	}
-	if err := rows.Err(); err != nil {
+	err = sqlrows.Each(rows, func(vals []any) error {
+		res.Rows = append(res.Rows, slices.Clone(vals))
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"strings"
 	"time"
+
+	"shequ/internal/sqlrows"
 )
 
 // Filter chooses what a report covers.
@@ -320,24 +322,18 @@ func (sh *Sheet) Read(ctx context.Context, db *sql.DB, f Filter) (*Table, error)
 	for i, c := range cols {
 		t.index[c] = i
 	}
-	for rows.Next() {
-		raw := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fail("%v", err)
-		}
+	err = sqlrows.Each(rows, func(raw []any) error {
 		row := make([]Value, len(cols))
 		for i, v := range raw {
+			var err error
 			if row[i], err = Normalize(v, types[i].DatabaseTypeName()); err != nil {
-				return nil, fail("column %s: %v", cols[i], err)
+				return fmt.Errorf("column %s: %v", cols[i], err)
 			}
 		}
 		t.Rows = append(t.Rows, row)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fail("%v", err)
 	}
 	if sh.Totals != "" {

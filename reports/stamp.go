@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"shequ/internal/sqlrows"
 )
 
 // Stamp is the warehouse state a report came from: the build that made the
@@ -92,22 +94,13 @@ func ReadStamp(ctx context.Context, db *sql.DB) (*Stamp, error) {
 	}
 	s.RunID, s.BuiltAt = run.Int64, built.Time.UTC()
 
-	rows, err := db.QueryContext(ctx, `SELECT policy_table, file, origin, sha256, rows FROM policy.versions ORDER BY policy_table, origin, file`)
+	rows, err := db.QueryContext(ctx, `SELECT policy_table, file, origin, sha256, coalesce(rows, 0) FROM policy.versions ORDER BY policy_table, origin, file`)
 	if err != nil {
 		return nil, fmt.Errorf("read the policy versions: %w", err)
 	}
-	for rows.Next() {
-		var p PolicyFile
-		var n sql.NullInt64
-		if err := rows.Scan(&p.Table, &p.File, &p.Origin, &p.SHA256, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		p.Rows = n.Int64
-		s.Policy = append(s.Policy, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if s.Policy, err = sqlrows.All(rows, func(p *PolicyFile) []any {
+		return []any{&p.Table, &p.File, &p.Origin, &p.SHA256, &p.Rows}
+	}); err != nil {
 		return nil, err
 	}
 
@@ -116,20 +109,17 @@ func ReadStamp(ctx context.Context, db *sql.DB) (*Stamp, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the submissions: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var f InputFile
-		if err := rows.Scan(&f.ID, &f.File, &f.District, &f.SHA256, &f.ReceivedAt, &f.Rows); err != nil {
-			return nil, err
-		}
+	if s.Inputs, err = sqlrows.All(rows, func(f *InputFile) []any {
+		return []any{&f.ID, &f.File, &f.District, &f.SHA256, &f.ReceivedAt, &f.Rows}
+	}); err != nil {
+		return nil, err
+	}
+	for i := range s.Inputs {
+		f := &s.Inputs[i]
 		f.ReceivedAt = f.ReceivedAt.UTC()
 		if f.ReceivedAt.After(s.DataAsOf) {
 			s.DataAsOf = f.ReceivedAt
 		}
-		s.Inputs = append(s.Inputs, f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	var pb, ib strings.Builder
 	for _, p := range s.Policy {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"shequ/internal/sqlrows"
 )
 
 // Run is one row of ops.runs: a command, a scheduled job or a step.
@@ -96,17 +98,10 @@ func ListRuns(ctx context.Context, db *sql.DB, job string, failedOnly bool, limi
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Run
-	for rows.Next() {
-		var r Run
-		if err := rows.Scan(&r.ID, &r.Parent, &r.Job, &r.Step, &r.Trigger, &r.Started, &r.Ended, &r.Status,
-			&r.Files, &r.RowsLoaded, &r.RowsRejected, &r.ModelsBuilt, &r.TestsFailed, &r.Error); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return sqlrows.All(rows, func(r *Run) []any {
+		return []any{&r.ID, &r.Parent, &r.Job, &r.Step, &r.Trigger, &r.Started, &r.Ended, &r.Status,
+			&r.Files, &r.RowsLoaded, &r.RowsRejected, &r.ModelsBuilt, &r.TestsFailed, &r.Error}
+	})
 }
 
 // markAbandoned records as interrupted every run still "running" when a

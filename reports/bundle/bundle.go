@@ -26,6 +26,7 @@ import (
 	"unicode"
 
 	"shequ/internal/atomic"
+	"shequ/internal/sqlrows"
 	"shequ/reports"
 	"shequ/reports/export"
 	"shequ/reports/html"
@@ -98,16 +99,7 @@ func Years(ctx context.Context, db *sql.DB) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []int
-	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
-			return nil, err
-		}
-		out = append(out, y)
-	}
-	return out, rows.Err()
+	return sqlrows.Column[int](rows)
 }
 
 // Districts lists the districts of a year.
@@ -116,16 +108,7 @@ func Districts(ctx context.Context, db *sql.DB, year int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return sqlrows.Column[string](rows)
 }
 
 // Write writes the reports and exports.

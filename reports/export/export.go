@@ -41,6 +41,7 @@ import (
 	"shequ/internal/atomic"
 	"shequ/internal/csvsafe"
 	"shequ/internal/digest"
+	"shequ/internal/sqlrows"
 	"shequ/reports"
 )
 
@@ -224,19 +225,11 @@ func listMarts(ctx context.Context, db *sql.DB) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list the marts: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	if len(out) == 0 && rows.Err() == nil {
+	out, err := sqlrows.Column[string](rows)
+	if len(out) == 0 && err == nil {
 		return nil, errors.New("export: the warehouse has no marts; run `shequ build` first")
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -336,21 +329,10 @@ func partitions(ctx context.Context, db *sql.DB, src string, partitioned bool) (
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []partition
-	for rows.Next() {
-		var y sql.NullInt64
-		pt := partition{all: !partitioned}
-		if err := rows.Scan(&y, &pt.count, &pt.hash); err != nil {
-			return nil, err
-		}
-		if y.Valid {
-			v := y.Int64
-			pt.year = &v
-		}
-		out = append(out, pt)
-	}
-	return out, rows.Err()
+	return sqlrows.All(rows, func(pt *partition) []any {
+		pt.all = !partitioned
+		return []any{&pt.year, &pt.count, &pt.hash}
+	})
 }
 
 func reportsPersonal(c string) bool {
@@ -477,20 +459,12 @@ func writeCSV(ctx context.Context, db *sql.DB, q, file string) (int64, error) {
 		return 0, err
 	}
 	var n int64
-	raw := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range raw {
-		ptrs[i] = &raw[i]
-	}
 	rec := make([]string, len(cols))
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return n, err
-		}
+	err = sqlrows.Each(rows, func(raw []any) error {
 		for i, v := range raw {
 			val, err := reports.Normalize(v, types[i].DatabaseTypeName())
 			if err != nil {
-				return n, fmt.Errorf("column %s: %w", cols[i], err)
+				return fmt.Errorf("column %s: %w", cols[i], err)
 			}
 			rec[i] = reports.Machine(val)
 			if _, text := val.(string); text {
@@ -498,11 +472,12 @@ func writeCSV(ctx context.Context, db *sql.DB, q, file string) (int64, error) {
 			}
 		}
 		if err := cw.Write(rec); err != nil {
-			return n, err
+			return err
 		}
 		n++
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return n, err
 	}
 	cw.Flush()
