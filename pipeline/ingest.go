@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -31,8 +30,8 @@ var ErrInterrupted = ingest.ErrInterrupted
 // Ingest takes every new file of the inbox into the warehouse and records
 // the run.
 func (p *Pipeline) Ingest(ctx context.Context, w *warehouse.Warehouse, o IngestOptions) (*ingest.Summary, error) {
-	if st, err := os.Stat(p.cfg.Inbox); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR", p.cfg.Inbox)
+	if err := p.CheckInbox(); err != nil {
+		return nil, err
 	}
 	run, err := p.startRun(ctx, w, "ingest", o.Parent)
 	if err != nil {
@@ -100,6 +99,9 @@ func (p *Pipeline) Ingest(ctx context.Context, w *warehouse.Warehouse, o IngestO
 	}
 	p.done("ingest", fmt.Sprintf("%s ingest: %d new files of %d (%d loaded, %d duplicate, %d quarantined); %d rows loaded, %d rejected, %d warned in %s",
 		mark, s.New, s.Seen, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, s.Elapsed.Round(time.Millisecond)), s)
+	if s.Seen == 0 {
+		p.note("ingest", "  the inbox %s holds no files (收件箱为空)", p.cfg.Inbox)
+	}
 	if s.Rejected > 0 || s.Warned > 0 {
 		p.note("ingest", "  rejected and warned rows: %s", p.Hint(`SELECT * FROM marts.rejects`))
 	}

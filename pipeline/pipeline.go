@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -120,9 +121,39 @@ func (p *Pipeline) WithTrigger(trigger string) *Pipeline {
 	return &Pipeline{cfg: c}
 }
 
-// Open opens the warehouse for writing, as command (named in its lock).
+// Open opens the warehouse for writing, as command (named in its lock),
+// creating it when there is none yet: the stages that take data in (an
+// ingest, a run, the demo, the web server) start a warehouse, and say so.
 func (p *Pipeline) Open(ctx context.Context, command string) (*warehouse.Warehouse, error) {
+	_, err := os.Stat(p.cfg.Warehouse)
+	fresh := errors.Is(err, fs.ErrNotExist)
+	w, err := warehouse.Open(ctx, p.cfg.Warehouse, warehouse.Options{Command: command})
+	if err == nil && fresh {
+		p.note("open", "new warehouse %s (新建数据仓库)", p.cfg.Warehouse)
+	}
+	return w, err
+}
+
+// ErrNoWarehouse says there is no warehouse where one was expected.
+var ErrNoWarehouse = errors.New("no warehouse")
+
+// OpenExisting opens the warehouse for writing, as Open, but never creates
+// one: a mistyped --warehouse must not leave an empty warehouse behind.
+func (p *Pipeline) OpenExisting(ctx context.Context, command string) (*warehouse.Warehouse, error) {
+	if _, err := os.Stat(p.cfg.Warehouse); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w at %s: check --warehouse, or take files in first with `shequ ingest` (or try `shequ demo`) "+
+			"(找不到数据仓库 %s：请检查 --warehouse，或先运行 shequ ingest 接收报送文件)", ErrNoWarehouse, p.cfg.Warehouse, p.cfg.Warehouse)
+	}
 	return warehouse.Open(ctx, p.cfg.Warehouse, warehouse.Options{Command: command})
+}
+
+// CheckInbox says, before anything is opened, when the inbox is not a
+// folder.
+func (p *Pipeline) CheckInbox() error {
+	if st, err := os.Stat(p.cfg.Inbox); err != nil || !st.IsDir() {
+		return fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR (收件箱 %s 不是文件夹)", p.cfg.Inbox, p.cfg.Inbox)
+	}
+	return nil
 }
 
 // Project loads the model project: the built-in one or Config.Models.

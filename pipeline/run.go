@@ -26,6 +26,9 @@ type RunResult struct {
 // whatever happens after: the snapshot is published when the run ends.
 func (p *Pipeline) Run(ctx context.Context, command string) (*RunResult, error) {
 	start := time.Now()
+	if err := p.CheckInbox(); err != nil {
+		return nil, err
+	}
 	w, err := p.Open(ctx, command)
 	if err != nil {
 		return nil, err

@@ -62,7 +62,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	p := e.pipe()
-	w, err := p.Open(ctx, "shequ build")
+	w, err := p.OpenExisting(ctx, "shequ build")
 	if err != nil {
 		return err
 	}

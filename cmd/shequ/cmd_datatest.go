@@ -37,7 +37,7 @@ func runTest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	p := e.pipe()
-	w, err := p.Open(ctx, "shequ test")
+	w, err := p.OpenExisting(ctx, "shequ test")
 	if err != nil {
 		return err
 	}

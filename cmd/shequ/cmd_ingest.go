@@ -31,6 +31,10 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	p := e.pipe()
+	// A mistyped --inbox must not leave a new warehouse behind.
+	if err := p.CheckInbox(); err != nil {
+		return err
+	}
 	w, err := p.Open(ctx, "shequ ingest")
 	if err != nil {
 		return err

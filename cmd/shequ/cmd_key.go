@@ -229,7 +229,7 @@ func (e *env) keyBackup(ctx context.Context, path, out string) error {
 }
 
 func (e *env) keyRestore(ctx context.Context, from string) error {
-	w, err := e.pipe().Open(ctx, "shequ key restore")
+	w, err := e.pipe().OpenExisting(ctx, "shequ key restore")
 	if err != nil {
 		return err
 	}
@@ -246,7 +246,7 @@ func (e *env) keyRestore(ctx context.Context, from string) error {
 }
 
 func (e *env) keyRotate(ctx context.Context, force bool) error {
-	w, err := e.pipe().Open(ctx, "shequ key rotate")
+	w, err := e.pipe().OpenExisting(ctx, "shequ key rotate")
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	p := e.pipe()
-	w, err := p.Open(ctx, "shequ report")
+	w, err := p.OpenExisting(ctx, "shequ report")
 	if err != nil {
 		return err
 	}

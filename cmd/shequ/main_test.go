@@ -146,3 +146,35 @@ func TestUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestMistypedPathsCreateNothing: only ingest, run and demo create a
+// warehouse (and say so); a mistyped --warehouse or --inbox leaves nothing
+// behind, and an empty inbox is said to be empty.
+func TestMistypedPathsCreateNothing(t *testing.T) {
+	dir := t.TempDir()
+	nothere := filepath.Join(dir, "nothere.duckdb")
+	for _, args := range [][]string{
+		{"build", "--warehouse", nothere},
+		{"test", "--warehouse", nothere},
+		{"report", "--warehouse", nothere, "--out", filepath.Join(dir, "out")},
+		{"ingest", "--warehouse", nothere, "--inbox", filepath.Join(dir, "nope")},
+		{"run", "--warehouse", nothere, "--inbox", filepath.Join(dir, "nope"), "--out", filepath.Join(dir, "out")},
+	} {
+		_, stderr, code := shequ(t, dir, args...)
+		if code != 1 {
+			t.Errorf("shequ %v: exit %d, want 1", args, code)
+		}
+		if _, err := os.Stat(nothere); err == nil {
+			t.Fatalf("shequ %v created %s", args, nothere)
+		}
+		if !strings.Contains(stderr, "nothere.duckdb") && !strings.Contains(stderr, "nope") {
+			t.Errorf("shequ %v: the error does not name the path: %s", args, stderr)
+		}
+	}
+	empty := filepath.Join(dir, "inbox")
+	os.MkdirAll(empty, 0o755)
+	stdout, stderr, code := shequ(t, dir, "ingest", "--warehouse", nothere, "--inbox", empty)
+	if code != 0 || !strings.Contains(stdout, "新建数据仓库") || !strings.Contains(stdout, "收件箱为空") {
+		t.Errorf("ingest of an empty inbox into a new warehouse: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
