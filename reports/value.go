@@ -7,50 +7,40 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"shequ/internal/decimal"
 )
 
 // A Value is one cell as read from the warehouse: nil, bool, int64,
 // float64, string, Decimal or time.Time (a Date for DATE columns).
 type Value = any
 
-// Decimal is an exact decimal number: Units × 10^-Scale. Money is read as
-// Decimal so that totals add up to the fen.
+// Decimal is an exact decimal number: Units × 10^-Scale, at the scale the
+// warehouse gave it, so that it prints as DuckDB does (1449470.00) and
+// totals add up to the fen. It is a decimal.Dec (Dec) whose scale is kept:
+// the arithmetic is decimal's.
 type Decimal struct {
 	Units int64
 	Scale int
 }
+
+// Dec is d as shequ's decimal.
+func (d Decimal) Dec() decimal.Dec { return decimal.Dec{Coef: d.Units, Scale: int32(d.Scale)} }
+
+func fromDec(x decimal.Dec) Decimal { return Decimal{Units: x.Coef, Scale: int(x.Scale)} }
 
 // Date is a calendar day (a DATE column).
 type Date struct{ time.Time }
 
 func (d Date) String() string { return d.Format("2006-01-02") }
 
-// ParseDecimal reads "-1234.50" exactly.
+// ParseDecimal reads "-1234.50" exactly, keeping its scale.
 func ParseDecimal(s string) (Decimal, error) {
-	s = strings.TrimSpace(s)
-	neg := strings.HasPrefix(s, "-")
-	t := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	intPart, frac, _ := strings.Cut(t, ".")
-	if intPart == "" && frac == "" {
-		return Decimal{}, fmt.Errorf("not a decimal: %q", s)
-	}
-	digits := intPart + frac
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return Decimal{}, fmt.Errorf("not a decimal: %q", s)
-		}
-	}
-	if digits == "" {
-		digits = "0"
-	}
-	u, err := strconv.ParseInt(digits, 10, 64)
+	x, err := decimal.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return Decimal{}, fmt.Errorf("decimal %q is too large: %w", s, err)
+		return Decimal{}, fmt.Errorf("not a decimal: %q: %w", s, err)
 	}
-	if neg {
-		u = -u
-	}
-	return Decimal{Units: u, Scale: len(frac)}, nil
+	return fromDec(x), nil
 }
 
 // MustDecimal is ParseDecimal for constants; it panics on a bad one.
@@ -63,75 +53,35 @@ func MustDecimal(s string) Decimal {
 }
 
 // String writes the number with its scale: 1449470.00.
-func (d Decimal) String() string {
-	neg := d.Units < 0
-	u := d.Units
-	if neg {
-		u = -u
-	}
-	s := strconv.FormatInt(u, 10)
-	if d.Scale > 0 {
-		if len(s) <= d.Scale {
-			s = strings.Repeat("0", d.Scale-len(s)+1) + s
-		}
-		s = s[:len(s)-d.Scale] + "." + s[len(s)-d.Scale:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
-}
+func (d Decimal) String() string { return d.Dec().Fixed() }
 
 // Float64 is the nearest float.
-func (d Decimal) Float64() float64 {
-	f, _ := strconv.ParseFloat(d.String(), 64)
-	return f
-}
+func (d Decimal) Float64() float64 { return d.Dec().Float64() }
 
 // Rescale gives d with scale digits after the point, rounding half away
-// from zero when it drops digits.
+// from zero when it drops digits. (Money at the fen is far from the ±9.2 ×
+// 10^18 units an int64 holds; beyond it the result is 0.)
 func (d Decimal) Rescale(scale int) Decimal {
-	for d.Scale < scale {
-		d.Units *= 10
-		d.Scale++
-	}
-	if d.Scale > scale {
-		r := new(big.Rat).SetFrac(big.NewInt(d.Units), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil))
-		return RoundRat(r, scale)
-	}
-	return d
+	c, _ := d.Dec().Rescale(int32(scale))
+	return Decimal{Units: c, Scale: scale}
 }
 
-// Add returns d + e exactly.
+// Add returns d + e exactly, at the finer of their scales.
 func (d Decimal) Add(e Decimal) Decimal {
 	s := max(d.Scale, e.Scale)
-	d, e = d.Rescale(s), e.Rescale(s)
-	return Decimal{Units: d.Units + e.Units, Scale: s}
+	return Decimal{Units: d.Rescale(s).Units + e.Rescale(s).Units, Scale: s}
 }
 
 // Rat is d as an exact fraction.
-func (d Decimal) Rat() *big.Rat {
-	return new(big.Rat).SetFrac(big.NewInt(d.Units), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil))
-}
+func (d Decimal) Rat() *big.Rat { return d.Dec().Rat() }
 
 // Cmp compares d and e: -1, 0 or 1.
-func (d Decimal) Cmp(e Decimal) int { return d.Rat().Cmp(e.Rat()) }
+func (d Decimal) Cmp(e Decimal) int { return d.Dec().Cmp(e.Dec()) }
 
 // RoundRat rounds r to scale digits, half away from zero.
 func RoundRat(r *big.Rat, scale int) Decimal {
-	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-	x := new(big.Rat).Mul(r, new(big.Rat).SetInt(p))
-	num, den := new(big.Int).Set(x.Num()), x.Denom()
-	neg := num.Sign() < 0
-	num.Abs(num)
-	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
-	if new(big.Int).Mul(m, big.NewInt(2)).Cmp(den) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if neg {
-		q.Neg(q)
-	}
-	return Decimal{Units: q.Int64(), Scale: scale}
+	x, _ := decimal.FromRat(r, int32(scale))
+	return Decimal{Units: x.Coef, Scale: scale}
 }
 
 // Float returns v as a float64 for charts and spreadsheets; ok is false

@@ -1,25 +1,20 @@
 package clean
 
+import (
+	"shequ/internal/decimal"
+	"shequ/internal/valerr"
+)
+
 // Error is a cleaning failure. Code is a stable English identifier, one of
 // the Code* constants; Detail is a short lowercase English explanation such
-// as "want 12 digits, got 11". Callers word the user-facing message.
-type Error struct {
-	Code   string // one of the Code* constants
-	Detail string // short English detail, e.g. "want 12 digits, got 11"
-}
-
-// Error returns "code: detail", or the code alone when there is no detail.
-func (e *Error) Error() string {
-	if e.Detail == "" {
-		return e.Code
-	}
-	return e.Code + ": " + e.Detail
-}
+// as "want 12 digits, got 11". Callers word the user-facing message. It is
+// valerr.Error, the error Dec's arithmetic reports too.
+type Error = valerr.Error
 
 // Stable error codes carried by Error.Code.
 const (
 	// CodeInvalidNumber: not a number, not a whole number, or out of range.
-	CodeInvalidNumber = "invalid_number"
+	CodeInvalidNumber = decimal.CodeInvalidNumber
 	// CodeInvalidDate: not a recognised date form or not a calendar date.
 	CodeInvalidDate = "invalid_date"
 	// CodeInvalidEnum: not one of the allowed values (also quarters).

@@ -1,6 +1,10 @@
 package clean
 
-import "strings"
+import (
+	"strings"
+
+	"shequ/internal/decimal"
+)
 
 // maxExponent bounds the exponent accepted in scientific notation; Excel
 // never writes more than three exponent digits.
@@ -326,25 +330,7 @@ func (p *number) dec() (Dec, error) {
 	if scale > 1<<31-1 {
 		return Dec{}, newErr(CodeInvalidNumber, "too many fraction digits")
 	}
-	c, ok := signedCoef(u, p.neg)
-	if !ok {
-		return Dec{}, errOverflow()
-	}
-	return Dec{Coef: c, Scale: int32(scale)}, nil
-}
-
-// signedCoef applies a sign to a magnitude, reporting int64 overflow.
-func signedCoef(u uint64, neg bool) (int64, bool) {
-	if neg {
-		if u > 1<<63 {
-			return 0, false
-		}
-		return int64(-u), true
-	}
-	if u > 1<<63-1 {
-		return 0, false
-	}
-	return int64(u), true
+	return decimal.Make(u, p.neg, int32(scale))
 }
 
 func errOverflow() *Error { return newErr(CodeInvalidNumber, "out of range") }

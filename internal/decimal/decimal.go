@@ -1,17 +1,27 @@
-package clean
+// Package decimal is shequ's one exact decimal number, Dec: what the
+// cleaners read from a district's cell (etl/clean.Dec is Dec), what the
+// loader appends to a DECIMAL column (warehouse.Appender), and what the
+// reports add up to the fen (reports.Decimal keeps a Dec's digits at a
+// fixed scale). Nothing here goes through float64 where digits must be
+// kept exactly, and it needs no cgo.
+package decimal
 
 import (
 	"math"
+	"math/big"
 	"math/bits"
 	"strconv"
+
+	"shequ/internal/valerr"
 )
 
 // Dec is an exact decimal value Coef × 10^-Scale: {85, 2} is 0.85, {-2146, 0}
-// is -2146. Decimal returns it canonical: Scale ≥ 0 and, when Scale > 0, no
-// trailing zero in Coef; the zero value is 0. Other constructors keep it
-// canonical when they can (MulPow10 may leave a negative Scale when the
-// coefficient would overflow). Compare values with Cmp, not ==, unless both
-// are canonical.
+// is -2146, {8500, 4} is 0.85 too, at scale 4. A canonical Dec has Scale ≥ 0
+// and, when Scale > 0, no trailing zero in Coef; the zero value is 0.
+// etl/clean.Decimal returns canonical values, and arithmetic keeps them
+// canonical when it can (MulPow10 may leave a negative Scale when the
+// coefficient would overflow); Parse and FromRat keep the scale asked for.
+// Compare values with Cmp, not ==, unless both are canonical.
 type Dec struct {
 	Coef  int64
 	Scale int32
@@ -29,8 +39,44 @@ var pow10f = [...]float64{
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 }
 
-// DecFromInt returns the integer i as a Dec.
-func DecFromInt(i int64) Dec { return Dec{Coef: i} }
+// CodeInvalidNumber is the Code of the *valerr.Error of a number out of
+// range (clean.CodeInvalidNumber).
+const CodeInvalidNumber = "invalid_number"
+
+func errOverflow() *valerr.Error {
+	return &valerr.Error{Code: CodeInvalidNumber, Detail: "out of range"}
+}
+
+func errSyntax() *valerr.Error {
+	return &valerr.Error{Code: CodeInvalidNumber, Detail: "not a plain decimal"}
+}
+
+// FromInt returns the integer i as a Dec.
+func FromInt(i int64) Dec { return Dec{Coef: i} }
+
+// Make returns the Dec of magnitude abs, negative when neg, at scale:
+// Make(85, true, 2) is -0.85. A coefficient beyond int64 is invalid_number.
+func Make(abs uint64, neg bool, scale int32) (Dec, error) {
+	c, ok := signedCoef(abs, neg)
+	if !ok {
+		return Dec{}, errOverflow()
+	}
+	return Dec{Coef: c, Scale: scale}, nil
+}
+
+// signedCoef applies a sign to a magnitude, reporting int64 overflow.
+func signedCoef(u uint64, neg bool) (int64, bool) {
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return int64(-u), true
+	}
+	if u > 1<<63-1 {
+		return 0, false
+	}
+	return int64(u), true
+}
 
 // Sign returns -1, 0 or +1.
 func (d Dec) Sign() int {
@@ -62,8 +108,17 @@ func numDigits(u uint64) int {
 
 // String returns the canonical decimal form: "0.85", "-2146", "1500",
 // "0.125"; no exponent and no trailing zero in the fraction.
-func (d Dec) String() string {
-	if d.Coef == 0 {
+func (d Dec) String() string { return d.text(true) }
+
+// Fixed returns d with exactly Scale digits after the point, as DuckDB
+// writes a DECIMAL: {147, 2} is "1.47", {30, 2} "0.30", {5, 0} "5"; a
+// negative Scale writes the integer.
+func (d Dec) Fixed() string { return d.text(false) }
+
+// text writes d without an exponent, dropping the trailing zeros of the
+// fraction when trim is set.
+func (d Dec) text(trim bool) string {
+	if d.Coef == 0 && (trim || d.Scale <= 0) {
 		return "0"
 	}
 	var buf [48]byte
@@ -74,7 +129,7 @@ func (d Dec) String() string {
 	start := len(b)
 	b = strconv.AppendUint(b, d.abs(), 10)
 	scale := int(d.Scale)
-	for scale > 0 && b[len(b)-1] == '0' {
+	for trim && scale > 0 && b[len(b)-1] == '0' {
 		b = b[:len(b)-1]
 		scale--
 	}
@@ -276,4 +331,80 @@ func (d Dec) Add(o Dec) (Dec, error) {
 		return Dec{}, errOverflow()
 	}
 	return Dec{Coef: c, Scale: s}.normalize(), nil
+}
+
+// Rat returns d as an exact fraction.
+func (d Dec) Rat() *big.Rat {
+	r := new(big.Rat).SetInt64(d.Coef)
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(abs64(int64(d.Scale))), nil)
+	if d.Scale >= 0 {
+		return r.Quo(r, new(big.Rat).SetInt(p))
+	}
+	return r.Mul(r, new(big.Rat).SetInt(p))
+}
+
+func abs64(i int64) int64 {
+	if i < 0 {
+		return -i
+	}
+	return i
+}
+
+// FromRat rounds r to scale digits after the point, half away from zero,
+// and returns it at that scale (not canonical: FromRat(1/2, 2) is {50, 2},
+// "0.50" in Fixed). A result beyond int64 is invalid_number.
+func FromRat(r *big.Rat, scale int32) (Dec, error) {
+	x := new(big.Rat).Set(r)
+	p := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(abs64(int64(scale))), nil))
+	if scale >= 0 {
+		x.Mul(x, p)
+	} else {
+		x.Quo(x, p)
+	}
+	num := new(big.Int).Abs(x.Num())
+	q, m := new(big.Int).QuoRem(num, x.Denom(), new(big.Int))
+	if m.Lsh(m, 1).Cmp(x.Denom()) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if !q.IsUint64() {
+		return Dec{}, errOverflow()
+	}
+	return Make(q.Uint64(), x.Sign() < 0, scale)
+}
+
+// Parse reads a decimal as written plainly, the way DuckDB writes a DECIMAL:
+// an optional sign, digits, and a point with digits after it ("-1234.50",
+// ".5", "12."). The Dec keeps the scale written: "1449470.00" is
+// {144947000, 2}. Anything else, and digits beyond int64, is
+// invalid_number; see etl/clean.Decimal for what districts write.
+func Parse(s string) (Dec, error) {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var u uint64
+	scale, digits, point := int32(0), 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.' && !point:
+			point = true
+		case c >= '0' && c <= '9':
+			if u > (1<<64-1-9)/10 {
+				return Dec{}, errOverflow()
+			}
+			u = u*10 + uint64(c-'0')
+			digits++
+			if point {
+				scale++
+			}
+		default:
+			return Dec{}, errSyntax()
+		}
+	}
+	if digits == 0 {
+		return Dec{}, errSyntax()
+	}
+	return Make(u, neg, scale)
 }
