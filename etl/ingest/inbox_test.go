@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shequ/etl"
@@ -190,5 +191,36 @@ func TestProblemsPerFileAreCapped(t *testing.T) {
 	n := queryStrings(t, w.DB, `SELECT count(*)::VARCHAR || ' ' || max(s.problems_unrecorded)::VARCHAR FROM raw.rejects r JOIN raw.submissions s USING (submission_id) WHERE s.file = 'zz_坏文件.csv'`)
 	if want := "100000 50"; n[0] != want {
 		t.Errorf("rejects recorded and counted: %s, want %s", n[0], want)
+	}
+}
+
+// TestFormulaWithoutSavedValue: a roster written by a program (never
+// opened in Excel) whose 常住人口 is a formula with no saved result is not
+// rejected as blank: the problem names the formula and says to open and
+// save the file in Excel.
+func TestFormulaWithoutSavedValue(t *testing.T) {
+	w, dir := openTemp(t)
+	inbox := filepath.Join(dir, "inbox")
+	os.MkdirAll(inbox, 0o755)
+	f := excelize.NewFile()
+	rows := [][]any{
+		{"年度", "区", "街道", "社区代码", "社区名称", "城乡类型", "常住人口"},
+		{2014, "东区", "东街道", "519900000001", "一社区", "城市", 3000},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		f.SetSheetRow("Sheet1", cell, &r)
+	}
+	f.SetSheetRow("Sheet1", "A3", &[]any{2014, "东区", "东街道", "519900000002", "二社区", "城市"})
+	if err := f.SetCellFormula("Sheet1", "G3", "SUM(G2,100)"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(filepath.Join(inbox, "名册.xlsx")); err != nil {
+		t.Fatal(err)
+	}
+	ingestOnce(t, w, inbox)
+	got := queryStrings(t, w.DB, `SELECT "row" || ' ' || "column" || ' ' || code || ' ' || value || ' ' || message_zh FROM raw.rejects`)
+	if len(got) != 1 || !strings.HasPrefix(got[0], "3 resident_population formula_without_value =SUM(G2,100) ") || !strings.Contains(got[0], "没有保存计算结果") {
+		t.Errorf("rejects %q, want row 3's formula named, with no saved result", got)
 	}
 }

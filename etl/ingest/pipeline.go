@@ -190,7 +190,7 @@ func (r *fileReader) produce(s opened, opt *Options) bool {
 		default:
 			tot.add(line.Row)
 			// A reader may reuse its cells on the next call: keep a copy.
-			row := etl.Row{Num: line.Num, Cells: append([]string(nil), line.Cells...)}
+			row := etl.Row{Num: line.Num, Cells: append([]string(nil), line.Cells...), Uncached: append([]etl.Formula(nil), line.Uncached...)}
 			items = append(items, item{row: row, out: v.Validate(row)})
 		}
 		if len(items) == batchRows {

@@ -1,8 +1,6 @@
 package receipt
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -11,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"shequ/etl"
+	etlcsv "shequ/etl/csv"
 	"shequ/etl/validate"
 	"shequ/etl/xlsx"
 )
@@ -28,46 +26,9 @@ const maxCommentChars = 30_000
 // maxMessagesPerCell bounds the messages joined into one comment.
 const maxMessagesPerCell = 50
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
-// normEncoding names a CSV encoding the way etl/csv does; "" is "detect".
-func normEncoding(e string) (string, bool) {
-	switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(e), "_", "-")) {
-	case "":
-		return "", true
-	case "utf-8", "utf8":
-		return "utf-8", true
-	case "utf-8-bom", "utf8-bom", "utf-8-sig":
-		return "utf-8-bom", true
-	case "gb18030", "gbk", "gb2312", "cp936":
-		return "gb18030", true
-	}
-	return "", false
-}
-
-// decode turns the bytes of a CSV file into UTF-8 text. A byte-order mark
-// is dropped; bytes that are not valid in the encoding become U+FFFD.
-func decode(data []byte, encoding string) string {
-	enc, _ := normEncoding(encoding)
-	if enc == "" {
-		switch {
-		case bytes.HasPrefix(data, utf8BOM):
-			enc = "utf-8-bom"
-		case utf8.Valid(data):
-			enc = "utf-8"
-		default:
-			enc = "gb18030"
-		}
-	}
-	if enc == "gb18030" {
-		if out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data); err == nil {
-			data = out
-		}
-	} else {
-		data = bytes.TrimPrefix(data, utf8BOM)
-	}
-	return strings.ToValidUTF8(string(data), "\uFFFD")
-}
+// maxSizedColumns is the most columns of a CSV copy given a width of
+// their own.
+const maxSizedColumns = 256
 
 // commentWork bounds the work of commenting cells of a large workbook:
 // excelize finds a row's height by scanning the sheet's rows, several
@@ -301,20 +262,25 @@ type csvRecord struct {
 // as text. The sheet is streamed; its comments are added first, while it is
 // still empty, and the fills go with the cells.
 func csvCopy(src, encoding string, problems []Problem, lim Limits) (*excelize.File, string, []string) {
-	data, err := os.ReadFile(src)
+	// Read as the ingest read it: the same encoding, delimiter (comma,
+	// tab, semicolon) and line ends (a lone CR too), so the copy's rows
+	// and numbers are the ones the problems name.
+	book, err := etlcsv.Open(src, etl.Limits{})
 	if err != nil {
 		return nil, "", []string{NoteNoCopy}
 	}
-	r := csv.NewReader(strings.NewReader(decode(data, encoding)))
-	data = nil
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
+	defer book.Close()
+	rr, err := book.Rows("")
+	if err != nil {
+		return nil, "", []string{NoteNoCopy}
+	}
+	defer rr.Close()
 	var (
 		recs  []csvRecord
 		notes []string
 	)
 	for {
-		fields, err := r.Read()
+		row, err := rr.Next()
 		if err == io.EOF {
 			break
 		}
@@ -326,11 +292,10 @@ func csvCopy(src, encoding string, problems []Problem, lim Limits) (*excelize.Fi
 			notes = append(notes, fmt.Sprintf("原文件第 %d 行之后的内容无法解析，副本只包含此前的行。", line))
 			break
 		}
-		line, _ := r.FieldPos(0)
-		if line > lim.MaxAnnotateRows {
+		if row.Num > lim.MaxAnnotateRows {
 			return nil, "", []string{NoteTooLarge}
 		}
-		recs = append(recs, csvRecord{line, fields})
+		recs = append(recs, csvRecord{row.Num, append([]string(nil), row.Cells...)})
 	}
 	var widths []int
 	for i, rec := range recs {
@@ -388,7 +353,10 @@ func csvCopy(src, encoding string, problems []Problem, lim Limits) (*excelize.Fi
 	if err != nil {
 		return fail(NoteNoCopy)
 	}
-	for j, w := range widths {
+	// Column widths for the columns a person reads; a file of thousands of
+	// columns (16 384 in a hostile one) keeps the default width beyond
+	// them: a width per column made such a receipt take minutes.
+	for j, w := range widths[:min(len(widths), maxSizedColumns)] {
 		if err := sw.SetColWidth(j+1, j+1, float64(min(max(w+2, 6), 50))); err != nil {
 			return fail(NoteNoCopy)
 		}

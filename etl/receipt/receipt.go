@@ -257,21 +257,30 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 	lim = lim.OrDefault()
 	format = strings.ToLower(strings.TrimPrefix(format, "."))
 	annotate := info.Status != Quarantined && info.Status != Duplicate
-	if annotate {
-		if format != "xlsx" && format != "csv" {
-			return fmt.Errorf("receipt: unknown format %q", format)
-		}
-		if format == "csv" {
-			if _, ok := normEncoding(encoding); !ok {
-				return fmt.Errorf("receipt: unknown CSV encoding %q", encoding)
-			}
-		}
-	}
 	listed := problems
 	if len(listed) > lim.MaxListed {
 		listed = listed[:lim.MaxListed]
 	}
+	if annotate {
+		switch format {
+		case "xlsx", "xls", "et", "ods":
+		case "csv":
+			switch strings.ToLower(strings.ReplaceAll(strings.TrimSpace(encoding), "_", "-")) {
+			case "", "utf-8", "utf8", "utf-8-bom", "utf8-bom", "utf-8-sig", "gb18030", "gbk", "gb2312", "cp936", "utf-16le", "utf-16be":
+			default:
+				return fmt.Errorf("receipt: unknown CSV encoding %q", encoding)
+			}
+		default:
+			return fmt.Errorf("receipt: unknown format %q", format)
+		}
+	}
 	var notes []string
+	if annotate && format != "xlsx" && format != "csv" {
+		// A workbook converted from .xls, .et or .ods: the district's own
+		// file cannot be written back with marks; the list says it all.
+		annotate = false
+		notes = append(notes, fmt.Sprintf("原文件为 .%s 格式，未附批注副本；请按问题清单逐条核对（也可另存为 .xlsx 后报送，即可收到批注副本）。", format))
+	}
 	// A workbook is first edited stripped to its rows with problems; if
 	// that copy cannot be made, it is edited whole.
 	for _, strip := range stripOrder {

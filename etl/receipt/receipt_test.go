@@ -3,6 +3,7 @@ package receipt
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shequ/etl/validate"
 )
@@ -810,4 +812,62 @@ func FuzzWriteCSVReceipt(f *testing.F) {
 			out.Close()
 		}
 	})
+}
+
+// TestCSVDialectsCopy: a CSV file the ingest reads with another dialect
+// (semicolons, lone-CR line ends) gets its copy read the same way: the
+// problems' cells are marked where the district sees them.
+func TestCSVDialectsCopy(t *testing.T) {
+	orig, err := os.ReadFile(inbox + "batch1/02_青山区社区名册.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := simplifiedchinese.GB18030.NewDecoder().Bytes(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	semi := strings.ReplaceAll(strings.ReplaceAll(string(text), ",", ";"), "\r\n", "\r")
+	src := filepath.Join(t.TempDir(), "semi.csv")
+	if err := os.WriteFile(src, []byte(semi), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "r.xlsx")
+	if err := Write(dst, src, "csv", "utf-8", Info{Status: Loaded}, csvProblems(), Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, dst)
+	for _, cell := range []string{"E24", "H35"} {
+		if got := fill(t, f, DataSheet, cell); got != ErrorFill {
+			t.Errorf("%s of the copy: fill %q, want the error fill", cell, got)
+		}
+	}
+	if v, _ := f.GetCellValue(DataSheet, "E24"); v != "51990311290" {
+		t.Errorf("E24 of the copy = %q, want the district's value", v)
+	}
+}
+
+// TestWideCSVReceipt: a CSV of 16 384 columns gets its receipt and copy
+// (a width per column made it take minutes).
+func TestWideCSVReceipt(t *testing.T) {
+	var b strings.Builder
+	for r := 0; r < 3; r++ {
+		for c := 0; c < 16384; c++ {
+			if c > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%d", r*c)
+		}
+		b.WriteByte('\n')
+	}
+	src := filepath.Join(t.TempDir(), "wide.csv")
+	os.WriteFile(src, []byte(b.String()), 0o644)
+	dst := filepath.Join(t.TempDir(), "r.xlsx")
+	ps := []Problem{{Problem: validate.Problem{Row: 2, Letter: "XFD", Column: "x", Severity: validate.Error, Code: validate.InvalidNumber}}}
+	if err := Write(dst, src, "csv", "", Info{Status: Loaded}, ps, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, dst)
+	if got := fill(t, f, DataSheet, "XFD2"); got != ErrorFill {
+		t.Errorf("XFD2 fill %q, want the error fill", got)
+	}
 }

@@ -35,6 +35,7 @@ const (
 	MissingColumn        = "missing_column"
 	UnknownCommunity     = "unknown_community"
 	AmbiguousValue       = "ambiguous_value"
+	FormulaWithoutValue  = "formula_without_value"
 )
 
 // zhReason words each code for a district, in Chinese.
@@ -57,6 +58,7 @@ var zhReason = map[string]string{
 	MissingColumn:        "缺少必填列",
 	UnknownCommunity:     "社区代码在当年社区名册中不存在",
 	AmbiguousValue:       "含义不明确",
+	FormulaWithoutValue:  "是公式，但文件中没有保存计算结果",
 }
 
 // ReasonZh returns the Chinese wording of a code.
@@ -126,6 +128,8 @@ func zhDetail(p Problem) string {
 		case "id_number":
 			return "应为 18 位身份证号"
 		}
+	case FormulaWithoutValue:
+		return "文件可能由程序生成、未在 Excel 中打开保存；请用 Excel 打开后保存，再重新报送"
 	case BadCheckCharacter:
 		return "最后一位校验码与前面的数字不符，请核对"
 	case OutOfRange, NegativeValue:

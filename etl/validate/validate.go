@@ -149,6 +149,14 @@ func (v *Validator) Validate(row etl.Row) Outcome {
 			continue
 		}
 		raw := cell(row.Cells, s.field.Index)
+		if fm, ok := row.UncachedAt(s.field.Index); ok && clean.Text(raw) == "" {
+			// A formula the file never computed (written by a program,
+			// never opened in Excel): its value is unknown, not blank.
+			o.Problems = append(o.Problems, Problem{Row: row.Num, Column: c.Name, Header: s.field.Header, Letter: Letter(s.field.Index),
+				Value: "=" + fm.Text, Severity: Error, Code: FormulaWithoutValue,
+				Detail: "the cell holds a formula with no saved result: open the file in Excel and save it"})
+			continue
+		}
 		val, p := v.value(c, s.field, raw)
 		if p != nil {
 			p.Row, p.Column, p.Header, p.Letter, p.Value = row.Num, c.Name, s.field.Header, Letter(s.field.Index), raw
