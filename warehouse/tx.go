@@ -8,6 +8,9 @@ import (
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"shequ/internal/decimal"
+	"shequ/internal/sqlrows"
 )
 
 // Tx is one write transaction on a dedicated connection. Appenders made
@@ -77,27 +80,30 @@ func (tx *Tx) Rollback() error {
 // Appender bulk-loads rows into one table inside a transaction.
 //
 // Values are passed as Go values: string, int64, int32, bool, time.Time, nil
-// for NULL — and Money/Dec for DECIMAL columns. duckdb-go's Appender stores
-// a Go number into a DECIMAL column unscaled (a float64 123.45 would become
-// 1.23 in DECIMAL(18,2)); Dec carries the coefficient already at the
-// column's scale, which is what DuckDB stores.
+// for NULL — and decimal.Dec for DECIMAL columns. duckdb-go's Appender
+// stores a Go number into a DECIMAL column unscaled (a float64 123.45 would
+// become 1.23 in DECIMAL(18,2)); the Appender knows each column's scale and
+// stores a Dec's coefficient at it, which is what DuckDB stores, refusing
+// a Dec with more fraction digits than the column keeps.
 type Appender struct {
-	a     *duckdb.Appender
-	table string
-}
-
-// Dec is an exact decimal for a DECIMAL(width, scale) column: Coef is the
-// value × 10^scale, already at the column's scale.
-type Dec struct {
-	Coef  int64
-	Width uint8
-	Scale uint8
+	a      *duckdb.Appender
+	table  string
+	scales []int32 // per column: a DECIMAL's scale, -1 for other types
 }
 
 // Appender opens an appender on schema.table inside the transaction.
 func (tx *Tx) Appender(ctx context.Context, schema, table string) (*Appender, error) {
+	rows, err := tx.conn.QueryContext(ctx, `SELECT CASE WHEN data_type LIKE 'DECIMAL%' THEN numeric_scale ELSE -1 END
+		FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, schema, table)
+	if err != nil {
+		return nil, fmt.Errorf("appender %s.%s: %w", schema, table, err)
+	}
+	scales, err := sqlrows.Column[int32](rows)
+	if err != nil {
+		return nil, fmt.Errorf("appender %s.%s: %w", schema, table, err)
+	}
 	var app *duckdb.Appender
-	err := tx.conn.Raw(func(dc any) error {
+	err = tx.conn.Raw(func(dc any) error {
 		var err error
 		app, err = duckdb.NewAppenderFromConn(dc.(driver.Conn), schema, table)
 		return err
@@ -105,21 +111,41 @@ func (tx *Tx) Appender(ctx context.Context, schema, table string) (*Appender, er
 	if err != nil {
 		return nil, fmt.Errorf("appender %s.%s: %w", schema, table, err)
 	}
-	return &Appender{a: app, table: schema + "." + table}, nil
+	return &Appender{a: app, table: schema + "." + table, scales: scales}, nil
 }
 
 // Append adds one row.
 func (a *Appender) Append(vals ...driver.Value) error {
 	for i, v := range vals {
-		if d, ok := v.(Dec); ok {
-			// DuckDB stores DECIMAL(w<=18) as the scaled integer: pass it as is.
-			vals[i] = d.Coef
+		if d, ok := v.(decimal.Dec); ok {
+			// DuckDB stores DECIMAL(w<=18) as the scaled integer.
+			c, err := a.coef(i, d)
+			if err != nil {
+				return fmt.Errorf("append to %s: %w", a.table, err)
+			}
+			vals[i] = c
 		}
 	}
 	if err := a.a.AppendRow(vals...); err != nil {
 		return fmt.Errorf("append to %s: %w", a.table, err)
 	}
 	return nil
+}
+
+// coef is d's coefficient at the scale of column i.
+func (a *Appender) coef(i int, d decimal.Dec) (int64, error) {
+	if i >= len(a.scales) || a.scales[i] < 0 {
+		return 0, fmt.Errorf("column %d is not DECIMAL: %s cannot go in it", i+1, d)
+	}
+	s := a.scales[i]
+	c, err := d.Rescale(s)
+	if err != nil {
+		return 0, fmt.Errorf("column %d: %s: %w", i+1, d, err)
+	}
+	if (decimal.Dec{Coef: c, Scale: s}).Cmp(d) != 0 {
+		return 0, fmt.Errorf("column %d keeps %d decimal places, %s has more", i+1, s, d)
+	}
+	return c, nil
 }
 
 // Close flushes the remaining rows.

@@ -2,12 +2,15 @@ package warehouse
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"shequ/internal/decimal"
 )
 
 func tempWarehouse(t *testing.T) string {
@@ -107,7 +110,7 @@ func TestAppenderDecimalIsExactAndTransactional(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range coefs {
-			if err := a.Append(Dec{Coef: c, Width: 18, Scale: 2}, Dec{Coef: 704999, Width: 9, Scale: 4}, time.Date(2014, 3, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+			if err := a.Append(decimal.Dec{Coef: c, Scale: 2}, decimal.Dec{Coef: 704999, Scale: 4}, time.Date(2014, 3, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -131,5 +134,49 @@ func TestAppenderDecimalIsExactAndTransactional(t *testing.T) {
 	}
 	if want := "-0.01/70.4999/2014-03-01 123.45/70.4999/2014-03-01 821000.00/70.4999/2014-03-01"; got != want {
 		t.Errorf("loaded %q, want %q (rolled-back row must be absent)", got, want)
+	}
+}
+
+// A Dec goes in at its column's scale whatever its own, and one with more
+// fraction digits than the column keeps, or in a column that is not
+// DECIMAL, is refused rather than rounded or stored unscaled.
+func TestAppenderDecimalAtColumnScale(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, tempWarehouse(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.DB.Exec(`CREATE TABLE raw.money2 (n INTEGER, amount DECIMAL(18,2))`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := w.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	a, err := tx.Appender(ctx, "raw", "money2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []decimal.Dec{{Coef: 15, Scale: 1}, {Coef: 8210, Scale: -2}, {Coef: 123400, Scale: 4}} {
+		if err := a.Append(int32(1), d); err != nil {
+			t.Fatalf("Append(%s): %v", d, err)
+		}
+	}
+	for _, vals := range [][]driver.Value{{int32(2), decimal.Dec{Coef: 12345, Scale: 3}}, {decimal.Dec{Coef: 1}, decimal.Dec{Coef: 1}}} {
+		if err := a.Append(vals...); err == nil {
+			t.Errorf("Append(%v) was not refused", vals)
+		}
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := tx.QueryRow(ctx, `SELECT string_agg(amount::VARCHAR, ' ' ORDER BY amount) FROM raw.money2`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "1.50 12.34 821000.00"; got != want {
+		t.Errorf("loaded %q, want %q", got, want)
 	}
 }

@@ -101,7 +101,7 @@ func appendRaw(vals []driver.Value, c *dict.Column, v any) []driver.Value {
 		}
 	case dict.Dec, dict.Ratio:
 		if coef, ok := v.(int64); ok {
-			return append(vals, warehouse.Dec{Coef: coef, Width: 18, Scale: uint8(c.Scale)})
+			return append(vals, clean.Dec{Coef: coef, Scale: int32(c.Scale)})
 		}
 	}
 	return append(vals, v)

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"shequ/internal/decimal"
 	"shequ/warehouse"
 )
 
@@ -211,7 +212,7 @@ func convert(s, typ string) (driver.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return warehouse.Dec{Coef: coef, Width: uint8(width), Scale: uint8(scale)}, nil
+		return decimal.Dec{Coef: coef, Scale: int32(scale)}, nil
 	}
 	return nil, fmt.Errorf("type %s not handled", typ)
 }
