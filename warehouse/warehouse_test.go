@@ -90,16 +90,23 @@ func TestSecondWriterNamesHolder(t *testing.T) {
 	w2.Close()
 }
 
-func TestAppenderDecimalIsExactAndTransactional(t *testing.T) {
-	ctx := context.Background()
-	w, err := Open(ctx, tempWarehouse(t), Options{})
+// openWith opens a new warehouse and runs a statement in it.
+func openWith(t *testing.T, stmt string) *Warehouse {
+	t.Helper()
+	w, err := Open(context.Background(), tempWarehouse(t), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
-	if _, err := w.DB.Exec(`CREATE TABLE raw.money (amount DECIMAL(18,2), score DECIMAL(9,4), d DATE)`); err != nil {
+	t.Cleanup(func() { w.Close() })
+	if _, err := w.DB.Exec(stmt); err != nil {
 		t.Fatal(err)
 	}
+	return w
+}
+
+func TestAppenderDecimalIsExactAndTransactional(t *testing.T) {
+	ctx := context.Background()
+	w := openWith(t, `CREATE TABLE raw.money (amount DECIMAL(18,2), score DECIMAL(9,4), d DATE)`)
 	load := func(commit bool, coefs ...int64) {
 		tx, err := w.Begin(ctx)
 		if err != nil {
@@ -142,14 +149,7 @@ func TestAppenderDecimalIsExactAndTransactional(t *testing.T) {
 // DECIMAL, is refused rather than rounded or stored unscaled.
 func TestAppenderDecimalAtColumnScale(t *testing.T) {
 	ctx := context.Background()
-	w, err := Open(ctx, tempWarehouse(t), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	if _, err := w.DB.Exec(`CREATE TABLE raw.money2 (n INTEGER, amount DECIMAL(18,2))`); err != nil {
-		t.Fatal(err)
-	}
+	w := openWith(t, `CREATE TABLE raw.money2 (n INTEGER, amount DECIMAL(18,2))`)
 	tx, err := w.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
