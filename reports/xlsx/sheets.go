@@ -47,11 +47,24 @@ func (b *book) cover() {
 	}
 	policy := d.Stamp.PolicyDigest + "（默认政策）"
 	if o := d.Stamp.Overrides(); len(o) > 0 {
-		var names []string
+		// Origin setting: a change the city made and keeps (shequ policy
+		// set); override: a trial's alternative file.
+		var set, alt []string
 		for _, p := range o {
-			names = append(names, p.File)
+			if p.Origin == "setting" {
+				set = append(set, p.File)
+			} else {
+				alt = append(alt, p.File)
+			}
 		}
-		policy = d.Stamp.PolicyDigest + "（含备选政策：" + strings.Join(names, "、") + "）"
+		var parts []string
+		if len(set) > 0 {
+			parts = append(parts, "含本市政策变更："+strings.Join(set, "、"))
+		}
+		if len(alt) > 0 {
+			parts = append(parts, "含备选政策："+strings.Join(alt, "、"))
+		}
+		policy = d.Stamp.PolicyDigest + "（" + strings.Join(parts, "；") + "）"
 	}
 	city := d.City
 	if city == "" {
@@ -169,6 +182,18 @@ func (b *book) coverTable(s string, row int, t *reports.Table, cols int) int {
 	return row
 }
 
+// tableRow writes row i of a table at row of sheet s, each value in its
+// column's format, highlighted where the table says.
+func (b *book) tableRow(s string, row int, t *reports.Table, i int) {
+	for j, c := range t.Sheet.Columns {
+		variant := "cell"
+		if t.Highlighted(i, c) {
+			variant = "bad"
+		}
+		b.put(s, j+1, row, t.Get(i, c.Name), c, "", variant)
+	}
+}
+
 // table writes one table of a book: title, note, header, rows, totals,
 // charts.
 func (b *book) table(t *reports.Table) {
@@ -196,13 +221,7 @@ func (b *book) table(t *reports.Table) {
 	b.check(b.f.SetRowHeight(s, headerRow, max(headerWidth, 18)))
 	row := firstRow
 	for i := range t.Rows {
-		for j, c := range sh.Columns {
-			variant := "cell"
-			if t.Highlighted(i, c) {
-				variant = "bad"
-			}
-			b.put(s, j+1, row, t.Get(i, c.Name), c, "", variant)
-		}
+		b.tableRow(s, row, t, i)
 		row++
 	}
 	last := row - 1
@@ -341,13 +360,7 @@ func (b *book) form(t *reports.Table) {
 	b.check(b.f.SetRowHeight(s, row, maxH))
 	row++
 	for i := range t.Rows {
-		for j, c := range sh.Columns {
-			variant := "cell"
-			if t.Highlighted(i, c) {
-				variant = "bad"
-			}
-			b.put(s, j+1, row, t.Get(i, c.Name), c, "", variant)
-		}
+		b.tableRow(s, row, t, i)
 		b.check(b.f.SetRowHeight(s, row, 20))
 		row++
 	}
