@@ -1,0 +1,66 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"shequ/web/account"
+	"shequ/web/data"
+)
+
+type boardData struct {
+	Board     *data.Board
+	Reminders map[string]string
+}
+
+// boardShow is the submission board (报送进度): district × kind × period,
+// what is in, what is missing and late, what has problems, with each
+// late or failing district's reminder ready to send.
+func (s *Server) boardShow(w http.ResponseWriter, r *http.Request) {
+	rd, done, err := s.snap.Open(r.Context(), callerOf(r).Scope())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer done()
+	b, err := rd.Board(r.Context(), s.boardYear(r, rd), s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	bd := boardData{Board: b, Reminders: map[string]string{}}
+	for _, row := range b.Rows {
+		if row.NeedsReminder() {
+			bd.Reminders[row.District] = b.Reminder(row, s.p.Config().City)
+		}
+	}
+	s.render(w, r, http.StatusOK, "board", &view{Title: fmt.Sprintf("%d 年报送进度", b.Year), Nav: "board", Fresh: rd.Published, Data: bd})
+}
+
+// reminderDownload sends one district's reminder as a text file.
+func (s *Server) reminderDownload(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	rd, done, err := s.snap.Open(r.Context(), c.Scope())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer done()
+	b, err := rd.Board(r.Context(), s.boardYear(r, rd), s.now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := r.URL.Query().Get("district")
+	for _, row := range b.Rows {
+		if row.District == d {
+			s.wr.logAudit(account.Entry{User: c.Name, Role: c.Role, District: c.District, Action: account.ActDownload, Address: c.addr, OK: true,
+				Target: fmt.Sprintf("%s %d 年催报通知", d, b.Year)})
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Content-Disposition", attachment(fmt.Sprintf("%s_%d年催报通知.txt", d, b.Year)))
+			fmt.Fprint(w, b.Reminder(row, s.p.Config().City))
+			return
+		}
+	}
+	s.notFound(w, r)
+}

@@ -1,0 +1,132 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"shequ/warehouse"
+)
+
+// ErrNoSnapshot is returned before the first build has published the
+// snapshot readers use.
+var ErrNoSnapshot = errors.New("no snapshot published yet")
+
+// Snapshots keeps the published snapshot of a warehouse open for reading,
+// and opens the new one when a build publishes it. A request holds the
+// snapshot it started with until it ends, so it reads one build
+// throughout; the old one is closed when its last request is done.
+type Snapshots struct {
+	path string // the snapshot file
+
+	mu  sync.Mutex
+	cur *handle
+}
+
+type handle struct {
+	w         *warehouse.Warehouse
+	published time.Time
+	ino       uint64
+	size      int64
+	refs      int
+	stale     bool
+}
+
+// NewSnapshots reads the snapshot of the warehouse at path.
+func NewSnapshots(warehousePath string) *Snapshots {
+	return &Snapshots{path: warehouse.SnapshotPath(warehousePath)}
+}
+
+// Read is one request's view of the snapshot, cut to a scope.
+type Read struct {
+	db    *sql.DB
+	scope Scope
+	// Published is when the snapshot was published: "数据截至".
+	Published time.Time
+}
+
+// Scope returns the scope the read is cut to.
+func (r *Read) Scope() Scope { return r.scope }
+
+// Open returns a read of the newest snapshot in scope, and the function
+// that ends it.
+func (s *Snapshots) Open(ctx context.Context, scope Scope) (*Read, func(), error) {
+	h, err := s.acquire(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &Read{db: h.w.DB, scope: scope, Published: h.published}, func() { s.release(h) }, nil
+}
+
+// Published returns when the newest snapshot was published (zero when
+// there is none).
+func (s *Snapshots) Published() time.Time {
+	st, err := os.Stat(s.path)
+	if err != nil {
+		return time.Time{}
+	}
+	return st.ModTime()
+}
+
+func (s *Snapshots) acquire(ctx context.Context) (*handle, error) {
+	st, err := os.Stat(s.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, ErrNoSnapshot
+	}
+	if err != nil {
+		return nil, err
+	}
+	ino := inode(st)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := s.cur; c != nil && c.ino == ino && c.size == st.Size() && c.published.Equal(st.ModTime()) {
+		c.refs++
+		return c, nil
+	}
+	w, err := warehouse.Open(ctx, s.path, warehouse.Options{ReadOnly: true, Sandbox: true, Threads: 2, MemoryLimit: "1GB"})
+	if err != nil {
+		return nil, fmt.Errorf("open the snapshot: %w", err)
+	}
+	if old := s.cur; old != nil {
+		old.stale = true
+		if old.refs == 0 {
+			old.w.Close()
+		}
+	}
+	s.cur = &handle{w: w, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1}
+	return s.cur, nil
+}
+
+func (s *Snapshots) release(h *handle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h.refs--
+	if h.refs == 0 && h.stale {
+		h.w.Close()
+	}
+}
+
+// Close closes the open snapshot.
+func (s *Snapshots) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != nil {
+		s.cur.stale = true
+		if s.cur.refs == 0 {
+			s.cur.w.Close()
+		}
+		s.cur = nil
+	}
+}
+
+func inode(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
+}

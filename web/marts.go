@@ -1,0 +1,102 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"shequ/web/account"
+	"shequ/web/data"
+)
+
+type martsData struct {
+	Names    []string
+	CityOnly map[string]bool
+	Name     string
+	Year     int
+	District string
+	Table    *data.Table
+}
+
+// martsShow lists the marts.
+func (s *Server) martsShow(w http.ResponseWriter, r *http.Request) {
+	c := callerOf(r)
+	md := martsData{Names: data.Marts(), CityOnly: map[string]bool{}}
+	for _, n := range md.Names {
+		md.CityOnly[n] = data.MartCityOnly(n) && !c.Scope().IsCity()
+	}
+	s.render(w, r, http.StatusOK, "marts", &view{Title: "数据集市", Nav: "marts", Data: md})
+}
+
+// martQuery reads ?year= and ?district= and the mart's rows in the
+// caller's scope. A district account names no district or its own; the
+// default is its own.
+func (s *Server) martQuery(r *http.Request) (*data.Read, func(), martsData, error) {
+	c := callerOf(r)
+	md := martsData{Name: r.PathValue("name"), District: r.URL.Query().Get("district")}
+	if y := r.URL.Query().Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 1900 || n > 2200 {
+			return nil, nil, md, errBadYear
+		}
+		md.Year = n
+	}
+	rd, done, err := s.snap.Open(r.Context(), c.Scope())
+	if err != nil {
+		return nil, nil, md, err
+	}
+	md.Table, err = rd.Mart(r.Context(), md.Name, md.Year, md.District)
+	if err != nil {
+		done()
+		return nil, nil, md, err
+	}
+	return rd, done, md, nil
+}
+
+var errBadYear = errors.New("year must be a year such as 2014")
+
+// martShow shows a mart as a table.
+func (s *Server) martShow(w http.ResponseWriter, r *http.Request) {
+	rd, done, md, err := s.martQuery(r)
+	if s.martError(w, r, err) {
+		return
+	}
+	defer done()
+	s.render(w, r, http.StatusOK, "mart", &view{Title: "marts." + md.Name, Nav: "marts", Fresh: rd.Published, Data: md})
+}
+
+// martAPI is GET /api/marts/NAME?year=Y&district=D: the mart's rows the
+// caller may see, as JSON.
+func (s *Server) martAPI(w http.ResponseWriter, r *http.Request) {
+	rd, done, md, err := s.martQuery(r)
+	if s.martError(w, r, err) {
+		return
+	}
+	defer done()
+	writeJSON(w, http.StatusOK, map[string]any{
+		"mart": md.Name, "as_of": rd.Published.Format("2006-01-02T15:04:05Z07:00"), "columns": md.Table.Columns, "rows": md.Table.Records(),
+	})
+}
+
+func (s *Server) martError(w http.ResponseWriter, r *http.Request, err error) bool {
+	c := callerOf(r)
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, data.ErrForbidden):
+		s.wr.logAudit(account.Entry{User: c.Name, Role: c.Role, District: c.District, Action: account.ActDenied, Target: r.URL.RequestURI(), Address: c.addr})
+		s.forbidden(w, r, fmt.Sprintf("您只能查看%s的数据", c.District))
+	case errors.Is(err, data.ErrUnknownMart):
+		s.notFound(w, r)
+	case errors.Is(err, errBadYear):
+		if isAPI(r) {
+			writeJSON(w, http.StatusBadRequest, apiError{Error: "bad_year", MessageZh: "年度应为四位数字，例如 2014"})
+		} else {
+			s.renderError(w, r, http.StatusBadRequest, "年度应为四位数字，例如 2014")
+		}
+	default:
+		s.fail(w, r, err)
+	}
+	return true
+}

@@ -1,0 +1,70 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+
+	"shequ/web/account"
+)
+
+// Who may use a route. The list below is the one place that says it:
+// every route not public needs a signed-in account of one of the roles.
+var (
+	public     []account.Role                                                                      // anyone, signed in or not
+	everyone   = []account.Role{account.Planner, account.District, account.Analyst, account.Admin} // any account
+	submitters = []account.Role{account.Planner, account.District, account.Admin}                  // send files, read receipts (personal data)
+	city       = []account.Role{account.Planner, account.Admin}                                    // the submission board
+	admins     = []account.Role{account.Admin}
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, roles []account.Role, h http.HandlerFunc) {
+		mux.Handle(pattern, s.guard(roles, h))
+	}
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticFiles(static)))
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
+	if s.cfg.Machine != nil {
+		mux.Handle("GET /healthz", s.cfg.Machine)
+		mux.Handle("GET /runs", s.cfg.Machine)
+	}
+
+	handle("GET /login", public, s.loginShow)
+	handle("POST /login", public, s.loginCheck)
+	handle("POST /logout", everyone, s.logout)
+	handle("GET /password", everyone, s.passwordShow)
+	handle("POST /password", everyone, s.passwordUpdate)
+	handle("GET /{$}", everyone, s.home)
+	handle("GET /template.xlsx", everyone, s.templateDownload)
+
+	handle("GET /portal", submitters, s.portalShow)
+	handle("POST /upload", submitters, s.uploadForm)
+	handle("POST /api/submissions", submitters, s.uploadAPI)
+	handle("GET /api/submissions", submitters, s.submissionsAPI)
+	handle("GET /submissions", submitters, s.historyShow)
+	handle("GET /submissions/{id}", submitters, s.submissionShow)
+	handle("GET /api/submissions/{id}", submitters, s.submissionAPI)
+	handle("GET /submissions/{id}/receipt.xlsx", submitters, s.receiptDownload)
+
+	handle("GET /board", city, s.boardShow)
+	handle("GET /board/reminder", city, s.reminderDownload)
+
+	handle("GET /marts", everyone, s.martsShow)
+	handle("GET /marts/{name}", everyone, s.martShow)
+	handle("GET /api/marts/{name}", everyone, s.martAPI)
+
+	handle("GET /admin/users", admins, s.usersShow)
+	handle("POST /admin/users", admins, s.userAdd)
+	handle("POST /admin/users/{name}/{action}", admins, s.userChange)
+	handle("GET /admin/settings", admins, s.settingsShow)
+	handle("POST /admin/settings", admins, s.settingsUpdate)
+	handle("GET /admin/audit", admins, s.auditShow)
+
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.notFound(w, r)
+	})
+	return s.secure(mux)
+}
