@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"shequ/internal/sqltext"
@@ -28,9 +26,6 @@ type BuildOptions struct {
 	// RunID is recorded with every model run (ops.model_runs.run_id);
 	// 0 records NULL.
 	RunID int64
-	// Concurrency is how many models may build at once, each on its own
-	// connection; 0 means min(4, GOMAXPROCS).
-	Concurrency int
 	// Progress, when set, is called as each model starts and ends. Calls
 	// are serialised.
 	Progress func(Event)
@@ -53,6 +48,9 @@ const (
 	StatusOK      Status = "ok"
 	StatusFailed  Status = "failed"
 	StatusSkipped Status = "skipped"
+	// StatusRolledBack: the model built, but another failed, and a build is
+	// all or nothing: its table was not kept.
+	StatusRolledBack Status = "rolled_back"
 )
 
 // Event reports a model starting or ending.
@@ -72,17 +70,15 @@ type ModelResult struct {
 	Started time.Time
 	Ended   time.Time
 	Err     error // a *ModelError when failed; why when skipped
-	Retries int   // times rerun after a transaction conflict
 }
 
 // BuildResult is the outcome of a build.
 type BuildResult struct {
-	RunID       int64
-	Started     time.Time
-	Ended       time.Time
-	Policy      []PolicyVersion
-	Models      []ModelResult // in dependency order
-	Concurrency int
+	RunID   int64
+	Started time.Time
+	Ended   time.Time
+	Policy  []PolicyVersion
+	Models  []ModelResult // in dependency order
 }
 
 // Count returns how many models ended with status s.
@@ -122,7 +118,11 @@ func (r *BuildResult) Summary() string {
 	}
 	s := fmt.Sprintf("%s built %d of %d models", mark, ok, len(r.Models))
 	if failed > 0 || skipped > 0 {
-		s += fmt.Sprintf(" (%d failed, %d skipped)", failed, skipped)
+		s += fmt.Sprintf(" (%d failed, %d skipped", failed, skipped)
+		if rb := r.Count(StatusRolledBack); rb > 0 {
+			s += fmt.Sprintf(", %d not kept: a build is all or nothing", rb)
+		}
+		s += ")"
 	}
 	if overrides > 0 {
 		s += fmt.Sprintf(" with %d policy override(s)", overrides)
@@ -130,12 +130,16 @@ func (r *BuildResult) Summary() string {
 	return s + fmt.Sprintf(" in %s", r.Ended.Sub(r.Started).Round(time.Millisecond))
 }
 
-// Build loads the policy (defaults plus opt.PolicyFiles) into the policy
-// schema in one transaction, then materialises the selected models in
-// dependency order, independent ones concurrently. Each model is built in
-// its own transaction: a failed model leaves its previous table or view
-// in place, its error names its file and line, and the models downstream
-// of it are skipped. Every model's run is recorded in ops.model_runs.
+// Build loads the policy (defaults plus opt.PolicyFiles and
+// opt.Overrides) and materialises the selected models in dependency order,
+// all in ONE transaction: the marts of a build become visible together, and
+// a build that fails, is cancelled or whose process is killed leaves every
+// table and view as it was. When a model fails, the transaction is rolled
+// back; the models left that do not depend on a failed one are still
+// tried, each in a transaction rolled back at once, so every failure is
+// reported in one go (each naming its file and line); the models downstream
+// of a failure are skipped. Every model's run is recorded in
+// ops.model_runs (after the commit or the rollback).
 //
 // The error is nil when every model built; otherwise it wraps
 // ErrBuildFailed and the result says which failed. The result is nil
@@ -163,17 +167,12 @@ func (p *Project) Build(ctx context.Context, db *sql.DB, opt BuildOptions) (*Bui
 		plans[m.Name] = mz
 	}
 	res := &BuildResult{RunID: opt.RunID, Started: time.Now(), Policy: pol.Versions()}
-	if err := pol.Load(ctx, db, opt.RunID); err != nil {
-		return nil, err
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
 	}
-	n := opt.Concurrency
-	if n <= 0 {
-		n = min(4, runtime.GOMAXPROCS(0))
-	}
-	n = max(1, min(n, len(sel)))
-	res.Concurrency = n
-
-	b := &builder{p: p, db: db, opt: opt, plans: plans, selected: map[string]int{}}
+	defer conn.Close()
+	b := &builder{p: p, conn: conn, opt: opt, plans: plans, selected: map[string]int{}}
 	for i, m := range sel {
 		b.selected[m.Name] = i
 	}
@@ -182,115 +181,131 @@ func (p *Project) Build(ctx context.Context, db *sql.DB, opt BuildOptions) (*Bui
 		res.Models[i] = ModelResult{Model: m, Rows: -1}
 	}
 	b.results = res.Models
-	if err := b.run(ctx, sel, n); err != nil {
-		return res, err
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
 	}
+	if err := pol.loadIn(ctx, conn, opt.RunID); err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return nil, fmt.Errorf("load policy: %w", err)
+	}
+	b.run(ctx, sel)
 	res.Ended = time.Now()
 	if f := res.Count(StatusFailed); f > 0 {
 		var names []string
 		for _, m := range res.Failed() {
 			names = append(names, m.Err.Error())
 		}
-		return res, fmt.Errorf("%w: %d model(s) failed, %d skipped:\n  %s", ErrBuildFailed, f, res.Count(StatusSkipped), strings.Join(names, "\n  "))
+		return res, fmt.Errorf("%w: %d model(s) failed, %d skipped, nothing kept:\n  %s", ErrBuildFailed, f, res.Count(StatusSkipped), strings.Join(names, "\n  "))
 	}
 	return res, nil
 }
 
 type builder struct {
 	p        *Project
-	db       *sql.DB
+	conn     *sql.Conn
 	opt      BuildOptions
 	plans    map[string]Materialization
 	selected map[string]int // name -> index in results
 	results  []ModelResult
-	progress sync.Mutex
 }
 
 func (b *builder) emit(e Event) {
-	if b.opt.Progress == nil {
-		return
+	if b.opt.Progress != nil {
+		b.opt.Progress(e)
 	}
-	b.progress.Lock()
-	defer b.progress.Unlock()
-	b.opt.Progress(e)
 }
 
-// run schedules the models: a model is handed to a worker once every
-// selected model upstream of it (directly or through models not selected)
-// has built; when one fails, everything downstream of it in the selection
-// is skipped.
-func (b *builder) run(ctx context.Context, sel []*Model, workers int) error {
-	desc := make([][]int, len(sel))
-	remaining := make([]int, len(sel))
+// run builds the models in order inside the build's transaction, then
+// commits it, or rolls it back when one failed (or the context ended) and
+// goes on checking the rest, each in a transaction of its own rolled back
+// at once. The runs are recorded once the outcome is known.
+func (b *builder) run(ctx context.Context, sel []*Model) {
+	failed := map[int]bool{} // models failed, and those downstream of them
+	inBuild := true          // the build's transaction is open
 	for i, m := range sel {
-		desc[i] = b.downstreamOf(m)
-		for _, j := range desc[i] {
-			remaining[j]++
-		}
-	}
-	conns := make([]*sql.Conn, workers)
-	for i := range conns {
-		c, err := b.db.Conn(ctx)
-		if err != nil {
-			for _, c := range conns[:i] {
-				c.Close()
-			}
-			return fmt.Errorf("build: %w", err)
-		}
-		conns[i] = c
-	}
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
-	jobs := make(chan int, len(sel))
-	dones := make(chan int, len(sel))
-	var wg sync.WaitGroup
-	for _, c := range conns {
-		wg.Add(1)
-		go func(c *sql.Conn) {
-			defer wg.Done()
-			for i := range jobs {
-				b.buildOne(ctx, c, i)
-				dones <- i
-			}
-		}(c)
-	}
-	for i := range sel {
-		if remaining[i] == 0 {
-			jobs <- i
-		}
-	}
-	for finished := 0; finished < len(sel); {
-		i := <-dones
-		finished++
 		r := &b.results[i]
-		if r.Status == StatusOK {
-			for _, j := range desc[i] {
-				remaining[j]--
-				if remaining[j] == 0 && b.results[j].Status == "" {
-					jobs <- j
-				}
-			}
+		if failed[i] {
 			continue
 		}
-		for _, j := range desc[i] {
-			if b.results[j].Status != "" {
+		if !inBuild {
+			if _, err := b.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+				r.Status, r.Err = StatusFailed, &ModelError{Model: m.Name, File: m.Path, Err: err}
 				continue
 			}
+		}
+		b.buildOne(ctx, i)
+		if r.Status == StatusOK && inBuild {
+			continue
+		}
+		if r.Status == StatusOK { // checked only: the build is already lost
+			_, _ = b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			r.Status = StatusRolledBack
+			continue
+		}
+		// Failed: the build's transaction (or the check's) is gone.
+		_, _ = b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		if inBuild {
+			inBuild = false
+			for k := range sel[:i] {
+				if b.results[k].Status == StatusOK {
+					b.results[k].Status = StatusRolledBack
+				}
+			}
+		}
+		for _, j := range b.downstreamOf(m) {
+			if failed[j] {
+				continue
+			}
+			failed[j] = true
 			now := time.Now()
 			s := &b.results[j]
 			s.Status = StatusSkipped
 			s.Started, s.Ended = now, now
-			s.Err = fmt.Errorf("skipped: upstream model %s failed", r.Model.Name)
-			b.record(ctx, b.db, s)
+			s.Err = fmt.Errorf("skipped: upstream model %s failed", m.Name)
 			b.emit(Event{Model: s.Model, Status: StatusSkipped, Rows: -1, Err: s.Err})
-			finished++
+		}
+		if ctx.Err() != nil {
+			break
 		}
 	}
-	close(jobs)
-	wg.Wait()
+	if inBuild {
+		if err := b.recordAll(ctx); err == nil {
+			if _, err = b.conn.ExecContext(ctx, "COMMIT"); err == nil {
+				return
+			}
+			// The commit failed (a full disk, say): nothing was kept.
+			for k := range b.results {
+				if b.results[k].Status == StatusOK {
+					r := &b.results[k]
+					r.Status, r.Err = StatusFailed, &ModelError{Model: r.Model.Name, File: r.Model.Path, Err: fmt.Errorf("commit the build: %w", err)}
+				}
+			}
+		} else {
+			r := &b.results[len(b.results)-1]
+			r.Status, r.Err = StatusFailed, &ModelError{Model: r.Model.Name, File: r.Model.Path, Err: fmt.Errorf("record the build: %w", err)}
+		}
+		_, _ = b.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		for k := range b.results {
+			if b.results[k].Status == StatusOK {
+				b.results[k].Status = StatusRolledBack
+			}
+		}
+	}
+	for k := range b.results {
+		if b.results[k].Status == "" {
+			b.results[k].Status, b.results[k].Err = StatusSkipped, context.Cause(ctx)
+		}
+	}
+	_ = b.recordAll(context.WithoutCancel(ctx))
+}
+
+// recordAll writes every model's run to ops.model_runs.
+func (b *builder) recordAll(ctx context.Context) error {
+	for k := range b.results {
+		if err := b.insertRun(ctx, b.conn, &b.results[k]); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -316,85 +331,51 @@ func (b *builder) downstreamOf(m *Model) []int {
 	return out
 }
 
-// conflictRetries is how often a model is rerun after DuckDB reports a
-// transaction conflict with a concurrent build.
-const conflictRetries = 3
-
-func (b *builder) buildOne(ctx context.Context, conn *sql.Conn, i int) {
+// buildOne runs a model's statements in the open transaction.
+func (b *builder) buildOne(ctx context.Context, i int) {
 	r := &b.results[i]
 	m := r.Model
 	r.Status = StatusRunning
 	r.Started = time.Now()
 	b.emit(Event{Model: m, Status: StatusRunning, Rows: -1})
 	mz := b.plans[m.Name]
-	// A model's run is recorded inside its own transaction, just before
-	// COMMIT, so the table and its record appear together (and cost no
-	// extra commit); a failed model's record is written after the rollback.
-	recordOK := func(rows int64) error {
-		r.Ended = time.Now()
+	rows, err := execMaterialization(ctx, b.conn, mz)
+	if err == nil {
+		err = ctx.Err()
+	}
+	r.Ended = time.Now()
+	if err != nil {
+		r.Status = StatusFailed
+		r.Rows = -1
+		r.Err = modelError(m, mz, err)
+	} else {
 		r.Status = StatusOK
 		r.Rows = rows
 		if m.Materialized != "table" {
 			r.Rows = -1
 		}
-		return b.insertRun(ctx, conn, r)
-	}
-	var err error
-	for attempt := 0; ; attempt++ {
-		if err = ctx.Err(); err != nil {
-			break
-		}
-		err = execMaterialization(ctx, conn, mz, recordOK)
-		if err == nil || !isConflict(err) || attempt >= conflictRetries {
-			break
-		}
-		r.Retries++
-		time.Sleep(time.Duration(attempt+1) * 20 * time.Millisecond)
-	}
-	if err != nil {
-		r.Ended = time.Now()
-		r.Status = StatusFailed
-		r.Rows = -1
-		r.Err = modelError(m, mz, err)
-		b.record(ctx, conn, r)
 	}
 	b.emit(Event{Model: m, Status: r.Status, Rows: r.Rows, Elapsed: r.Ended.Sub(r.Started), Err: r.Err})
 }
 
-// execMaterialization runs a model's statements on conn, rolling back
-// when one fails. Before the last statement (COMMIT) it counts the rows of
-// a table and calls beforeCommit with them (-1 for a view).
-func execMaterialization(ctx context.Context, conn *sql.Conn, mz Materialization, beforeCommit func(rows int64) error) error {
-	rollback := func() { _, _ = conn.ExecContext(context.Background(), "ROLLBACK") }
+// execMaterialization runs a model's statements on conn, inside the
+// transaction the caller holds, and counts a table's rows (-1 for a view).
+func execMaterialization(ctx context.Context, conn *sql.Conn, mz Materialization) (int64, error) {
 	var rows int64 = -1
-	last := len(mz.Statements) - 1
 	for k, q := range mz.Statements {
-		if k == last && beforeCommit != nil {
-			if err := beforeCommit(rows); err != nil {
-				rollback()
-				return fmt.Errorf("record model run: %w", err)
-			}
-		}
 		if _, err := conn.ExecContext(ctx, q); err != nil {
-			rollback()
 			if k != mz.Body {
-				return fmt.Errorf("%s: %w", strings.SplitN(q, "\n", 2)[0], err)
+				return rows, fmt.Errorf("%s: %w", strings.SplitN(q, "\n", 2)[0], err)
 			}
-			return err
+			return rows, err
 		}
 		if k == mz.Body && mz.Count != "" {
 			if err := conn.QueryRowContext(ctx, mz.Count).Scan(&rows); err != nil {
-				rollback()
-				return fmt.Errorf("count rows: %w", err)
+				return rows, fmt.Errorf("count rows: %w", err)
 			}
 		}
 	}
-	return nil
-}
-
-func isConflict(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "onflict") && strings.Contains(s, "ransaction")
+	return rows, nil
 }
 
 // modelError locates a database error in the model's file: DuckDB's
@@ -419,12 +400,6 @@ func modelError(m *Model, mz Materialization, err error) error {
 
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-// record writes the run of a model that failed or was skipped to
-// ops.model_runs. A failure to record does not fail the build.
-func (b *builder) record(ctx context.Context, ex execer, r *ModelResult) {
-	_ = b.insertRun(context.WithoutCancel(ctx), ex, r)
 }
 
 func (b *builder) insertRun(ctx context.Context, ex execer, r *ModelResult) error {

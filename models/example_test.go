@@ -24,10 +24,10 @@ func ExampleMaterialize() {
 		fmt.Printf("%-30s %-5s %d statements, reads %v\n", m.Name, m.Materialized, len(mz.Statements), m.Upstream)
 	}
 	// Output:
-	// staging.communities            view  3 statements, reads []
-	// staging.params                 view  3 statements, reads []
-	// staging.project_communities    view  3 statements, reads []
-	// staging.projects               view  3 statements, reads []
-	// intermediate.community_years   table 3 statements, reads [staging.communities staging.params staging.project_communities staging.projects]
-	// marts.coverage                 table 3 statements, reads [intermediate.community_years staging.params]
+	// staging.communities            view  1 statements, reads []
+	// staging.params                 view  1 statements, reads []
+	// staging.project_communities    view  1 statements, reads []
+	// staging.projects               view  1 statements, reads []
+	// intermediate.community_years   table 1 statements, reads [staging.communities staging.params staging.project_communities staging.projects]
+	// marts.coverage                 table 1 statements, reads [intermediate.community_years staging.params]
 }

@@ -5,11 +5,10 @@ import (
 )
 
 // Materialization is what building one model executes: statements run in
-// order on one connection. The model's SELECT is wrapped in a CREATE OR
-// REPLACE inside a transaction, so a failing SELECT leaves the previous
-// table or view in place (DuckDB's DDL is transactional). The last
-// statement commits; Build counts the table's rows and records the run in
-// ops.model_runs just before it, in the same transaction.
+// order on one connection, inside the build's transaction. The model's
+// SELECT is wrapped in a CREATE OR REPLACE (DuckDB's DDL is
+// transactional: a build that fails leaves the previous table or view in
+// place); Build counts a table's rows right after it.
 type Materialization struct {
 	Model      string
 	Statements []string
@@ -39,8 +38,8 @@ func Materialize(m *Model) (Materialization, error) {
 	body := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, m.Name, m.SQL)
 	mz := Materialization{
 		Model:       m.Name,
-		Statements:  []string{"BEGIN TRANSACTION", body, "COMMIT"},
-		Body:        1,
+		Statements:  []string{body},
+		Body:        0,
 		prefixLines: 1,
 	}
 	if kind == "TABLE" {

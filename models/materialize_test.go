@@ -16,18 +16,18 @@ func TestMaterialize(t *testing.T) {
 		{
 			name:  "table",
 			model: Model{Name: "marts.x", Materialized: "table", SQL: "-- @materialized: table\nSELECT 1 AS a"},
-			want:  []string{"BEGIN TRANSACTION", "CREATE OR REPLACE TABLE marts.x AS\n-- @materialized: table\nSELECT 1 AS a", "COMMIT"},
+			want:  []string{"CREATE OR REPLACE TABLE marts.x AS\n-- @materialized: table\nSELECT 1 AS a"},
 			count: "SELECT count(*) FROM marts.x",
 		},
 		{
 			name:  "view",
 			model: Model{Name: "staging.v", Materialized: "view", SQL: "SELECT * FROM raw.staff"},
-			want:  []string{"BEGIN TRANSACTION", "CREATE OR REPLACE VIEW staging.v AS\nSELECT * FROM raw.staff", "COMMIT"},
+			want:  []string{"CREATE OR REPLACE VIEW staging.v AS\nSELECT * FROM raw.staff"},
 		},
 		{
 			name:  "default is a view",
 			model: Model{Name: "staging.v", SQL: "WITH a AS (SELECT 1) SELECT * FROM a"},
-			want:  []string{"BEGIN TRANSACTION", "CREATE OR REPLACE VIEW staging.v AS\nWITH a AS (SELECT 1) SELECT * FROM a", "COMMIT"},
+			want:  []string{"CREATE OR REPLACE VIEW staging.v AS\nWITH a AS (SELECT 1) SELECT * FROM a"},
 		},
 	}
 	for _, tt := range tests {
@@ -39,7 +39,7 @@ func TestMaterialize(t *testing.T) {
 			if !reflect.DeepEqual(mz.Statements, tt.want) {
 				t.Errorf("statements = %q\nwant %q", mz.Statements, tt.want)
 			}
-			if mz.Statements[mz.Body] != tt.want[1] || mz.Count != tt.count {
+			if mz.Statements[mz.Body] != tt.want[0] || mz.Count != tt.count {
 				t.Errorf("body %d, count %q", mz.Body, mz.Count)
 			}
 		})

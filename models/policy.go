@@ -591,12 +591,16 @@ func (p *Policy) load(ctx context.Context, conn *sql.Conn, runID int64) (err err
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("load policy: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
-			err = fmt.Errorf("load policy: %w", err)
-		}
-	}()
+	if err := p.loadIn(ctx, conn, runID); err != nil {
+		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		return fmt.Errorf("load policy: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	return err
+}
+
+// loadIn replaces the policy tables inside the transaction conn holds.
+func (p *Policy) loadIn(ctx context.Context, conn *sql.Conn, runID int64) error {
 	for _, t := range p.Tables {
 		for _, q := range t.Statements() {
 			if _, err := conn.ExecContext(ctx, q.SQL, q.Args...); err != nil {
@@ -628,8 +632,7 @@ func (p *Policy) load(ctx context.Context, conn *sql.Conn, runID int64) (err err
 			return err
 		}
 	}
-	_, err = conn.ExecContext(ctx, "COMMIT")
-	return err
+	return nil
 }
 
 // Query is one SQL statement with its arguments.

@@ -140,7 +140,12 @@ func TestReportRefusesAnUnfinishedBuild(t *testing.T) {
 	if err := w.StartRun(ctx, dead); err != nil {
 		t.Fatal(err)
 	}
-	w.Close() // as if killed: the run stays "running"
+	// As if its process were killed: the run stays "running", and no
+	// process has its id.
+	if _, err := w.DB.Exec(`UPDATE ops.runs SET pid = 2147483646 WHERE run_id = ?`, dead.ID); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
 	if w, err = p.Open(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}

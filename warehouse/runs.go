@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"shequ/internal/sqlrows"
@@ -104,15 +105,40 @@ func ListRuns(ctx context.Context, db *sql.DB, job string, failedOnly bool, limi
 	})
 }
 
-// markAbandoned records as interrupted every run still "running" when a
-// writer opens the file: the write lock says no live process is writing,
-// so its process ended without finishing it (killed, crashed, or the
-// machine stopped), and nothing it had not committed was kept.
+// markAbandoned records as interrupted every run still "running" whose
+// process is gone when a writer opens the file: it ended without
+// finishing the run (killed, crashed, or the machine stopped), and nothing
+// it had not committed was kept. A run of this process, or of a process
+// still alive (a daemon between the steps of a job), is left alone.
 func markAbandoned(ctx context.Context, db *sql.DB) error {
-	_, err := db.ExecContext(ctx, `UPDATE ops.runs SET status = ?, ended_at = now()::TIMESTAMP,
-		error = 'abandoned: its process (pid ' || coalesce(pid::VARCHAR, '?') || ') ended without finishing it; what it had not committed was not kept'
-		WHERE status = ?`, RunInterrupted, RunRunning)
-	return err
+	rows, err := db.QueryContext(ctx, `SELECT run_id, coalesce(pid, 0) FROM ops.runs WHERE status = ?`, RunRunning)
+	if err != nil {
+		return err
+	}
+	var dead []int64
+	for rows.Next() {
+		var id int64
+		var pid int
+		if err := rows.Scan(&id, &pid); err != nil {
+			rows.Close()
+			return err
+		}
+		if pid != os.Getpid() && !processAlive(pid) {
+			dead = append(dead, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, id := range dead {
+		if _, err := db.ExecContext(ctx, `UPDATE ops.runs SET status = ?, ended_at = now()::TIMESTAMP,
+			error = 'abandoned: its process (pid ' || coalesce(pid::VARCHAR, '?') || ') ended without finishing it; what it had not committed was not kept'
+			WHERE run_id = ? AND status = ?`, RunInterrupted, id, RunRunning); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LastBuild returns the latest build run (a build of its own or a step of
@@ -126,4 +152,14 @@ func LastBuild(ctx context.Context, db *sql.DB) (r Run, ok bool, err error) {
 	}
 	r.Error = errText.String
 	return r, err == nil, err
+}
+
+// processAlive reports whether a process with that id runs on this
+// machine (0 never does).
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
