@@ -18,7 +18,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"shequ/models"
 	"shequ/reports"
@@ -76,7 +75,7 @@ func Resolve(c Config, getenv func(string) string) Config {
 	pick(&c.Warehouse, Env.Warehouse, DefaultWarehouse)
 	pick(&c.Inbox, Env.Inbox, DefaultInbox)
 	pick(&c.Out, Env.Out, DefaultOut)
-	pick(&c.Receipts, Env.Receipts, filepath.Join(filepath.Dir(c.Warehouse), "receipts"))
+	pick(&c.Receipts, Env.Receipts, warehouse.FilesOf(c.Warehouse).Receipts)
 	pick(&c.Models, Env.Models, "")
 	pick(&c.Reports, Env.Reports, "")
 	pick(&c.City, Env.City, "")

@@ -51,7 +51,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	e.cfg.Warehouse = filepath.Join(dir, "shequ.duckdb")
 	e.cfg.Inbox = filepath.Join(dir, "inbox")
 	e.cfg.Out = filepath.Join(dir, "out")
-	e.cfg.Receipts = filepath.Join(dir, "receipts")
+	e.cfg.Receipts = warehouse.FilesOf(e.cfg.Warehouse).Receipts
 	e.cfg.Trigger = pipeline.TriggerDemo
 	p := e.pipe()
 	// The files arrive in two batches, as they did in the sample city.
@@ -63,6 +63,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		if i == 0 {
 			w, err := p.Open(ctx, "shequ demo")
 			if err != nil {
+				return err
+			}
+			// The sample city's profile: its name, bureau and districts.
+			if err := pipeline.SetSampleCity(ctx, w, "shequ demo"); err != nil {
+				w.Close()
 				return err
 			}
 			_, err = p.Ingest(ctx, w, pipeline.IngestOptions{})
@@ -82,7 +87,7 @@ Query it:
   shequ sql --warehouse %[1]s -c "SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"
   shequ sql --warehouse %[1]s -c "SELECT file, row, column, code, message_zh FROM marts.rejects"
 or open its read-only snapshot from any DuckDB client:  duckdb -readonly %[3]s
-`, e.cfg.Warehouse, e.cfg.Out, warehouse.SnapshotPath(e.cfg.Warehouse))
+`, e.cfg.Warehouse, e.cfg.Out, warehouse.FilesOf(e.cfg.Warehouse).Snapshot)
 	return nil
 }
 

@@ -133,7 +133,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	}
 	opt.Limits = opt.Limits.OrDefault()
 	if opt.Archive == "" {
-		opt.Archive = w.Path + ".archive"
+		opt.Archive = w.Files().Archive
 	}
 	// The archive and the receipts hold the districts' own rows, names and
 	// ID numbers among them: readable by the owner and group only, also

@@ -38,7 +38,7 @@ import (
 const KeyEnv = "SHEQU_ID_KEY"
 
 // KeyPath is the key file of the warehouse at warehousePath.
-func KeyPath(warehousePath string) string { return warehousePath + ".key" }
+func KeyPath(warehousePath string) string { return warehouse.FilesOf(warehousePath).Key }
 
 // fingerprintLabel is what the fingerprint is the HMAC of.
 const fingerprintLabel = "shequ ID key fingerprint v1"
