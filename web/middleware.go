@@ -91,7 +91,8 @@ func (s *Server) guard(roles []account.Role, next http.HandlerFunc) http.Handler
 			token, ok := strings.CutPrefix(auth, "Bearer ")
 			u, found := s.users.byToken(strings.TrimSpace(token))
 			if !ok || !found || !isAPI(r) {
-				s.unauthorized(w, r)
+				w.Header().Set("WWW-Authenticate", `Bearer realm="shequ"`)
+				writeJSON(w, http.StatusUnauthorized, apiError{Error: "unauthorized", MessageZh: "API 令牌无效，或该地址不接受令牌（令牌只用于 /api/）"})
 				return
 			}
 			c.User, c.token = u, true
