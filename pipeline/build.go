@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"shequ/models"
+	"shequ/official"
 	"shequ/warehouse"
 )
 
@@ -16,8 +17,6 @@ type BuildOptions struct {
 	Parent *warehouse.Run
 	// Select builds only these models (MODEL, MODEL+, +MODEL, tag:X).
 	Select string
-	// Policy applies these policy override files.
-	Policy []string
 	// Publish publishes the read-only snapshot after a successful build.
 	// A run publishes once, at its end, instead.
 	Publish bool
@@ -34,8 +33,14 @@ func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOpt
 	if err != nil {
 		return nil, fail(ctx, w, run, err)
 	}
+	// The policy in force: the defaults with every change the warehouse
+	// keeps (shequ policy set), for every build, manual or scheduled.
+	overrides, version, err := official.StoredOverrides(ctx, w.DB)
+	if err != nil {
+		return nil, fail(ctx, w, run, err)
+	}
 	res, err := pr.Build(ctx, w.DB, models.BuildOptions{
-		Select: o.Select, PolicyFiles: o.Policy, RunID: run.ID,
+		Select: o.Select, Overrides: overrides, RunID: run.ID,
 		Progress: func(ev models.Event) {
 			if ev.Status == models.StatusFailed {
 				p.cfg.Log.Warn("model failed", "model", ev.Model.Name, "err", ev.Err)
@@ -49,6 +54,11 @@ func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOpt
 		// Stopped (SIGTERM, Ctrl-C): an interruption, not failed models,
 		// and nothing is published.
 		return res, interrupted(ctx, w, run, "build")
+	}
+	if res != nil && len(overrides) > 0 {
+		if err := official.MarkOrigins(ctx, w.DB); err != nil {
+			return res, fail(ctx, w, run, err)
+		}
 	}
 	if err != nil {
 		return res, fail(ctx, w, run, err)
@@ -68,9 +78,23 @@ func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOpt
 			return res, fmt.Errorf("publish the read-only snapshot: %w", err)
 		}
 	}
-	p.done("build", "build: "+res.Summary(), res)
+	p.done("build", "build: "+res.Summary()+policyLine(version), res)
 	return res, nil
 }
+
+// policyLine says which policy a build loaded.
+func policyLine(version int) string {
+	if version == 0 {
+		return "; policy: the defaults (政策版本 0)"
+	}
+	return fmt.Sprintf("; policy version %d (政策版本 %d: shequ policy history)", version, version)
+}
+
+// ErrPolicyOption refuses a policy given to a build: the policy is kept in
+// the warehouse, with who changed it and why, and every build uses it.
+var ErrPolicyOption = errors.New("a build takes no policy file: the policy is kept in the warehouse and every build uses it. " +
+	"To change it for good: shequ policy set FILE --by NAME --reason \"…\"; to try it without changing anything: shequ report --policy FILE (试算). " +
+	"（政策保存在仓库中，每次构建都使用：修改用 shequ policy set，试算用 shequ report --policy）")
 
 // TestOptions steer one run of the data tests.
 type TestOptions struct {

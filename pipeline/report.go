@@ -11,7 +11,10 @@ import (
 
 	"shequ/internal/files"
 	"shequ/models"
+	"shequ/official"
+	"shequ/reports"
 	"shequ/reports/bundle"
+	"shequ/reports/export"
 	"shequ/warehouse"
 )
 
@@ -27,11 +30,18 @@ type ReportOptions struct {
 	Policy []string
 }
 
-// DemoCity is the sample city the demo runs on.
+// DemoCity is the sample city the demo runs on: its name and districts
+// are set in the demo's warehouse (shequ demo).
 const DemoCity = "江州市"
 
 // Report writes the reports and the exports and records the run. In a run
 // (Parent set) a warehouse with no data yet skips the stage, recorded so.
+//
+// The city's name, the issuing bureau and the policy documents' 文号 and
+// titles come from the warehouse's settings. A closed year's reports are
+// its official version's files, byte for byte, and the exports show the
+// closed years' official figures; only a trial (Policy) computes a closed
+// year anew, labelled 试算.
 func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportOptions) (*bundle.Result, error) {
 	start := time.Now()
 	run, err := p.startRun(ctx, w, "report", o.Parent)
@@ -46,20 +56,53 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 		return nil, fail(ctx, w, run, fmt.Errorf("the last build (run %d) is %s, so the marts may be half new and half old: run `shequ build` first "+
 			"(最近一次构建（第 %d 次运行）未完成，报表数据可能新旧混杂，请先运行 shequ build)", b.ID, b.Status, b.ID))
 	}
-	city := p.cfg.City
-	if city == "" && p.cfg.Trigger == TriggerDemo {
-		city = DemoCity
+	prof, err := p.profile(ctx, w)
+	if err != nil {
+		return nil, fail(ctx, w, run, err)
 	}
 	set, err := p.ReportSet()
 	if err != nil {
 		return nil, fail(ctx, w, run, err)
 	}
-	opt := bundle.Options{Out: p.cfg.Out, Year: o.Year, District: o.District, City: city, Reports: set}
+	opt := p.bundleOptions(prof, set)
+	opt.Year, opt.District = o.Year, o.District
+	if !w.ReadOnly() {
+		if err := official.RefreshViews(ctx, w.DB); err != nil {
+			return nil, fail(ctx, w, run, fmt.Errorf("the official views: %w", err))
+		}
+	}
+	if from, err := official.Source(ctx, w.DB); err == nil {
+		opt.ExportFrom = from
+	}
 	var res *bundle.Result
 	if len(o.Policy) > 0 {
 		res, err = p.trial(ctx, w, o.Policy, opt, run.ID)
 	} else {
-		res, err = bundle.Write(ctx, w.DB, opt)
+		year := o.Year
+		if year == 0 {
+			year, err = bundle.LatestYear(ctx, w.DB)
+		}
+		var v *official.Version
+		if err == nil {
+			v, err = official.Current(ctx, w.DB, year)
+		}
+		switch {
+		case err != nil:
+		case v != nil:
+			res, err = p.serveClosed(ctx, w, v, o, set, opt)
+			if err == nil {
+				run.Files = len(res.Files)
+				if err := finish(ctx, w, run); err != nil {
+					return res, err
+				}
+				p.done("report", fmt.Sprintf("✓ report: %d is closed: its official reports (%s) in %s; %s",
+					year, v.SignOff(), filepath.Join(p.cfg.Out, fmt.Sprint(year)), describeExports(p.cfg.Out, res)), res)
+				p.noteWorking(ctx, w, year, v)
+				return res, nil
+			}
+		default:
+			res, err = bundle.Write(ctx, w.DB, opt)
+		}
 	}
 	if errors.Is(err, bundle.ErrNoData) && o.Parent != nil {
 		// The nightly run of a warehouse that has received nothing yet.
@@ -81,6 +124,99 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	return res, nil
 }
 
+// profile reads the city's profile from the warehouse. The city's name is
+// a setting: a name given in the configuration ($SHEQU_CITY) stands in
+// only while the warehouse has none, and says so.
+func (p *Pipeline) profile(ctx context.Context, w *warehouse.Warehouse) (*official.Profile, error) {
+	prof, err := official.LoadProfile(ctx, w.DB)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case prof.City == "" && p.cfg.City != "":
+		prof.City = p.cfg.City
+		p.warn("report", "the city's name comes from $%s (%s) because the warehouse has none: keep it there with shequ settings set %s %s --by NAME --reason \"…\"",
+			Env.City, p.cfg.City, official.KeyCity, shellQuote(p.cfg.City))
+	case prof.City == "":
+		p.warn("report", "城市名称未设置 (the city's name is not set): the reports' titles have no city; set it with shequ settings set %s NAME --by NAME --reason \"…\"", official.KeyCity)
+	case p.cfg.City != "" && p.cfg.City != prof.City:
+		p.warn("report", "$%s (%s) is not used: the warehouse's city is %s (shequ settings show)", Env.City, p.cfg.City, prof.City)
+	}
+	return prof, nil
+}
+
+// bundleOptions are the options of every report of the profile.
+func (p *Pipeline) bundleOptions(prof *official.Profile, set *reports.Set) bundle.Options {
+	return bundle.Options{Out: p.cfg.Out, City: prof.City, Reports: set, Issuer: prof.Issuer(), Cite: prof.Cite}
+}
+
+// serveClosed writes the official reports of a closed year (its current
+// version's files, byte for byte: a file already so is left alone) and
+// the exports, whose closed years show their official figures.
+func (p *Pipeline) serveClosed(ctx context.Context, w *warehouse.Warehouse, v *official.Version, o ReportOptions, set *reports.Set, opt bundle.Options) (*bundle.Result, error) {
+	if o.District != "" {
+		return nil, fmt.Errorf("%d is closed (version %d): its official reports are city-wide; the working figures of %s are in marts.* (shequ sql) and official.* (%d年已关账，正式报告为全市报告)", v.Year, v.Version, o.District, v.Year)
+	}
+	files, err := official.Files(ctx, w.DB, v.Year, v.Version)
+	if err != nil {
+		return nil, err
+	}
+	n, err := official.WriteFiles(p.cfg.Out, files)
+	if err != nil {
+		return nil, err
+	}
+	p.cfg.Log.Info("official reports served", "year", v.Year, "version", v.Version, "files", len(files), "rewritten", n)
+	stamp, err := reports.ReadStamp(ctx, w.DB)
+	if err != nil {
+		return nil, err
+	}
+	res := &bundle.Result{Year: v.Year, Stamp: stamp}
+	for _, f := range files {
+		res.Files = append(res.Files, f.Path)
+	}
+	m, err := export.Write(ctx, w.DB, export.Options{Dir: filepath.Join(p.cfg.Out, bundle.ExportsDir), Queries: set, Stamp: stamp, From: opt.ExportFrom})
+	if err != nil {
+		return nil, err
+	}
+	res.Manifest = m
+	for _, f := range m.Files {
+		res.Files = append(res.Files, bundle.ExportsDir+"/"+f.File)
+	}
+	return res, nil
+}
+
+// noteWorking says when the working figures of a closed year differ from
+// its official version: new or corrected submissions arrived after it was
+// closed.
+func (p *Pipeline) noteWorking(ctx context.Context, w *warehouse.Warehouse, year int, v *official.Version) {
+	pr, err := p.Project()
+	if err != nil {
+		return
+	}
+	d, err := official.Diff(ctx, w.DB, pr, year)
+	if err != nil || len(d.Rows) == 0 {
+		return
+	}
+	p.note("report", "  %d has %d new or corrected submissions since version %d: %d rows of its working figures (marts.*) differ from the official ones, which stay as signed; see the delta with shequ restate --year %d --dry-run --by NAME --reason \"…\"",
+		year, len(d.NewSubmissions), v.Version, len(d.Rows), year)
+}
+
+// describeExports sums up the exports of a report stage.
+func describeExports(out string, res *bundle.Result) string {
+	if res.Manifest == nil {
+		return "no exports"
+	}
+	marts := map[string]bool{}
+	for _, f := range res.Manifest.Files {
+		marts[f.Mart] = true
+	}
+	n := fmt.Sprintf("%d files", len(res.Manifest.Files))
+	if k := len(res.Manifest.Kept); k > 0 {
+		n += fmt.Sprintf(", %d unchanged", k)
+	}
+	return fmt.Sprintf("%d marts as CSV and Parquet (%s), closed years as closed, in %s", len(marts), n, filepath.Join(out, bundle.ExportsDir))
+}
+
 // Describe says what a report stage wrote, for its one-line summary.
 func Describe(out string, res *bundle.Result) string {
 	var human []string
@@ -94,23 +230,16 @@ func Describe(out string, res *bundle.Result) string {
 	}
 	s := fmt.Sprintf("%d in %s (%s)", res.Year, filepath.Join(out, dir), strings.Join(human, ", "))
 	if res.Manifest != nil {
-		marts := map[string]bool{}
-		for _, f := range res.Manifest.Files {
-			marts[f.Mart] = true
-		}
-		n := fmt.Sprintf("%d files", len(res.Manifest.Files))
-		if k := len(res.Manifest.Kept); k > 0 {
-			n += fmt.Sprintf(", %d unchanged", k)
-		}
-		s += fmt.Sprintf("; %d marts as CSV and Parquet (%s) in %s", len(marts), n, filepath.Join(out, bundle.ExportsDir))
+		s += "; " + strings.Replace(describeExports(out, res), ", closed years as closed", "", 1)
 	}
 	return s + fmt.Sprintf("; run %d, policy %s", res.Stamp.RunID, res.Stamp.PolicyDigest)
 }
 
 // trial writes the reports under an alternative policy: the warehouse is
-// copied to a temporary folder, the copy is built with the policy files
-// (its model runs recorded under the report's run id) and reported on,
-// then removed. The warehouse itself is not changed.
+// copied to a temporary folder, the copy is built with the policy in force
+// and the trial's files on top (its model runs recorded under the report's
+// run id) and reported on, then removed. The warehouse itself is not
+// changed.
 func (p *Pipeline) trial(ctx context.Context, w *warehouse.Warehouse, policy []string, opt bundle.Options, runID int64) (*bundle.Result, error) {
 	if err := w.Checkpoint(ctx); err != nil {
 		return nil, fmt.Errorf("checkpoint the warehouse before copying it: %w", err)
@@ -133,7 +262,24 @@ func (p *Pipeline) trial(ctx context.Context, w *warehouse.Warehouse, policy []s
 	if err != nil {
 		return nil, err
 	}
-	res, err := pr.Build(ctx, alt.DB, models.BuildOptions{PolicyFiles: policy, RunID: runID})
+	// The trial's files go on top of the policy in force.
+	overrides, _, err := official.StoredOverrides(ctx, alt.DB)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range policy {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("policy trial: %w", err)
+		}
+		overrides = append(overrides, models.Override{Name: filepath.ToSlash(f), Data: data})
+	}
+	res, err := pr.Build(ctx, alt.DB, models.BuildOptions{Overrides: overrides, RunID: runID})
+	if res != nil {
+		if err := official.MarkOrigins(ctx, alt.DB); err != nil {
+			return nil, err
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("build under the alternative policy: %w", err)
 	}

@@ -107,7 +107,7 @@ func (p *Pipeline) runJob(ctx context.Context, w *warehouse.Warehouse, job sched
 				return res, err
 			}
 		case schedules.StepBuild:
-			b, err := jp.Build(ctx, w, BuildOptions{Parent: parent, Select: st.Select, Policy: st.Policy, Publish: true})
+			b, err := jp.Build(ctx, w, BuildOptions{Parent: parent, Select: st.Select, Publish: true})
 			if b != nil {
 				res.ModelsBuilt = b.Count(models.StatusOK)
 			}

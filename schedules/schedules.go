@@ -45,12 +45,12 @@ var (
 	stepOrder   = []string{StepIngest, StepBuild, StepTest, StepReport}
 	stepOptions = map[string][]string{
 		StepIngest: nil,
-		StepBuild:  {"select", "policy"},
+		StepBuild:  {"select"},
 		StepTest:   {"select"},
 		StepReport: nil,
 	}
-	fields        = []string{"name", "description", "cron", "zone", "steps", "retry", "timeout"}
-	nameRE        = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+	fields = []string{"name", "description", "cron", "zone", "steps", "retry", "timeout"}
+	nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
 )
 
 // Definition is one validated schedule.
@@ -74,18 +74,14 @@ type Definition struct {
 
 // Step is one pipeline step of a job with its options.
 type Step struct {
-	Name   string   // ingest | build | test | report
-	Select string   // build, test: only these models (as --select)
-	Policy []string // build: policy override files (as --policy)
+	Name   string // ingest | build | test | report
+	Select string // build, test: only these models (as --select)
 }
 
 func (s Step) String() string {
 	var opts []string
 	if s.Select != "" {
 		opts = append(opts, "select="+s.Select)
-	}
-	for _, p := range s.Policy {
-		opts = append(opts, "policy="+p)
 	}
 	if len(opts) == 0 {
 		return s.Name
@@ -479,6 +475,12 @@ func (c *collector) stepOptions(v *yaml.Node, field string, allowed []string, st
 		k, val := v.Content[i], v.Content[i+1]
 		f := field + "." + k.Value
 		if !slices.Contains(allowed, k.Value) {
+			if st.Name == StepBuild && k.Value == "policy" {
+				// The policy is kept in the warehouse with who changed it and
+				// why; a job that brought its own would be undone by the next.
+				c.add(k.Line, f, "build takes no policy: every job builds with the policy kept in the warehouse; change it with shequ policy set FILE --by NAME --reason \"…\" (政策保存在仓库中)")
+				continue
+			}
 			if len(allowed) == 0 {
 				c.add(k.Line, f, "%s takes no options", st.Name)
 			} else {
@@ -489,19 +491,6 @@ func (c *collector) stepOptions(v *yaml.Node, field string, allowed []string, st
 		switch k.Value {
 		case "select":
 			st.Select = c.str(val, f)
-		case "policy":
-			switch val.Kind {
-			case yaml.ScalarNode:
-				st.Policy = []string{val.Value}
-			case yaml.SequenceNode:
-				for _, p := range val.Content {
-					if s := c.str(p, f); s != "" {
-						st.Policy = append(st.Policy, s)
-					}
-				}
-			default:
-				c.add(val.Line, f, "must be a file or a list of files")
-			}
 		}
 	}
 }

@@ -12,9 +12,10 @@ func init() {
 	register(&command{
 		name:    "build",
 		summary: "build the SQL models into the marts, in dependency order",
-		usage: `Usage: shequ build [--select EXPR] [--policy FILE]... [--models DIR]
+		usage: `Usage: shequ build [--select EXPR] [--models DIR]
 
-Loads the policy data, then materialises every selected model (views and
+Loads the policy in force (the defaults with every change kept in the
+warehouse: shequ policy), then materialises every selected model (views and
 tables, each atomically: a failed model keeps its previous version and
 its downstream models are skipped). Every model run is recorded in
 ops.model_runs.
@@ -23,16 +24,14 @@ ops.model_runs.
 depends on it), +MODEL (with what it depends on), tag:X, or several of
 these separated by commas.
 
---policy applies an alternative policy file on top of the defaults in
-models/policy, e.g. a file holding
-    name,value
-    coverage_target_rural,0.5
-to see the marts under another target, without editing the defaults.
+A build takes no policy file: a change of policy is kept in the warehouse
+with who made it and why (shequ policy set FILE --by NAME --reason "…"),
+and every build, manual or scheduled, uses it; a trial that changes
+nothing is a report: shequ report --policy FILE (试算).
 
 Examples:
   shequ build
-  shequ build --select coverage+
-  shequ build --policy next_year_budget.csv`,
+  shequ build --select coverage+`,
 		run: runBuild,
 	})
 }
@@ -50,13 +49,18 @@ func modelsFlag(fs *flag.FlagSet, e *env) {
 
 func runBuild(ctx context.Context, e *env, args []string) error {
 	var o pipeline.BuildOptions
+	var policy multiFlag
 	fs, err := e.parse(lookup("build"), args, flagWarehouse, func(fs *flag.FlagSet) {
 		fs.StringVar(&o.Select, "select", "", "build only these `models` (MODEL, MODEL+, +MODEL, tag:X)")
-		fs.Var((*multiFlag)(&o.Policy), "policy", "apply this policy override `file` (repeatable)")
+		fs.Var(&policy, "policy", "refused: see shequ policy set and shequ report --policy")
 		modelsFlag(fs, e)
 	})
 	if err != nil {
 		return err
+	}
+	if len(policy) > 0 {
+		// Once a build took a file that the next build silently dropped.
+		return usagef("--policy %s: %v", policy.String(), pipeline.ErrPolicyOption)
 	}
 	if err := noArgs(fs); err != nil {
 		return err

@@ -12,7 +12,7 @@ func init() {
 	register(&command{
 		name:    "report",
 		summary: "write the Excel, HTML, CSV and Parquet reports",
-		usage: `Usage: shequ report [--year Y] [--district D] [--out DIR] [--policy FILE]... [--city NAME]
+		usage: `Usage: shequ report [--year Y] [--district D] [--out DIR] [--policy FILE]...
 
 Writes the reports of one year (the latest year with data unless --year)
 into --out:
@@ -35,13 +35,20 @@ into --out:
 
 Every report is stamped with the warehouse state it came from: the build's
 run, the policy version and the input files' hashes. No report holds
-personal data.
+personal data. The city's name, the issuing bureau and the policy
+documents' 文号 and titles are the warehouse's settings (shequ settings).
+
+A closed year (shequ close) is reported as its official version: its
+report files as they were signed, byte for byte, whatever arrived since;
+the exports show every closed year's official figures (official.*).
 
 --district writes the workbook and page for one district (the allocation
-stays city-wide). --policy computes the reports under an alternative
-policy file (as for shequ build --policy) in a temporary copy of the
-warehouse, without touching it or the defaults, into DIR/Y/试算-<file name>/,
-labelled 试算 throughout; no exports are written for a trial.
+stays city-wide; not for a closed year). --policy computes the reports
+under an alternative policy file (shaped like a policy table, as for
+shequ policy set) on top of the policy in force, in a temporary copy of
+the warehouse, without touching it or the policy, into
+DIR/Y/试算-<file name>/, labelled 试算 throughout; no exports are written
+for a trial.
 
 The reports are defined in reports/definitions/*.yaml with their queries
 in reports/sql/; --reports DIR reads a folder laid out the same way.
@@ -59,7 +66,6 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	fs, err := e.parse(lookup("report"), args, flagWarehouse|flagOut, func(fs *flag.FlagSet) {
 		fs.IntVar(&o.Year, "year", 0, "the `year` to report (default: the latest year with data)")
 		fs.StringVar(&o.District, "district", "", "report on this `district` only")
-		fs.StringVar(&e.cfg.City, "city", "", "the city's `name` in titles ($SHEQU_CITY)")
 		fs.Var((*multiFlag)(&o.Policy), "policy", "a trial under this alternative policy `file` (repeatable)")
 		fs.StringVar(&e.cfg.Reports, "reports", "", "read report definitions from this `dir` (laid out like reports/; $SHEQU_REPORTS)")
 		fs.StringVar(&e.cfg.Models, "models", "", "for --policy: build from the models in this `dir` ($SHEQU_MODELS)")

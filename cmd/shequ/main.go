@@ -119,7 +119,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // helpOrder is the order of commands in `shequ help`: the pipeline first.
 var helpOrder = []string{"demo", "run", "ingest", "build", "test", "report", "sql", "query", "serve", "schedules",
-	"runs", "docs", "template", "receipts", "key", "gen", "bench", "version"}
+	"runs", "settings", "policy", "close", "restate", "closed", "docs", "template", "receipts", "key", "gen", "bench", "version"}
 
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, `shequ — the community-services warehouse for civil-affairs bureaus (社区服务数据仓库)

@@ -56,6 +56,21 @@ type Options struct {
 	// NoExports skips the machine exports.
 	NoExports bool
 	Now       time.Time
+	// Issuer is the bureau that issues the reports (江州市民政局): on the
+	// cover of a book, under a form and its calculation.
+	Issuer string
+	// Cite rewrites the internal references to policy documents in every
+	// text of a report ("seed 001 §(十二)") as readers cite them, by title
+	// and 文号 (official.Profile.Cite); nil leaves them.
+	Cite func(string) string
+	// SignOff is the sign-off of the official version the reports are
+	// written for (正式版本 第1版 · 张三 于 … 签发), with Version its number:
+	// under the title of every report and with the notes of a form.
+	SignOff string
+	Version int
+	// ExportFrom names the relation the export of a mart reads (the
+	// official figures of closed years); nil: marts.<mart>.
+	ExportFrom func(mart string) string
 }
 
 // Result says what was written.
@@ -185,7 +200,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res.Manifest, errs[len(defs)] = export.Write(ctx, db, export.Options{Dir: filepath.Join(o.Out, ExportsDir), Queries: set, Stamp: stamp})
+			res.Manifest, errs[len(defs)] = export.Write(ctx, db, export.Options{Dir: filepath.Join(o.Out, ExportsDir), Queries: set, Stamp: stamp, From: o.ExportFrom})
 		}()
 	}
 	wg.Wait()
@@ -214,12 +229,19 @@ func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year in
 	if err != nil {
 		return nil, err
 	}
+	applyProfile(data, o)
 	if d.Appendix == reports.AppendixRewardCalculation {
 		g, err := rewards.Calculation(data)
 		if err != nil {
 			return nil, err
 		}
 		if g != nil {
+			if o.Issuer != "" {
+				g.Lines = append(g.Lines, "编制单位："+o.Issuer)
+			}
+			if o.SignOff != "" {
+				g.Lines = append(g.Lines, o.SignOff)
+			}
 			data.Appendix = append(data.Appendix, g)
 		}
 	}
@@ -236,6 +258,53 @@ func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year in
 		return nil, fmt.Errorf("write %s: %w", page, err)
 	}
 	return []string{filepath.ToSlash(xl), filepath.ToSlash(page)}, nil
+}
+
+// applyProfile puts the city's profile on a report read: references to the
+// policy documents cited by title and 文号 in every text, the issuing
+// bureau, and the sign-off and version of an official version.
+func applyProfile(data *reports.Data, o Options) {
+	if o.Cite != nil {
+		cite := func(v reports.Value) reports.Value {
+			if s, ok := v.(string); ok {
+				return o.Cite(s)
+			}
+			return v
+		}
+		for _, t := range append(append([]*reports.Table(nil), data.Cover...), data.Sheets...) {
+			sh := *t.Sheet
+			sh.Note = o.Cite(sh.Note)
+			t.Sheet = &sh
+			for _, r := range t.Rows {
+				for j := range r {
+					r[j] = cite(r[j])
+				}
+			}
+		}
+		for i, n := range data.Notes {
+			data.Notes[i] = o.Cite(n)
+		}
+	}
+	if o.Issuer == "" && o.SignOff == "" {
+		return
+	}
+	def := *data.Def
+	data.Def = &def
+	if o.Version > 0 {
+		data.Title += fmt.Sprintf("（第%d版）", o.Version)
+	}
+	var lines []string
+	if o.Issuer != "" {
+		lines = append(lines, "编制单位："+o.Issuer)
+	}
+	if o.SignOff != "" {
+		lines = append(lines, o.SignOff)
+	}
+	if def.Layout == reports.LayoutForm {
+		data.Notes = append(data.Notes, strings.Join(lines, "；")+"。")
+	} else {
+		def.Description = strings.Join(append(lines, def.Description), "。")
+	}
 }
 
 func contains(xs []int, x int) bool {

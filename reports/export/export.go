@@ -94,6 +94,9 @@ type Options struct {
 	// Marts limits the export to these marts; empty exports every table
 	// of schema marts.
 	Marts []string
+	// From names the relation a mart is read from (official.<mart>: the
+	// closed years' official figures); nil reads marts.<mart>.
+	From func(mart string) string
 }
 
 // Write exports the marts into o.Dir and returns the manifest.
@@ -136,7 +139,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 		DataAsOf: stamp.DataAsOf.UTC().Format("2006-01-02T15:04:05Z"), PolicyDigest: stamp.PolicyDigest, Policy: stamp.Policy,
 		InputDigest: stamp.InputDigest, Inputs: stamp.Inputs,
 	}}
-	x := &exporter{db: db, queries: o.Queries, root: tmp, prevDir: o.Dir, prev: readManifest(o.Dir)}
+	x := &exporter{db: db, queries: o.Queries, root: tmp, prevDir: o.Dir, prev: readManifest(o.Dir), from: o.From}
 	// The Parquet files are DuckDB's: another DuckDB writes them anew.
 	if err := db.QueryRowContext(ctx, "SELECT version()").Scan(&x.engine); err != nil {
 		return nil, err
@@ -250,6 +253,7 @@ type exporter struct {
 	prev    map[string]File // the earlier manifest's files, by path
 	kept    []string
 	engine  string // DuckDB's version
+	from    func(mart string) string
 }
 
 // readManifest reads the files of the export in dir (none if there is
@@ -273,6 +277,9 @@ func readManifest(dir string) map[string]File {
 // mart writes one mart's CSV and Parquet files.
 func (x *exporter) mart(ctx context.Context, mart string) ([]File, error) {
 	query := "SELECT * FROM marts." + quoteIdent(mart)
+	if x.from != nil {
+		query = "SELECT * FROM " + x.from(mart)
+	}
 	if x.queries != nil {
 		if q, err := x.queries.SQL("export_" + mart + ".sql"); err == nil {
 			query = q
