@@ -1,8 +1,8 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"io"
 	"os"
 	"sort"
@@ -11,8 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"shequ/etl/read"
+	"shequ/etl"
+	etlcsv "shequ/etl/csv"
 	"shequ/etl/sheet"
+	"shequ/etl/xlsx"
 )
 
 // Files that arrive together resolve together (DOMAIN.md §3): every new
@@ -83,30 +85,82 @@ func statKey(rel string, size int64, mod time.Time) string {
 // rank reads the header of each sheet of a file and returns the order of
 // its first kind. It reads the file in the inbox, before it is archived:
 // a file that changes in between may load at another rank, and its rows
-// that then wait for a parent are released at the end of the run.
+// that then wait for a parent are released at the end of the run. A
+// workbook is only peeked at (xlsx.Peek: its first rows, no excelize); of
+// a text file only the first 64 KiB are read; a file that needs converting
+// (.xls, .ods) is not read twice and ranks last.
 func rank(path string, opt *Options) int {
-	book, err := read.Open(path, opt.Limits)
+	head := make([]byte, csvPeekBytes)
+	f, err := os.Open(path)
+	if err != nil {
+		return rankUnknown
+	}
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	head = head[:n]
+	if xlsx.IsCFB(head) {
+		return rankUnknown
+	}
+	best := rankUnknown
+	consider := func(rr etl.RowReader) {
+		sc, err := sheet.Open(rr)
+		rr.Close()
+		if err == nil {
+			best = min(best, sc.Layout.Kind.Order)
+		}
+	}
+	if xlsx.IsZip(head) {
+		peeked, err := xlsx.Peek(path, opt.Limits, peekRows)
+		if err != nil {
+			return rankUnknown
+		}
+		for _, p := range peeked {
+			consider(&rowSlice{rows: p.Rows})
+		}
+		return best
+	}
+	// Text: its first lines, up to the last whole line read.
+	if n == csvPeekBytes {
+		if i := bytes.LastIndexByte(head, '\n'); i > 0 {
+			head = head[:i+1]
+		}
+	}
+	book, err := etlcsv.OpenBytes(path, head, opt.Limits)
 	if err != nil {
 		return rankUnknown
 	}
 	defer book.Close()
-	best := rankUnknown
 	for _, si := range book.Sheets() {
 		rr, err := book.Rows(si.Name)
 		if err != nil {
 			return rankUnknown
 		}
-		sc, err := sheet.Open(rr)
-		rr.Close()
-		if err != nil {
-			if err == io.EOF || errors.Is(err, sheet.ErrNoHeader) {
-				continue
-			}
-			return rankUnknown
-		}
-		best = min(best, sc.Layout.Kind.Order)
+		consider(rr)
 	}
 	return best
 }
+
+// csvPeekBytes is how much of a text file ranking reads.
+const csvPeekBytes = 64 << 10
+
+// peekRows is how many rows of each sheet ranking reads: as many as the
+// header search looks at.
+const peekRows = sheet.MaxHeaderScan + 1
+
+// rowSlice reads rows from a slice.
+type rowSlice struct {
+	rows []etl.Row
+	i    int
+}
+
+func (r *rowSlice) Next() (etl.Row, error) {
+	if r.i >= len(r.rows) {
+		return etl.Row{}, io.EOF
+	}
+	r.i++
+	return r.rows[r.i-1], nil
+}
+
+func (r *rowSlice) Close() error { return nil }
 
 func statFile(p string) (os.FileInfo, error) { return os.Stat(p) }
