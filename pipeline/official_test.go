@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io/fs"
+	"html"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -15,6 +17,9 @@ import (
 	"shequ/models/modelstest"
 	"shequ/official"
 	"shequ/samples"
+	"shequ/samples/gen"
+	"shequ/schedules"
+	"shequ/schedules/scheduler"
 	"shequ/warehouse"
 )
 
@@ -350,5 +355,220 @@ func TestCloseAndRestate(t *testing.T) {
 	if d := rowsEqual(official1[2013], yearRows(t, w, "official", 2013, 0)); len(d) > 0 {
 		t.Errorf("2013 changed with 2014's restatement: %v", d)
 	}
-	_ = fs.ErrNotExist
+}
+
+// allocation is the allocation of a year in marts.city_rewards: its sum
+// and its budget.
+func allocation(t *testing.T, w *warehouse.Warehouse, year int) (sum, budget string) {
+	t.Helper()
+	var b *string
+	if err := w.DB.QueryRow(`SELECT CAST(sum(allocation) AS VARCHAR), CAST(max(budget) AS VARCHAR) FROM marts.city_rewards WHERE year = ?`, year).Scan(&sum, &b); err != nil {
+		t.Fatal(err)
+	}
+	if b != nil {
+		budget = *b
+	}
+	return sum, budget
+}
+
+// TestBudgetKept sets the 2014 reward budget once: two runs and the
+// nightly job through the scheduler all allocate within it, and a trial
+// under another budget, labelled 试算, changes none of it.
+func TestBudgetKept(t *testing.T) {
+	ctx := context.Background()
+	p, _ := sampleCity(t)
+	cfg := p.Config()
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, _ := p.Project()
+	ch, err := official.SetPolicy(ctx, w.DB, pr, "reward_budget.csv", []byte("year,budget\n2014,1000000\n"), "王芳", "2014年市级奖励预算经局务会确定")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Version != 1 || ch.Table != "reward_budget" {
+		t.Errorf("policy change %+v", ch)
+	}
+	if _, err := official.SetPolicy(ctx, w.DB, pr, "reward_budget.csv", []byte("year,budget\n2014,lots\n"), "王芳", "typo"); err == nil {
+		t.Errorf("a budget of lots was kept")
+	}
+	w.Close()
+	check := func(when string) {
+		t.Helper()
+		w, err := p.Open(ctx, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		sum, budget := allocation(t, w, 2014)
+		if budget != "1000000.00" || sum != "1000000.00" {
+			t.Errorf("%s: 2014 allocates %s of a budget %q, want 1000000.00 of 1000000.00", when, sum, budget)
+		}
+		var origin string
+		w.DB.QueryRow(`SELECT origin FROM policy.versions WHERE policy_table = 'reward_budget' AND origin <> 'default'`).Scan(&origin)
+		if origin != "setting" {
+			t.Errorf("%s: the budget's file in policy.versions has origin %q, want setting", when, origin)
+		}
+	}
+	for i := 1; i <= 2; i++ {
+		if _, err := p.Run(ctx, "test"); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("run %d", i))
+	}
+	book, _ := os.ReadFile(filepath.Join(cfg.Out, "2014", "市级奖励资金分配表_2014.html"))
+	if !strings.Contains(string(book), "本市政策变更第1号") {
+		t.Errorf("the allocation does not cite the budget's change")
+	}
+
+	defs, err := schedules.LoadEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scheduler.New(defs, scheduler.Options{Warehouse: cfg.Warehouse, Command: "test", Runner: p.Runner()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := s.RunNow("nightly", scheduler.TriggerManual); err != nil || out.Status != warehouse.RunOK {
+		t.Fatalf("nightly: %+v, %v", out, err)
+	}
+	if err := s.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	check("the nightly job")
+
+	// A trial under another budget: labelled, and nothing official moves.
+	trial := filepath.Join(t.TempDir(), "reward_budget_trial.csv")
+	os.WriteFile(trial, []byte("year,budget\n2014,1500000\n"), 0o644)
+	official1 := folder(t, filepath.Join(cfg.Out, "2014"))
+	w, err = p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Report(ctx, w, ReportOptions{Policy: []string{trial}})
+	w.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(cfg.Out, "2014", "试算-reward_budget_trial", "市级奖励资金分配表_2014.html"))
+	if err != nil {
+		t.Fatalf("%v (wrote %v)", err, res.Files)
+	}
+	for _, want := range []string{"试算", "1,500,000.00"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the trial's allocation lacks %q", want)
+		}
+	}
+	if d := sameMaps(official1, folder(t, filepath.Join(cfg.Out, "2014"))); len(d) > 0 {
+		t.Errorf("the trial changed the official reports: %v", d)
+	}
+	check("after the trial")
+	w, err = p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	cs, _ := official.PolicyChanges(ctx, w.DB)
+	if len(cs) != 1 {
+		t.Errorf("%d policy changes after the trial, want 1", len(cs))
+	}
+}
+
+// reportText is the text a report file holds: an HTML page as it is, a
+// workbook's shared strings and sheets.
+func reportText(t *testing.T, path string) string {
+	t.Helper()
+	if strings.HasSuffix(path, ".html") {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var b strings.Builder
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, "xl/") || !strings.HasSuffix(f.Name, ".xml") {
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := io.ReadAll(r)
+		r.Close()
+		b.Write(x)
+	}
+	return html.UnescapeString(b.String())
+}
+
+// TestGeneratedCityProfile runs a generated city (not the demo's) with its
+// own name, bureau and a 文号 the seeds lack: every report shows them, and
+// cites the policy documents by title and 文号, never as seeds.
+func TestGeneratedCityProfile(t *testing.T) {
+	ctx := context.Background()
+	p, _ := newCity(t)
+	cfg := p.Config()
+	if _, err := gen.Generate(gen.Config{Communities: 60, FromYear: 2014, ToYear: 2014, Activities: 1500, Seed: 11, Out: cfg.Inbox, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range [][2]string{
+		{official.KeyCity, "云州市"}, {official.KeyBureau, "云州市民政局"}, {official.KeyCode, "590100"},
+		{"doc.004.number", "东府办〔2011〕65号"}, {"doc.003.title", "云州市全面推进社区服务社会化工作方案"}, {"doc.003.number", "云政办发〔2016〕9号"},
+	} {
+		if _, err := official.Set(ctx, w.DB, kv[0], kv[1], "赵敏", "启用系统"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Close()
+	if _, err := p.Run(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(cfg.Out, "2014")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants := map[string][]string{
+		"社区服务年度报告": {"云州市2014年度", "云州市民政局", "深民函〔2016〕1223号", "《云州市全面推进社区服务社会化工作方案》（云政办发〔2016〕9号）", "东府办〔2011〕65号"},
+		"市级奖励资金分配表": {"云州市2014年度", "云州市民政局", "《深圳市社区服务“十二五”规划》（深府办〔2011〕111号）", "东府办〔2011〕65号"},
+	}
+	n := 0
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		n++
+		text := reportText(t, filepath.Join(dir, e.Name()))
+		stem := strings.Split(e.Name(), "_")[0]
+		want, ok := wants[stem]
+		if !ok {
+			t.Errorf("unexpected report %s", e.Name())
+		}
+		for _, s := range want {
+			if !strings.Contains(text, s) {
+				t.Errorf("%s lacks %q", e.Name(), s)
+			}
+		}
+		for _, bad := range []string{"seed 0", "江州市", "文号未设置", "assumption"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("%s shows %q", e.Name(), bad)
+			}
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d reports in %s, want 4", n, dir)
+	}
 }
