@@ -178,3 +178,35 @@ func TestMistypedPathsCreateNothing(t *testing.T) {
 		t.Errorf("ingest of an empty inbox into a new warehouse: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestIngestShowsItsRejectsAtOnce: right after `shequ ingest` on a warehouse
+// never built, the hint it prints runs as printed and shows that ingest's
+// rejects, from the snapshot readers use.
+func TestIngestShowsItsRejectsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := samples.CopyBatch("batch1", filepath.Join(dir, "inbox")); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := shequ(t, dir, "ingest", "--warehouse", "w.duckdb")
+	if code != 0 {
+		t.Fatalf("ingest: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var hint string
+	for _, line := range strings.Split(stdout, "\n") {
+		if _, h, ok := strings.Cut(line, "rejected and warned rows: "); ok {
+			hint = h
+		}
+	}
+	want := `shequ sql --warehouse w.duckdb -c 'SELECT * FROM marts.rejects'`
+	if hint != want {
+		t.Fatalf("hint %q, want %q\n%s", hint, want, stdout)
+	}
+	// Run it as printed (the shell's quoting undone).
+	out, errOut, code := shequ(t, dir, "sql", "--warehouse", "w.duckdb", "-c", "SELECT * FROM marts.rejects", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("the hint failed: exit %d\n%s", code, errOut)
+	}
+	if n := strings.Count(strings.TrimSpace(out), "\n"); n != 10 {
+		t.Errorf("the hint shows %d rejects, want batch1's 10:\n%s", n, out)
+	}
+}
