@@ -75,7 +75,10 @@ func Headings(set *reports.Set) map[string]string {
 		}
 	}
 	for k, v := range map[string]string{"year": "年度", "district": "区", "project_code": "项目编号", "community_code": "社区代码",
-		"urban_rural": "城乡", "stage": "评估阶段", "tranche": "拨付批次", "provider_credit_code": "承接机构统一社会信用代码"} {
+		"urban_rural": "城乡", "stage": "评估阶段", "tranche": "拨付批次", "provider_credit_code": "承接机构统一社会信用代码",
+		"overspent": "超支", "passed": "通过", "stars": "星级", "total_score": "总分", "allocation": "分配金额（元）",
+		"share": "占比", "scale": "调整系数", "entitlement": "应得奖励（元）", "eligible_projects": "合格项目数",
+		"eligible_spending": "计奖支出（元）", "budget": "预算（元）", "reward_rate": "奖励比例"} {
 		if _, ok := out[k]; !ok {
 			out[k] = v
 		}
@@ -88,6 +91,19 @@ func (m Meta) heading(col string) string {
 		return h + "（" + col + "）"
 	}
 	return col
+}
+
+// kindsZh names the kinds of submission in Chinese (社区名册, 服务项目…).
+func kindsZh(kinds string) string {
+	names := map[string]string{"communities": "社区名册", "projects": "服务项目", "staff": "人员名册", "expenditures": "经费支出",
+		"activities": "服务记录", "evaluations": "评估结果", "facilities": "功能室"}
+	parts := strings.FieldsFunc(kinds, func(r rune) bool { return r == ',' || r == ' ' })
+	for i, k := range parts {
+		if n, ok := names[k]; ok {
+			parts[i] = n
+		}
+	}
+	return strings.Join(parts, "、")
 }
 
 // value shows a value for people.
@@ -303,7 +319,7 @@ func WriteXLSX(w io.Writer, d *official.Delta, m Meta) error {
 			x.put(s, 1, row, fmt.Sprint(sub.ID), x.cell)
 			x.put(s, 2, row, sub.File+"（"+grp.label+"）", x.wrap)
 			x.put(s, 3, row, sub.District, x.cell)
-			x.put(s, 4, row, sub.Kinds, x.wrap)
+			x.put(s, 4, row, kindsZh(sub.Kinds), x.wrap)
 			x.put(s, 5, row, sub.ReceivedAt.In(official.Zone).Format("2006-01-02 15:04"), x.cell)
 			x.put(s, 6, row, sub.SHA256, x.small)
 			row++

@@ -9,7 +9,7 @@ import (
 	"shequ/official"
 )
 
-var page = template.Must(template.New("delta").Funcs(template.FuncMap{"yuan": yuan}).Parse(`<!DOCTYPE html>
+var page = template.Must(template.New("delta").Funcs(template.FuncMap{"yuan": yuan, "kinds": kindsZh}).Parse(`<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
@@ -25,6 +25,7 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0; }
 th, td { border: 1px solid #999; padding: 3px 6px; vertical-align: top; text-align: left; }
 th { background: #e7eef7; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
 td.sha { font-family: monospace; font-size: 11px; word-break: break-all; }
 tr.indirect td.subs { color: #666; }
 footer { margin-top: 24px; font-size: 11px; color: #666; }
@@ -52,7 +53,7 @@ footer { margin-top: 24px; font-size: 11px; color: #666; }
 <table>
 <thead><tr><th>数据表</th><th>行</th><th>变动</th><th>字段</th><th>第{{.D.From}}版</th><th>第{{.D.To}}版</th><th>依据的报送</th></tr></thead>
 <tbody>
-{{- range .Lines}}<tr{{if not .Direct}} class="indirect"{{end}}><td>{{.Mart}}</td><td>{{.Key}}</td><td>{{.Change}}</td><td>{{.Column}}</td><td class="num">{{.Old}}</td><td class="num">{{.New}}</td><td class="subs">{{.Submissions}}</td></tr>
+{{- range .Lines}}<tr{{if not .Direct}} class="indirect"{{end}}><td>{{.Mart}}</td><td>{{.Key}}</td><td class="nowrap">{{.Change}}</td><td>{{.Column}}</td><td class="num">{{.Old}}</td><td class="num">{{.New}}</td><td class="subs">{{.Submissions}}</td></tr>
 {{end -}}
 </tbody>
 </table>
@@ -62,9 +63,9 @@ footer { margin-top: 24px; font-size: 11px; color: #666; }
 <table>
 <thead><tr><th>编号</th><th>文件</th><th>区</th><th>数据类型</th><th>接收时间</th><th>SHA-256</th></tr></thead>
 <tbody>
-{{- range .D.NewSubmissions}}<tr><td>{{.ID}}</td><td>{{.File}}</td><td>{{.District}}</td><td>{{.Kinds}}</td><td>{{$.Time .ReceivedAt}}</td><td class="sha">{{.SHA256}}</td></tr>
+{{- range .D.NewSubmissions}}<tr><td>{{.ID}}</td><td>{{.File}}</td><td>{{.District}}</td><td>{{kinds .Kinds}}</td><td>{{$.Time .ReceivedAt}}</td><td class="sha">{{.SHA256}}</td></tr>
 {{end -}}
-{{- range .D.Dropped}}<tr><td>{{.ID}}</td><td>{{.File}}（不再计入）</td><td>{{.District}}</td><td>{{.Kinds}}</td><td>{{$.Time .ReceivedAt}}</td><td class="sha">{{.SHA256}}</td></tr>
+{{- range .D.Dropped}}<tr><td>{{.ID}}</td><td>{{.File}}（不再计入）</td><td>{{.District}}</td><td>{{kinds .Kinds}}</td><td>{{$.Time .ReceivedAt}}</td><td class="sha">{{.SHA256}}</td></tr>
 {{end -}}
 </tbody>
 </table>
