@@ -190,4 +190,3 @@ func chromium(t *testing.T, bin string, args ...string) (string, string) {
 	}
 	return stdout.String(), stderr.String()
 }
-
