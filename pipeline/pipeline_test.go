@@ -201,3 +201,37 @@ func TestEvaluationVolunteers(t *testing.T) {
 		t.Errorf("volunteer_times = %v, want 420 from the file's 义工人次", n)
 	}
 }
+
+// TestFailedPublishFailsTheRun: a write that fails at the end of a run
+// (here the snapshot, whose place is taken by a folder; a full disk in the
+// wild) fails the run and its record, never exit 0.
+func TestFailedPublishFailsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	c := Resolve(Config{Warehouse: filepath.Join(dir, "w.duckdb"), Inbox: filepath.Join(dir, "inbox"), Out: filepath.Join(dir, "out")},
+		func(string) string { return "" })
+	p := New(c)
+	ctx := context.Background()
+	if _, err := samples.CopyBatch("batch1", c.Inbox); err != nil {
+		t.Fatal(err)
+	}
+	snap := warehouse.FilesOf(c.Warehouse).Snapshot
+	if err := os.MkdirAll(filepath.Join(snap, "in-the-way"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Run(ctx, "test")
+	if err == nil || !strings.Contains(err.Error(), "publish") {
+		t.Fatalf("run with no way to publish: %v, want a publish error", err)
+	}
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var status, msg string
+	if err := w.DB.QueryRow(`SELECT status, error FROM ops.runs WHERE run_id = ?`, res.RunID).Scan(&status, &msg); err != nil {
+		t.Fatal(err)
+	}
+	if status != warehouse.RunFailed || !strings.Contains(msg, "publish") {
+		t.Errorf("the run's record: %s %q, want failed, saying publish", status, msg)
+	}
+}

@@ -24,7 +24,11 @@ type RunResult struct {
 // report as one recorded run with a step per stage. Once the models are
 // built, readers get them (with this run's record, failed tests included)
 // whatever happens after: the snapshot is published when the run ends.
-func (p *Pipeline) Run(ctx context.Context, command string) (*RunResult, error) {
+//
+// Any failed write fails the run: a snapshot that cannot be published (a
+// full disk) or a warehouse that cannot be closed cleanly (its last
+// checkpoint) is an error, and the run's record says so.
+func (p *Pipeline) Run(ctx context.Context, command string) (_ *RunResult, err error) {
 	start := time.Now()
 	if err := p.CheckInbox(); err != nil {
 		return nil, err
@@ -33,7 +37,11 @@ func (p *Pipeline) Run(ctx context.Context, command string) (*RunResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer w.Close()
+	defer func() {
+		if cerr := w.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close the warehouse (its last checkpoint): %w", cerr)
+		}
+	}()
 	run := &warehouse.Run{Job: "run", Trigger: p.cfg.Trigger}
 	if err := w.StartRun(ctx, run); err != nil {
 		return nil, err
@@ -43,9 +51,15 @@ func (p *Pipeline) Run(ctx context.Context, command string) (*RunResult, error) 
 	defer func() {
 		// An interrupted run publishes nothing: readers keep the last
 		// complete snapshot.
-		if built && ctx.Err() == nil {
-			if _, err := p.Publish(context.WithoutCancel(ctx), w); err != nil {
-				p.warn("run", "shequ run: publish the read-only snapshot: %v", err)
+		if !built || ctx.Err() != nil {
+			return
+		}
+		if _, perr := p.Publish(context.WithoutCancel(ctx), w); perr != nil {
+			perr = fmt.Errorf("publish the read-only snapshot: %w", perr)
+			if err == nil {
+				err = perr
+				run.Status, run.Error = warehouse.RunFailed, perr.Error()
+				_ = w.FinishRun(context.WithoutCancel(ctx), run)
 			}
 		}
 	}()

@@ -47,7 +47,7 @@ func modelsFlag(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&e.cfg.Models, "models", "", "read models and policy from this `dir` instead of the built-in ones ($SHEQU_MODELS)")
 }
 
-func runBuild(ctx context.Context, e *env, args []string) error {
+func runBuild(ctx context.Context, e *env, args []string) (err error) {
 	var o pipeline.BuildOptions
 	var policy multiFlag
 	fs, err := e.parse(lookup("build"), args, flagWarehouse, func(fs *flag.FlagSet) {
@@ -70,7 +70,7 @@ func runBuild(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer closeWriter(w, &err)
 	o.Publish = true
 	_, err = p.Build(ctx, w, o)
 	return err

@@ -24,7 +24,7 @@ Example:
 	})
 }
 
-func runTest(ctx context.Context, e *env, args []string) error {
+func runTest(ctx context.Context, e *env, args []string) (err error) {
 	var o pipeline.TestOptions
 	fs, err := e.parse(lookup("test"), args, flagWarehouse, func(fs *flag.FlagSet) {
 		fs.StringVar(&o.Select, "select", "", "test only these `models`")
@@ -41,7 +41,7 @@ func runTest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer closeWriter(w, &err)
 	_, err = p.Test(ctx, w, o)
 	return err
 }

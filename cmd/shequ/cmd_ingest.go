@@ -22,7 +22,7 @@ Example:
 	})
 }
 
-func runIngest(ctx context.Context, e *env, args []string) error {
+func runIngest(ctx context.Context, e *env, args []string) (err error) {
 	fs, err := e.parse(lookup("ingest"), args, flagWarehouse|flagInbox, nil)
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer closeWriter(w, &err)
 	// What the ingest did is visible at once: the marts of submissions,
 	// rejects and data quality are built and the snapshot that sql, query
 	// and receipts read is published again.

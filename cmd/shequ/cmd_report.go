@@ -61,7 +61,7 @@ Examples:
 	})
 }
 
-func runReport(ctx context.Context, e *env, args []string) error {
+func runReport(ctx context.Context, e *env, args []string) (err error) {
 	var o pipeline.ReportOptions
 	fs, err := e.parse(lookup("report"), args, flagWarehouse|flagOut, func(fs *flag.FlagSet) {
 		fs.IntVar(&o.Year, "year", 0, "the `year` to report (default: the latest year with data)")
@@ -89,7 +89,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer closeWriter(w, &err)
 	_, err = p.Report(ctx, w, o)
 	return err
 }

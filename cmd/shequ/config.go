@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"shequ/pipeline"
+	"shequ/warehouse"
 )
 
 // env is what every command shares: the pipeline's configuration, resolved
@@ -166,5 +167,13 @@ func (p *progress) done() {
 	if p.on && p.written {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.written = false
+	}
+}
+
+// closeWriter closes a warehouse a command opened for writing: a failure
+// to close it (its last checkpoint, on a full disk) fails the command.
+func closeWriter(w *warehouse.Warehouse, err *error) {
+	if cerr := w.Close(); cerr != nil && *err == nil {
+		*err = fmt.Errorf("close the warehouse (its last checkpoint): %w", cerr)
 	}
 }
