@@ -204,6 +204,7 @@ func (p *Pipeline) close(ctx context.Context, w *warehouse.Warehouse, o CloseOpt
 		return nil, err
 	}
 	res.Version = v
+	p.progress(stage, true, "%s  %d: version %d committed", stage, o.Year, v.Version)
 	// Committed: the reports folder gets the official files, readers the
 	// new version.
 	if _, err := official.WriteFiles(p.cfg.Out, files); err != nil {

@@ -67,6 +67,7 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	opt := p.bundleOptions(prof, set)
 	opt.Year, opt.District = o.Year, o.District
 	if !w.ReadOnly() {
+		removeClosingLeftovers(w.Path)
 		if err := official.RefreshViews(ctx, w.DB); err != nil {
 			return nil, fail(ctx, w, run, fmt.Errorf("the official views: %w", err))
 		}
