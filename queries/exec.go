@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"shequ/internal/sqltext"
 )
@@ -99,7 +100,7 @@ func Exec(ctx context.Context, db Querier, s Statement) (*Result, error) {
 	if err := Check(s.Text); err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, s.Text)
+	rows, err := db.QueryContext(ctx, Rewrite(s.Text))
 	if err != nil {
 		return nil, Explain(err, s.Line)
 	}
@@ -108,6 +109,21 @@ func Exec(ctx context.Context, db Querier, s Statement) (*Result, error) {
 		return nil, Explain(err, s.Line)
 	}
 	return res, nil
+}
+
+// Rewrite turns a statement that would surprise an analyst into what was
+// meant: DuckDB's SHOW TABLES lists the tables of the current schema (main,
+// which is empty here), so SHOW TABLES lists every schema's (SHOW ALL
+// TABLES). Anything else is returned as it is.
+func Rewrite(stmt string) string {
+	toks := sqltext.Scan(stmt).Tokens()
+	for len(toks) > 0 && toks[len(toks)-1] == ";" {
+		toks = toks[:len(toks)-1]
+	}
+	if len(toks) == 2 && strings.EqualFold(toks[0], "SHOW") && strings.EqualFold(toks[1], "TABLES") {
+		return "SHOW ALL TABLES"
+	}
+	return stmt
 }
 
 // CheckAll checks every statement of a script before any runs, and

@@ -123,3 +123,23 @@ func hasHan(s string) bool {
 	}
 	return false
 }
+
+// A typo is a syntax error for DuckDB to report, not a refusal; SHOW
+// TABLES lists every schema's tables.
+func TestTyposAndShowTables(t *testing.T) {
+	for _, s := range []string{"SELEC 1", "SLECT * FROM marts.coverage", "frm marts.coverage"} {
+		if err := Check(s); err != nil {
+			t.Errorf("Check(%q) = %v, want it left to DuckDB", s, err)
+		}
+	}
+	for _, s := range []string{"CHECKPOINT", "VACUUM", "MERGE INTO marts.coverage USING x ON true WHEN MATCHED THEN DELETE"} {
+		if err := Check(s); err == nil {
+			t.Errorf("Check(%q) passed, want a refusal", s)
+		}
+	}
+	for in, want := range map[string]string{"SHOW TABLES": "SHOW ALL TABLES", "show tables;": "SHOW ALL TABLES", "SHOW TABLES FROM marts": "SHOW TABLES FROM marts"} {
+		if got := Rewrite(in); got != want {
+			t.Errorf("Rewrite(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"shequ/etl/receipt"
+	"shequ/internal/suggest"
 )
 
 func init() {
@@ -84,12 +86,29 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(table) == 0 {
-		what := "no submissions yet"
-		if district != "" {
-			what = "no submissions from " + district
+		if district == "" {
+			fmt.Fprintln(e.stderr, "no submissions yet (尚无报送)")
+			return nil
 		}
-		fmt.Fprintln(e.stderr, what)
-		return nil
+		// A district that matches nothing is a mistake, not an empty list.
+		var known []string
+		rows, err := db.QueryContext(ctx, `SELECT DISTINCT unnest(string_split(district, ',')) AS d FROM raw.submissions WHERE district IS NOT NULL ORDER BY d`)
+		if err == nil {
+			for rows.Next() {
+				var d string
+				if rows.Scan(&d) == nil {
+					known = append(known, d)
+				}
+			}
+			rows.Close()
+		}
+		msg := fmt.Sprintf("no district %q has sent a file (没有来自“%s”的报送)", district, district)
+		if near := suggest.Closest(district, known, 2); near != "" {
+			msg += fmt.Sprintf("; did you mean %s?", near)
+		} else if len(known) > 0 {
+			msg += "; districts: " + strings.Join(known, ", ")
+		}
+		return usagef("%s", msg)
 	}
 	printTable(e.stdout, []string{"submission", "district", "file", "status", "loaded", "rejected", "warned",
 		"waiting (待关联)", "released (已关联入库)", "receipt"}, table)

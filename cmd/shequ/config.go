@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"shequ/internal/suggest"
 	"shequ/pipeline"
 	"shequ/warehouse"
 )
@@ -102,7 +103,14 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 			e.usage(c, fs)
 			return nil, err
 		}
-		return nil, usagef("%s", strings.TrimPrefix(err.Error(), "flag provided but not defined: "))
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+			msg := "unknown flag " + name + " (未知参数)"
+			if near := suggest.Closest(strings.TrimPrefix(name, "-"), flagNames(fs), 2); near != "" {
+				msg += "; did you mean --" + near + "?"
+			}
+			return nil, usagef("%s", msg)
+		}
+		return nil, usagef("%s", err)
 	}
 	level := slog.LevelWarn
 	if e.verbose {
@@ -120,6 +128,13 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 	e.cfg = pipeline.Resolve(e.cfg, nil)
 	e.cfg.Log = e.log
 	return fs, nil
+}
+
+// flagNames lists a flag set's flags by name.
+func flagNames(fs *flag.FlagSet) []string {
+	var out []string
+	fs.VisitAll(func(f *flag.Flag) { out = append(out, f.Name) })
+	return out
 }
 
 func (e *env) usage(c *command, fs *flag.FlagSet) {

@@ -14,6 +14,8 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+
+	"shequ/internal/suggest"
 )
 
 // A command is one subcommand: one file each, with its flags and usage.
@@ -98,7 +100,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c := lookup(name)
 	if c == nil {
-		fmt.Fprintf(stderr, "shequ: unknown command %q; run `shequ help` for the list\n", name)
+		fmt.Fprintf(stderr, "shequ: unknown command %q (未知命令)%s; run `shequ help` for the list\n", name, didYouMean(name))
 		return 2
 	}
 	err := c.run(ctx, e, args[1:])
@@ -115,6 +117,18 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shequ %s: %s\n", c.name, err)
 		return 1
 	}
+}
+
+// didYouMean suggests the command a mistyped name probably meant.
+func didYouMean(name string) string {
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	if near := suggest.Closest(name, names, 2); near != "" {
+		return fmt.Sprintf("; did you mean %s?", near)
+	}
+	return ""
 }
 
 // helpOrder is the order of commands in `shequ help`: the pipeline first.

@@ -210,3 +210,37 @@ func TestIngestShowsItsRejectsAtOnce(t *testing.T) {
 		t.Errorf("the hint shows %d rejects, want batch1's 10:\n%s", n, out)
 	}
 }
+
+// TestCLISaysWhatWasMeant: an unknown flag says so, a mistyped command or
+// district gets the one meant, a typo in SQL is a syntax error (not a
+// refusal), and SHOW TABLES lists the warehouse's tables.
+func TestCLISaysWhatWasMeant(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"ingset"}, 2, "did you mean ingest?"},
+		{[]string{"build", "--selct", "coverage"}, 2, "unknown flag -selct"},
+		{[]string{"build", "--selct", "coverage"}, 2, "did you mean --select?"},
+	} {
+		out, errOut, code := shequ(t, dir, c.args...)
+		if code != c.code || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("shequ %v: exit %d, want %d with %q\n%s%s", c.args, code, c.code, c.want, out, errOut)
+		}
+	}
+	wh := demoWarehouse(t)
+	out, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c", "SELEC 1")
+	if code != 1 || strings.Contains(errOut, "refused") || !strings.Contains(strings.ToLower(errOut), "syntax error") {
+		t.Errorf("sql SELEC 1: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = shequ(t, dir, "sql", "--warehouse", wh, "-c", "SHOW TABLES", "--format", "csv")
+	if code != 0 || !strings.Contains(out, "coverage") {
+		t.Errorf("sql SHOW TABLES: exit %d, no marts.coverage\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = shequ(t, dir, "receipts", "--warehouse", wh, "--district", "临江")
+	if code != 2 || !strings.Contains(errOut, "did you mean 临江区?") {
+		t.Errorf("receipts --district 临江: exit %d\n%s%s", code, out, errOut)
+	}
+}

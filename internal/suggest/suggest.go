@@ -23,3 +23,20 @@ func Distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Closest is the candidate nearest to name within maxDistance edits (the
+// first of equals, in the candidates' order), or "" when none is. A
+// candidate that starts with name (临江 for 临江区) is nearest of all.
+func Closest(name string, candidates []string, maxDistance int) string {
+	best, bestD := "", maxDistance+1
+	for _, c := range candidates {
+		d := Distance(name, c)
+		if name != "" && len(c) > len(name) && c[:len(name)] == name {
+			d = 0
+		}
+		if d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}

@@ -15,3 +15,15 @@ func TestDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestClosest(t *testing.T) {
+	cmds := []string{"demo", "run", "ingest", "build", "test", "report"}
+	for in, want := range map[string]string{"ingset": "ingest", "biuld": "build", "reprot": "report", "xyzzy": ""} {
+		if got := Closest(in, cmds, 2); got != want {
+			t.Errorf("Closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := Closest("临江", []string{"青山区", "临江区"}, 1); got != "临江区" {
+		t.Errorf("Closest(临江) = %q, want 临江区", got)
+	}
+}
