@@ -198,7 +198,7 @@ func (p *Pipeline) noteWorking(ctx context.Context, w *warehouse.Warehouse, year
 	if err != nil || len(d.Rows) == 0 {
 		return
 	}
-	p.note("report", "  %d has %d new or corrected submissions since version %d: %d rows of its working figures (marts.*) differ from the official ones, which stay as signed; see the delta with shequ restate --year %d --dry-run --by NAME --reason \"…\"",
+	p.note("report", "  %d has %d new or corrected submissions since version %d: %d rows of its working figures (marts.*) differ from the official ones, which stay as signed; see the delta with shequ restate --year %d --dry-run --reason \"…\"",
 		year, len(d.NewSubmissions), v.Version, len(d.Rows), year)
 }
 

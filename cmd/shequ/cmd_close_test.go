@@ -59,7 +59,8 @@ func TestOfficialCommands(t *testing.T) {
 	run(0, []string{"policy version 2", "closed years keep the figures"}, "policy", "set", budget, "--by", "王芳", "--reason", "追加预算")
 	run(0, []string{"policy version 2"}, "build")
 	run(0, []string{"2014 is closed", "differ from the official ones"}, "report", "--out", out)
-	run(0, []string{"would change", "city_rewards 2", "nothing committed"}, "restate", "--year", "2014", "--by", "李四", "--reason", "追加预算", "--dry-run", "--out", out)
+	run(2, []string{"--by NAME"}, "restate", "--year", "2014", "--reason", "追加预算", "--out", out)
+	run(0, []string{"would change", "city_rewards 2", "nothing committed"}, "restate", "--year", "2014", "--reason", "追加预算", "--dry-run", "--out", out)
 	run(0, []string{"restate: 2014 version 2 signed by 李四", "version 1 stays"}, "restate", "--year", "2014", "--by", "李四", "--reason", "追加预算", "--out", out)
 	list := run(0, []string{"close", "restate", "张三", "李四"}, "closed")
 	if strings.Count(list, "2014") < 2 {
