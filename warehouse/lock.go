@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +46,12 @@ type writeLock struct {
 
 func acquireWriteLock(path, command string) (*writeLock, error) {
 	f, err := os.OpenFile(FilesOf(path).Lock, os.O_RDWR|os.O_CREATE, 0o644)
+	if errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("the folder %s is not writable by this user, and a writer keeps its lock file there: "+
+			"run this as the user that runs shequ, or read the published snapshot (shequ sql, query, runs) "+
+			"(此用户对文件夹 %s 没有写权限，不能写入数据仓库；请以运行 shequ 的用户执行，或只读查询): %w",
+			filepath.Dir(path), filepath.Dir(path), err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)
 	}
@@ -90,14 +98,19 @@ func (l *writeLock) release() error {
 // tryReadLock takes the lock file shared, without waiting, so that no
 // writer can start while a short read of the live file is under way. It
 // returns nil when a writer holds the file.
-func tryReadLock(path string) *writeLock {
+func tryReadLock(path string) (l *writeLock, busy bool) {
+	// A reader who may not write still takes the shared lock, on the lock
+	// file as it is.
 	f, err := os.OpenFile(FilesOf(path).Lock, os.O_RDWR|os.O_CREATE, 0o644)
+	if errors.Is(err, fs.ErrPermission) {
+		f, err = os.Open(FilesOf(path).Lock)
+	}
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
 		f.Close()
-		return nil
+		return nil, errors.Is(err, syscall.EWOULDBLOCK)
 	}
-	return &writeLock{f: f, shared: true}
+	return &writeLock{f: f, shared: true}, false
 }

@@ -192,6 +192,9 @@ type Source struct {
 	Snapshot bool
 	// Published is when the snapshot was published.
 	Published time.Time
+	// WriterBusy says the live file was not read because a writer holds
+	// it (OpenLatest).
+	WriterBusy bool
 }
 
 func (s Source) String() string {
@@ -260,8 +263,10 @@ func OpenLatest(ctx context.Context, path string) (*Warehouse, Source, error) {
 	if err != nil {
 		return nil, Source{}, err
 	}
+	busy := false
 	if _, err := os.Stat(abs); err == nil {
-		if l := tryReadLock(abs); l != nil {
+		var l *writeLock
+		if l, busy = tryReadLock(abs); l != nil {
 			w, err := Open(ctx, abs, Options{ReadOnly: true})
 			if err == nil {
 				w.lock = l
@@ -270,5 +275,7 @@ func OpenLatest(ctx context.Context, path string) (*Warehouse, Source, error) {
 			l.release()
 		}
 	}
-	return OpenReader(ctx, path, Options{})
+	w, src, err := OpenReader(ctx, path, Options{})
+	src.WriterBusy = busy
+	return w, src, err
 }

@@ -46,8 +46,11 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer w.Close()
-	if src.Snapshot {
+	switch {
+	case src.Snapshot && src.WriterBusy:
 		fmt.Fprintf(e.stderr, "note: a job is writing the warehouse; these are the runs up to the last published build (GET /runs of `shequ serve` is live)\n")
+	case src.Snapshot:
+		fmt.Fprintf(e.stderr, "note: these are the runs up to the last published build (the warehouse file itself could not be opened for reading by this user)\n")
 	}
 	runs, err := warehouse.ListRuns(ctx, w.DB, job, failed, limit)
 	if err != nil {

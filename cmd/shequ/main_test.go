@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"shequ/models/modelstest"
@@ -242,5 +244,58 @@ func TestCLISaysWhatWasMeant(t *testing.T) {
 	out, errOut, code = shequ(t, dir, "receipts", "--warehouse", wh, "--district", "临江")
 	if code != 2 || !strings.Contains(errOut, "did you mean 临江区?") {
 		t.Errorf("receipts --district 临江: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestReadOnlyFolder: a user who may not write the warehouse's folder is
+// told so (not "open lock file: permission denied"), and can still read
+// the run history without being told a job is writing.
+func TestReadOnlyFolder(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := shequ(t, dir, "demo")
+	if code != 0 {
+		t.Fatalf("demo: %d\n%s%s", code, stdout, stderr)
+	}
+	wh := filepath.Join(dir, "shequ-demo", "shequ.duckdb")
+	run := func(args ...string) (string, string, int) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CI=true")
+		if os.Getuid() == 0 {
+			// root writes everywhere: run as nobody, who may read only.
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		}
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return o.String(), e.String(), code
+	}
+	if os.Getuid() == 0 {
+		for _, p := range []string{filepath.Dir(dir), dir, filepath.Dir(wh), filepath.Dir(bin)} {
+			os.Chmod(p, 0o755)
+		}
+		filepath.WalkDir(filepath.Dir(wh), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && filepath.Dir(p) == filepath.Dir(wh) {
+				os.Chmod(p, 0o644)
+			}
+			return nil
+		})
+	} else {
+		os.Chmod(filepath.Dir(wh), 0o555)
+		defer os.Chmod(filepath.Dir(wh), 0o755)
+	}
+	_, errOut, code := run("build", "--warehouse", wh)
+	if code != 1 || !strings.Contains(errOut, "not writable") || !strings.Contains(errOut, "没有写权限") {
+		t.Errorf("build in a folder this user may not write: exit %d\n%s", code, errOut)
+	}
+	out, errOut, code := run("runs", "--warehouse", wh)
+	if code != 0 || strings.Contains(errOut, "a job is writing") || !strings.Contains(out, "demo") {
+		t.Errorf("runs by a reader: exit %d\n%s%s", code, out, errOut)
 	}
 }
