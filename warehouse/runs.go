@@ -133,7 +133,7 @@ func markAbandoned(ctx context.Context, db *sql.DB) error {
 	}
 	for _, id := range dead {
 		if _, err := db.ExecContext(ctx, `UPDATE ops.runs SET status = ?, ended_at = now()::TIMESTAMP,
-			error = 'abandoned: its process (pid ' || coalesce(pid::VARCHAR, '?') || ') ended without finishing it; what it had not committed was not kept'
+			error = 'abandoned: the process stopped before the run finished (pid ' || coalesce(pid::VARCHAR, '?') || '); what it had not committed was not kept'
 			WHERE run_id = ? AND status = ?`, RunInterrupted, id, RunRunning); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -73,6 +74,35 @@ type Health struct {
 	Jobs      []JobHealth `json:"jobs"`
 }
 
+// othersEvery is how often /healthz and /runs read the warehouse again for
+// the runs other processes made (a `serve --once` from cron, a manual run).
+const othersEvery = 5 * time.Second
+
+// readOthers reads the newest runs from the warehouse (the live file when
+// no job writes it, else the published snapshot), at most every
+// othersEvery, so that /healthz and /runs show the runs other processes
+// made. A warehouse that cannot be read leaves the view as it was.
+func (s *Scheduler) readOthers(ctx context.Context) {
+	s.recMu.Lock()
+	due := time.Since(s.othersRead) >= othersEvery
+	if due {
+		s.othersRead = time.Now()
+	}
+	s.recMu.Unlock()
+	if !due || !s.tryWriter() {
+		return // a job of this daemon is writing: its own runs are known
+	}
+	defer s.releaseWriter()
+	w, _, err := warehouse.OpenLatest(ctx, s.opt.Warehouse)
+	if err != nil {
+		return
+	}
+	defer w.Close()
+	if err := s.refresh(ctx, w, true); err != nil {
+		s.log.Debug("runs of other processes not read", keyErr, err)
+	}
+}
+
 // Health reports the daemon's state and each job's last runs.
 func (s *Scheduler) Health() Health {
 	h := Health{Status: "ok", Started: s.started, Warehouse: s.opt.Warehouse}
@@ -134,6 +164,7 @@ func (s *Scheduler) Runs(job string, failed bool, limit int) []RunView {
 func (s *Scheduler) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		s.readOthers(r.Context())
 		writeJSON(w, s.Health())
 	})
 	mux.HandleFunc("GET /runs", func(w http.ResponseWriter, r *http.Request) {

@@ -196,15 +196,3 @@ func adopt(ctx context.Context, w *warehouse.Warehouse, job *warehouse.Run) erro
 		WHERE parent_run_id = ? AND status = 'running'`, status, job.Ended.UTC(), fmt.Sprintf("the step did not finish: the job ended %s", job.Status), job.ID)
 	return err
 }
-
-// markDead marks interrupted the runs left "running" by a process that
-// stopped without recording their end. It is called holding the write
-// lock, so no process that could still finish them is alive.
-func markDead(ctx context.Context, w *warehouse.Warehouse) (int64, error) {
-	res, err := w.DB.ExecContext(ctx, `UPDATE ops.runs SET status = 'interrupted', ended_at = started_at,
-		error = coalesce(error, 'the process stopped before the run finished (found by shequ serve at start)') WHERE status = 'running'`)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}

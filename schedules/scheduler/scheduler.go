@@ -134,6 +134,9 @@ type Scheduler struct {
 	pending []warehouse.Run // records waiting for the writer
 	state   map[string]*jobState
 	history []warehouse.Run // the newest rows of ops.runs, for /runs
+	// othersRead is when the warehouse was last read for other processes'
+	// runs (readOthers).
+	othersRead time.Time
 }
 
 // jobState is what /healthz says of a job.
@@ -206,11 +209,8 @@ func (s *Scheduler) Prepare(ctx context.Context) error {
 		return err
 	}
 	defer w.Close()
-	if n, err := markDead(ctx, w); err != nil {
-		return err
-	} else if n > 0 {
-		s.log.Warn("runs left running by a process that stopped were marked interrupted", "runs", n)
-	}
+	// Runs a stopped process left "running" were marked interrupted when
+	// the warehouse opened (warehouse.Open).
 	s.flush(ctx, w)
 	return s.refresh(ctx, w, true)
 }

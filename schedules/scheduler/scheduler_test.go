@@ -448,6 +448,7 @@ func TestHealth(t *testing.T) {
 	}
 	dead := &warehouse.Run{Job: "good", Trigger: "schedule"}
 	w.StartRun(context.Background(), dead)
+	w.DB.Exec(`UPDATE ops.runs SET pid = 2147483646 WHERE run_id = ?`, dead.ID) // a process that is gone
 	w.Close()
 	if err := s.Prepare(context.Background()); err != nil {
 		t.Fatal(err)
@@ -483,6 +484,37 @@ func TestHealth(t *testing.T) {
 	}
 	if resp, err := http.Post(srv.URL+"/healthz", "text/plain", nil); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /healthz: %v %v", resp.StatusCode, err)
+	}
+}
+
+// TestHealthSeesOtherProcesses: /healthz shows the runs another process
+// made (a `serve --once` from the system's cron, a planner's run), not only
+// this daemon's.
+func TestHealthSeesOtherProcesses(t *testing.T) {
+	runner := func(ctx context.Context, w *warehouse.Warehouse, job Job) (Result, error) { return Result{ModelsBuilt: 30}, nil }
+	d := def(t, "name: nightly\ncron: '0 2 * * *'\nsteps: [build]\n")
+	daemon := newScheduler(t, runner, Options{}, d)
+	srv := httptest.NewServer(daemon.Handler())
+	defer srv.Close()
+	var h Health
+	get(t, srv.URL+"/healthz", &h)
+	if h.Jobs[0].Last != nil {
+		t.Fatalf("before any run: %+v", h.Jobs[0])
+	}
+	other, err := New([]*schedules.Definition{d}, Options{Warehouse: daemon.opt.Warehouse, Runner: RunnerFunc(runner)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := other.RunNow("nightly", TriggerManual); err != nil || out.Status != warehouse.RunOK {
+		t.Fatalf("the other process's run: %+v %v", out, err)
+	}
+	other.Stop()
+	daemon.recMu.Lock()
+	daemon.othersRead = time.Time{} // as if othersEvery had passed
+	daemon.recMu.Unlock()
+	get(t, srv.URL+"/healthz", &h)
+	if j := h.Jobs[0]; j.Last == nil || j.Last.Status != "ok" || j.LastOK == nil || j.LastOK.ModelsBuilt != 30 {
+		t.Errorf("after another process's run: %+v", j)
 	}
 }
 
