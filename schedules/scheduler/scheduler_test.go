@@ -491,7 +491,9 @@ func TestHealth(t *testing.T) {
 // made (a `serve --once` from the system's cron, a planner's run), not only
 // this daemon's.
 func TestHealthSeesOtherProcesses(t *testing.T) {
-	runner := func(ctx context.Context, w *warehouse.Warehouse, job Job) (Result, error) { return Result{ModelsBuilt: 30}, nil }
+	runner := func(ctx context.Context, w *warehouse.Warehouse, job Job) (Result, error) {
+		return Result{ModelsBuilt: 30}, nil
+	}
 	d := def(t, "name: nightly\ncron: '0 2 * * *'\nsteps: [build]\n")
 	daemon := newScheduler(t, runner, Options{}, d)
 	srv := httptest.NewServer(daemon.Handler())
