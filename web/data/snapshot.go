@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -30,6 +31,7 @@ type Snapshots struct {
 
 type handle struct {
 	w         *warehouse.Warehouse
+	link      string // the name it was opened under
 	published time.Time
 	ino       uint64
 	size      int64
@@ -39,7 +41,13 @@ type handle struct {
 
 // NewSnapshots reads the snapshot of the warehouse at path.
 func NewSnapshots(warehousePath string) *Snapshots {
-	return &Snapshots{path: warehouse.SnapshotPath(warehousePath)}
+	s := &Snapshots{path: warehouse.SnapshotPath(warehousePath)}
+	// Links left by a server that died.
+	old, _ := filepath.Glob(s.path + ".reader-*")
+	for _, o := range old {
+		os.Remove(o)
+	}
+	return s
 }
 
 // Read is one request's view of the snapshot, cut to a scope.
@@ -88,18 +96,31 @@ func (s *Snapshots) acquire(ctx context.Context) (*handle, error) {
 		c.refs++
 		return c, nil
 	}
-	w, err := warehouse.Open(ctx, s.path, warehouse.Options{ReadOnly: true, Sandbox: true, Threads: 2, MemoryLimit: "1GB"})
+	// A database opened again under the same name is the one already
+	// open in this process, old data and all: each snapshot is opened
+	// under a name of its own, a hard link removed when it is closed.
+	link := fmt.Sprintf("%s.reader-%d-%d", s.path, ino, time.Now().UnixNano())
+	if err := os.Link(s.path, link); err != nil {
+		return nil, fmt.Errorf("open the snapshot: %w", err)
+	}
+	w, err := warehouse.Open(ctx, link, warehouse.Options{ReadOnly: true, Sandbox: true, Threads: 2, MemoryLimit: "1GB"})
 	if err != nil {
+		os.Remove(link)
 		return nil, fmt.Errorf("open the snapshot: %w", err)
 	}
 	if old := s.cur; old != nil {
 		old.stale = true
 		if old.refs == 0 {
-			old.w.Close()
+			old.close()
 		}
 	}
-	s.cur = &handle{w: w, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1}
+	s.cur = &handle{w: w, link: link, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1}
 	return s.cur, nil
+}
+
+func (h *handle) close() {
+	h.w.Close()
+	os.Remove(h.link)
 }
 
 func (s *Snapshots) release(h *handle) {
@@ -107,7 +128,7 @@ func (s *Snapshots) release(h *handle) {
 	defer s.mu.Unlock()
 	h.refs--
 	if h.refs == 0 && h.stale {
-		h.w.Close()
+		h.close()
 	}
 }
 
@@ -118,7 +139,7 @@ func (s *Snapshots) Close() {
 	if s.cur != nil {
 		s.cur.stale = true
 		if s.cur.refs == 0 {
-			s.cur.w.Close()
+			s.cur.close()
 		}
 		s.cur = nil
 	}
