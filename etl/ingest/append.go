@@ -271,7 +271,7 @@ func (t *totals) check(r etl.Row) []validate.Problem {
 		if !near(d, t.segment[i]) && !near(d, t.all[i]) {
 			ps = append(ps, validate.Problem{Row: r.Num, Column: f.Column.Name, Header: f.Header, Letter: validate.Letter(f.Index),
 				Value: raw, Severity: validate.Warning, Code: validate.TotalMismatch,
-				Detail: fmt.Sprintf("the rows above sum to %s", t.all[i].String())})
+				Detail: fmt.Sprintf("the rows above sum to %s", t.all[i].String()), DetailZh: fmt.Sprintf("上方各行之和为 %s", t.all[i].String())})
 		}
 		t.segment[i] = clean.Dec{}
 	}

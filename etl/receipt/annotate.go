@@ -573,6 +573,8 @@ func (m *marker) style(orig int, isErr bool) (int, error) {
 	if id, ok := m.styles[key]; ok {
 		return id, nil
 	}
+	// Only the fill changes: the district's own font stays, and the light
+	// fill keeps it legible.
 	colour := WarningFill
 	if isErr {
 		colour = ErrorFill

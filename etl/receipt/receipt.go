@@ -47,10 +47,12 @@ const (
 // Author is the author of the cell comments.
 const Author = "shequ"
 
-// Fill colours of offending cells.
+// Fill colours of offending cells: light fills (those of Excel's own
+// "Bad" and "Neutral" styles), so the district's value stays legible on
+// screen and in print; a solid red hid it.
 const (
-	ErrorFill   = "FF0000" // red: the row was not loaded
-	WarningFill = "FFC000" // orange: the row was loaded with a flag
+	ErrorFill   = "FFC7CE" // light red: the row was not loaded
+	WarningFill = "FFEB9C" // light orange: the row was loaded with a flag
 )
 
 // Notes written on the receipt when no annotated copy follows it.

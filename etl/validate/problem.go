@@ -132,14 +132,14 @@ func zhDetail(p Problem) string {
 		return "文件可能由程序生成、未在 Excel 中打开保存；请用 Excel 打开后保存，再重新报送"
 	case BadCheckCharacter:
 		return "最后一位校验码与前面的数字不符，请核对"
-	case OutOfRange, NegativeValue:
-		return p.Detail
 	case InvalidDate:
+		if p.DetailZh != "" {
+			return p.DetailZh + "；可写作 2015-01-01、2015/1/1 或 2015年1月1日"
+		}
 		return "可写作 2015-01-01、2015/1/1 或 2015年1月1日"
-	case CommunityNotInRoster, UnknownCommunity, UnknownProject, DuplicateKey, AmbiguousValue:
-		return p.DetailZh
 	}
-	return ""
+	// Never the English detail: a district reads Chinese.
+	return p.DetailZh
 }
 
 // Reference reports whether a code says only that a row points to a

@@ -144,7 +144,7 @@ func (v *Validator) Validate(row etl.Row) Outcome {
 		s := v.slots[ci]
 		if s.field == nil {
 			if c.Required && !(v.Kind.Name == "expenditures" && len(v.wide) > 0) {
-				o.Problems = append(o.Problems, Problem{Row: row.Num, Column: c.Name, Severity: Error, Code: MissingRequired, Detail: "the sheet has no such column"})
+				o.Problems = append(o.Problems, Problem{Row: row.Num, Column: c.Name, Severity: Error, Code: MissingRequired, Detail: "the sheet has no such column", DetailZh: "表中没有这一列"})
 			}
 			continue
 		}
@@ -371,7 +371,7 @@ func (v *Validator) value(c *dict.Column, f *dict.Field, raw string) (any, *Prob
 			return nil, fromClean(err)
 		}
 		if d.Year() < 2000 || d.Year() > 2100 {
-			return nil, &Problem{Code: OutOfRange, Detail: fmt.Sprintf("year %d is outside 2000–2100", d.Year())}
+			return nil, &Problem{Code: OutOfRange, Detail: fmt.Sprintf("year %d is outside 2000–2100", d.Year()), DetailZh: fmt.Sprintf("年份 %d 不在 2000–2100 之间", d.Year())}
 		}
 		return d, nil
 	case dict.Bool:
@@ -415,10 +415,10 @@ func (v *Validator) value(c *dict.Column, f *dict.Field, raw string) (any, *Prob
 	case dict.ServiceItem:
 		s, err := clean.ServiceItem(t)
 		if err != nil {
-			return nil, &Problem{Code: UnknownServiceItem, Detail: "not a service item code such as 1.1.1"}
+			return nil, &Problem{Code: UnknownServiceItem, Detail: "not a service item code such as 1.1.1", DetailZh: "应为服务细项编号，如 1.1.1"}
 		}
 		if v.opt.Catalogue != nil && !v.opt.Catalogue[s] {
-			return nil, &Problem{Code: UnknownServiceItem, Detail: fmt.Sprintf("%s is not in the service catalogue", s)}
+			return nil, &Problem{Code: UnknownServiceItem, Detail: fmt.Sprintf("%s is not in the service catalogue", s), DetailZh: fmt.Sprintf("%s 不是服务目录中的细项编号", s)}
 		}
 		return s, nil
 	case dict.Quarter:
@@ -455,17 +455,21 @@ func checkRange(c *dict.Column, x float64, shown string) *Problem {
 		bad := x < lo-eps || (c.MinExclusive && x <= lo+eps)
 		if bad {
 			if lo == 0 && x < 0 {
-				return &Problem{Code: NegativeValue, Detail: fmt.Sprintf("%s is below 0", shown)}
+				return &Problem{Code: NegativeValue, Detail: fmt.Sprintf("%s is below 0", shown), DetailZh: fmt.Sprintf("%s 小于 0", shown)}
 			}
 			op := "≥"
 			if c.MinExclusive {
 				op = ">"
 			}
-			return &Problem{Code: OutOfRange, Detail: fmt.Sprintf("%s is not %s %s", shown, op, fmtNum(lo))}
+			zh := fmt.Sprintf("%s 小于下限 %s", shown, fmtNum(lo))
+			if c.MinExclusive {
+				zh = fmt.Sprintf("%s 应大于 %s", shown, fmtNum(lo))
+			}
+			return &Problem{Code: OutOfRange, Detail: fmt.Sprintf("%s is not %s %s", shown, op, fmtNum(lo)), DetailZh: zh}
 		}
 	}
 	if c.Max != nil && x > *c.Max+eps {
-		return &Problem{Code: OutOfRange, Detail: fmt.Sprintf("%s is above the maximum %s", shown, fmtNum(*c.Max))}
+		return &Problem{Code: OutOfRange, Detail: fmt.Sprintf("%s is above the maximum %s", shown, fmtNum(*c.Max)), DetailZh: fmt.Sprintf("%s 超过上限 %s", shown, fmtNum(*c.Max))}
 	}
 	return nil
 }
@@ -491,7 +495,8 @@ func (v *Validator) crossChecks(row etl.Row, vals []any, o *Outcome) {
 				f := v.slots[ei].field
 				o.Problems = append(o.Problems, Problem{Row: row.Num, Column: "contract_end", Header: f.Header, Letter: Letter(f.Index),
 					Value: cell(row.Cells, f.Index), Severity: Error, Code: EndBeforeStart,
-					Detail: fmt.Sprintf("ends %s before it starts %s", e.Format("2006-01-02"), s.Format("2006-01-02"))})
+					Detail:   fmt.Sprintf("ends %s before it starts %s", e.Format("2006-01-02"), s.Format("2006-01-02")),
+					DetailZh: fmt.Sprintf("结束日期 %s 早于开始日期 %s", e.Format("2006-01-02"), s.Format("2006-01-02"))})
 			}
 		}
 		ai := idx("contract_amount")
@@ -511,14 +516,15 @@ func (v *Validator) crossChecks(row etl.Row, vals []any, o *Outcome) {
 			f := v.slots[ai].field
 			o.Problems = append(o.Problems, Problem{Row: row.Num, Column: "contract_amount", Header: f.Header, Letter: Letter(f.Index),
 				Value: cell(row.Cells, f.Index), Severity: Warning, Code: FundingMismatch,
-				Detail: fmt.Sprintf("city + district + street funding is %s, contract amount %s", centsString(sum), centsString(amount))})
+				Detail:   fmt.Sprintf("city + district + street funding is %s, contract amount %s", centsString(sum), centsString(amount)),
+				DetailZh: fmt.Sprintf("市、区、街道资金之和为 %s 元，合同金额为 %s 元，相差 %s 元", centsString(sum), centsString(amount), centsString(abs(sum-amount)))})
 		}
 	case "expenditures":
 		if len(v.wide) == 0 {
 			for _, n := range []string{"category", "amount"} {
 				if i := idx(n); vals[i] == nil && v.slots[i].field == nil {
 					// reported as missing column below
-					o.Problems = append(o.Problems, Problem{Row: row.Num, Column: n, Severity: Error, Code: MissingRequired, Detail: "the sheet has neither category columns nor 支出类别/金额"})
+					o.Problems = append(o.Problems, Problem{Row: row.Num, Column: n, Severity: Error, Code: MissingRequired, Detail: "the sheet has neither category columns nor 支出类别/金额", DetailZh: "表中既没有各支出类别列，也没有“支出类别/金额”列"})
 				} else if vals[i] == nil && !HasError(o.Problems) {
 					f := v.slots[i].field
 					o.Problems = append(o.Problems, Problem{Row: row.Num, Column: n, Header: f.Header, Letter: Letter(f.Index), Severity: Error, Code: MissingRequired})
@@ -541,9 +547,17 @@ func (v *Validator) crossChecks(row etl.Row, vals []any, o *Outcome) {
 			f := v.slots[ti].field
 			o.Problems = append(o.Problems, Problem{Row: row.Num, Column: "total", Header: f.Header, Letter: Letter(f.Index),
 				Value: cell(row.Cells, f.Index), Severity: Warning, Code: TotalMismatch,
-				Detail: fmt.Sprintf("categories sum to %s, total says %s", centsString(sum), centsString(total))})
+				Detail:   fmt.Sprintf("categories sum to %s, total says %s", centsString(sum), centsString(total)),
+				DetailZh: fmt.Sprintf("各类别之和为 %s 元，合计栏为 %s 元", centsString(sum), centsString(total))})
 		}
 	}
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 // centsString shows a coefficient at scale 2 as yuan.
