@@ -317,6 +317,42 @@ func nullInt(i int64) any {
 func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error {
 	k := s.sc.Layout.Kind
 	col := columnIndex(k)
+	return l.eachItem(rd, func(it *item) error {
+		if it.total {
+			for _, p := range it.probs {
+				if err := l.reject(s.name, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		l.res.Read++
+		o := &it.out
+		l.waiting = nil
+		l.references(s.sc.Layout, col, it.row, o)
+		for _, p := range o.Problems {
+			if err := l.reject(s.name, p); err != nil {
+				return err
+			}
+		}
+		if !o.OK() {
+			l.res.Rejected++
+			return l.wait(ctx, k.Name, s.name, it.row.Num)
+		}
+		if err := l.loadRow(ctx, k, col, s.name, o); err != nil {
+			return err
+		}
+		if l.res.Read%5000 == 0 {
+			l.progress(l.res.Read)
+			return ctx.Err()
+		}
+		return nil
+	})
+}
+
+// eachItem hands fn every item of a sheet its reader streams, to the end
+// of the sheet.
+func (l *loader) eachItem(rd *fileReader, fn func(it *item) error) error {
 	for {
 		b, ok := <-rd.batches
 		if !ok {
@@ -326,51 +362,28 @@ func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error 
 			return l.unreadable(b.err)
 		}
 		for i := range b.items {
-			it := &b.items[i]
-			if it.total {
-				for _, p := range it.probs {
-					if err := l.reject(s.name, p); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			l.res.Read++
-			o := &it.out
-			l.waiting = nil
-			l.references(s.sc.Layout, col, it.row, o)
-			for _, p := range o.Problems {
-				if err := l.reject(s.name, p); err != nil {
-					return err
-				}
-			}
-			if !o.OK() {
-				l.res.Rejected++
-				if err := l.wait(ctx, k.Name, s.name, it.row.Num); err != nil {
-					return err
-				}
-				continue
-			}
-			warnings := warningCodes(o.Problems)
-			if warnings != "" {
-				l.res.Warned++
-			}
-			if err := l.append(ctx, k, col, s.name, o, warnings); err != nil {
+			if err := fn(&b.items[i]); err != nil {
 				return err
-			}
-			l.res.Loaded++
-			l.kinds[k.Name] = true
-			if l.res.Read%5000 == 0 {
-				l.progress(l.res.Read)
-				if err := ctx.Err(); err != nil {
-					return err
-				}
 			}
 		}
 		if b.end {
 			return nil
 		}
 	}
+}
+
+// loadRow appends a row that passed, flagged with its warning codes.
+func (l *loader) loadRow(ctx context.Context, k *dict.Kind, col map[string]int, sheetName string, o *validate.Outcome) error {
+	warnings := warningCodes(o.Problems)
+	if warnings != "" {
+		l.res.Warned++
+	}
+	if err := l.append(ctx, k, col, sheetName, o, warnings); err != nil {
+		return err
+	}
+	l.res.Loaded++
+	l.kinds[k.Name] = true
+	return nil
 }
 
 func warningCodes(ps []validate.Problem) string {

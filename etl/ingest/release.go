@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -327,68 +326,46 @@ type releasing struct {
 func (l *loader) releaseSheet(ctx context.Context, s opened, rd *fileReader, rel *releasing) error {
 	k := s.sc.Layout.Kind
 	col := columnIndex(k)
-	for {
-		b, ok := <-rd.batches
-		if !ok {
-			return errors.New("ingest: the reader stopped before the end of a sheet")
+	return l.eachItem(rd, func(it *item) error {
+		if it.total {
+			return nil
 		}
-		if b.err != nil {
-			return l.unreadable(b.err)
-		}
-		for i := range b.items {
-			it := &b.items[i]
-			if it.total {
-				continue
+		rel.read++
+		if rel.read%5000 == 0 {
+			l.progress(rel.read)
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			rel.read++
-			if rel.read%5000 == 0 {
-				l.progress(rel.read)
-				if err := ctx.Err(); err != nil {
+		}
+		key := rowKey{s.name, it.row.Num}
+		o := &it.out
+		l.waiting = nil
+		if _, cand := rel.cands[key]; !cand {
+			if !rel.errRows[key] && o.OK() {
+				// Loaded when it arrived: its key and the references it
+				// offers count for the rows after it.
+				l.references(s.sc.Layout, col, it.row, o)
+			}
+			return nil
+		}
+		rel.done[key] = true
+		before := len(o.Problems)
+		l.references(s.sc.Layout, col, it.row, o)
+		if !o.OK() {
+			// Only a repeated key can stop it now: that problem is new.
+			for _, p := range o.Problems[before:] {
+				if err := l.reject(s.name, p); err != nil {
 					return err
 				}
 			}
-			key := rowKey{s.name, it.row.Num}
-			o := &it.out
-			_, cand := rel.cands[key]
-			switch {
-			case cand:
-				rel.done[key] = true
-			case !rel.errRows[key] && o.OK():
-				// Loaded when it arrived: its key and the references it
-				// offers count for the rows after it.
-				l.waiting = nil
-				l.references(s.sc.Layout, col, it.row, o)
-				continue
-			default:
-				continue
-			}
-			l.waiting = nil
-			before := len(o.Problems)
-			l.references(s.sc.Layout, col, it.row, o)
-			if !o.OK() {
-				// Only a repeated key can stop it now: that problem is new.
-				for _, p := range o.Problems[before:] {
-					if err := l.reject(s.name, p); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			warnings := warningCodes(o.Problems)
-			if warnings != "" {
-				l.res.Warned++
-			}
-			if err := l.append(ctx, k, col, s.name, o, warnings); err != nil {
-				return err
-			}
-			l.res.Loaded++
-			rel.loadedRows++
-			l.kinds[k.Name] = true
-		}
-		if b.end {
 			return nil
 		}
-	}
+		if err := l.loadRow(ctx, k, col, s.name, o); err != nil {
+			return err
+		}
+		rel.loadedRows++
+		return nil
+	})
 }
 
 // standingErrorRows lists the rows of a submission with an error that
