@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"shequ/internal/crashtest"
 	"shequ/internal/files"
 	"shequ/official"
 )
@@ -50,7 +51,7 @@ func TestKillClose(t *testing.T) {
 			marker := filepath.Join(dir, "here")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestKillCloseHelper$", "-test.v")
 			cmd.Env = append(os.Environ(), "SHEQU_KILL_CLOSE="+dir, "SHEQU_KILL_AT="+tc.at)
-			killAt(t, cmd, dir, marker)
+			crashtest.KillAt(t, cmd, dir, marker)
 
 			p := New(Resolve(Config{Warehouse: wpath, Inbox: filepath.Join(dir, "inbox"), Out: filepath.Join(dir, "out")}, func(string) string { return "" }))
 			w, err := p.Open(ctx, "test")
@@ -111,34 +112,6 @@ func TestKillClose(t *testing.T) {
 			}
 		})
 	}
-}
-
-// killAt starts the helper, waits until it says it is where it should be
-// killed and kills it with SIGKILL.
-func killAt(t *testing.T, cmd *exec.Cmd, dir, marker string) {
-	t.Helper()
-	out, _ := os.Create(filepath.Join(dir, "child.log"))
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			log, _ := os.ReadFile(filepath.Join(dir, "child.log"))
-			t.Fatalf("the child never got there:\n%s", log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
 }
 
 // TestKillCloseHelper is the child of TestKillClose: it closes 2014 and

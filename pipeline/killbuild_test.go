@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"shequ/internal/crashtest"
 	"shequ/models/modelstest"
 	"shequ/official"
 	"shequ/samples"
@@ -47,25 +48,7 @@ func TestKillBuild(t *testing.T) {
 	marker := filepath.Join(dir, "building")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillBuildHelper$", "-test.v")
 	cmd.Env = append(os.Environ(), "SHEQU_KILL_BUILD="+p.Config().Warehouse, "SHEQU_KILL_AFTER="+strconv.Itoa(after))
-	out, _ := os.Create(filepath.Join(dir, "child.log"))
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			log, _ := os.ReadFile(filepath.Join(dir, "child.log"))
-			t.Fatalf("the child never got into the build:\n%s", log)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	cmd.Process.Kill() // SIGKILL: no chance to clean up
-	cmd.Wait()
+	crashtest.KillAt(t, cmd, dir, marker)
 
 	if w, err = p.Open(ctx, "test"); err != nil {
 		t.Fatal(err)

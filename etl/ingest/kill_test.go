@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"shequ/internal/crashtest"
 	"shequ/warehouse"
 )
 
@@ -58,7 +59,7 @@ func TestKillMidFile(t *testing.T) {
 	marker := filepath.Join(dir, "loading")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.v")
 	cmd.Env = append(os.Environ(), "SHEQU_KILL_HELPER="+dir)
-	killChild(t, cmd, dir, marker)
+	crashtest.KillAt(t, cmd, dir, marker)
 
 	w, err = warehouse.Open(ctx, wpath, warehouse.Options{})
 	if err != nil {
@@ -77,33 +78,6 @@ func TestKillMidFile(t *testing.T) {
 	if n != rows {
 		t.Errorf("current rows of the file = %d, want %d", n, rows)
 	}
-}
-
-// killChild starts the helper process, waits until it has written marker
-// (it is where it should be killed) and kills it with SIGKILL.
-func killChild(t *testing.T, cmd *exec.Cmd, dir, marker string) {
-	t.Helper()
-	out, _ := os.Create(filepath.Join(dir, "child.log"))
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		if _, err := os.Stat(marker); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			log, _ := os.ReadFile(filepath.Join(dir, "child.log"))
-			t.Fatalf("child never reached the middle of the file:\n%s", log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err := cmd.Process.Kill(); err != nil { // SIGKILL: no chance to clean up
-		t.Fatal(err)
-	}
-	cmd.Wait()
 }
 
 // TestKillMidRelease kills a real ingest while it releases the 40 000
@@ -148,7 +122,7 @@ func TestKillMidRelease(t *testing.T) {
 	marker := filepath.Join(dir, "loading")
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillHelper$", "-test.v")
 	cmd.Env = append(os.Environ(), "SHEQU_KILL_HELPER="+dir, "SHEQU_KILL_RELEASING=1")
-	killChild(t, cmd, dir, marker)
+	crashtest.KillAt(t, cmd, dir, marker)
 
 	w, err = warehouse.Open(ctx, wpath, warehouse.Options{})
 	if err != nil {
