@@ -87,7 +87,11 @@ Query it:
   shequ sql --warehouse %[1]s -c "SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"
   shequ sql --warehouse %[1]s -c "SELECT file, row, column, code, message_zh FROM marts.rejects"
 or open its read-only snapshot from any DuckDB client:  duckdb -readonly %[3]s
-`, e.cfg.Warehouse, e.cfg.Out, warehouse.FilesOf(e.cfg.Warehouse).Snapshot)
+Open the web application on it (社区服务数据报送系统) with the demo's accounts:
+  shequ serve --warehouse %[1]s --inbox %[4]s --demo-accounts
+prints the accounts planner, admin, analyst and one per district (临江区, 青山区)
+with new passwords; then open http://127.0.0.1:8765/ in a browser.
+`, e.cfg.Warehouse, e.cfg.Out, warehouse.FilesOf(e.cfg.Warehouse).Snapshot, e.cfg.Inbox)
 	return nil
 }
 
