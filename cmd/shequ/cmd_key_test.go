@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -17,19 +16,7 @@ import (
 // shequEnv runs the binary with extra environment variables.
 func shequEnv(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "CI=true"), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return stdout.String(), stderr.String(), code
+	return runBin(t, dir, func(cmd *exec.Cmd) { cmd.Env = append(cmd.Env, env...) }, args...)
 }
 
 // TestIDKeyIsNeverMadeAnewSilently: an ingest keeps the key's fingerprint

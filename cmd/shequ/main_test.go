@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -258,23 +257,12 @@ func TestReadOnlyFolder(t *testing.T) {
 	}
 	wh := filepath.Join(dir, "shequ-demo", "shequ.duckdb")
 	run := func(args ...string) (string, string, int) {
-		cmd := exec.Command(bin, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "CI=true")
-		if os.Getuid() == 0 {
-			// root writes everywhere: run as nobody, who may read only.
-			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-		}
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err := cmd.Run()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return o.String(), e.String(), code
+		return runBin(t, dir, func(cmd *exec.Cmd) {
+			if os.Getuid() == 0 {
+				// root writes everywhere: run as nobody, who may read only.
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			}
+		}, args...)
 	}
 	if os.Getuid() == 0 {
 		for _, p := range []string{filepath.Dir(dir), dir, filepath.Dir(wh), filepath.Dir(bin)} {

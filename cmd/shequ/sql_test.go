@@ -53,10 +53,20 @@ func demoWarehouse(t *testing.T) string {
 // shequIn runs the binary with stdin.
 func shequIn(t *testing.T, dir, stdin string, args ...string) (string, string, int) {
 	t.Helper()
+	return runBin(t, dir, func(cmd *exec.Cmd) { cmd.Stdin = strings.NewReader(stdin) }, args...)
+}
+
+// runBin runs the binary in dir with CI=true, after setup changes the
+// command (its input, environment or user), and returns its stdout,
+// stderr and exit status.
+func runBin(t *testing.T, dir string, setup func(*exec.Cmd), args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CI=true")
-	cmd.Stdin = strings.NewReader(stdin)
+	if setup != nil {
+		setup(cmd)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
