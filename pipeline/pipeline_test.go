@@ -169,10 +169,8 @@ func TestReportRefusesAnUnfinishedBuild(t *testing.T) {
 // TestEvaluationVolunteers follows a column added by the README's steps
 // (义工人次 of the evaluations) from a district's file to its mart.
 func TestEvaluationVolunteers(t *testing.T) {
-	dir := t.TempDir()
-	c := Resolve(Config{Warehouse: filepath.Join(dir, "w.duckdb"), Inbox: filepath.Join(dir, "inbox"), Out: filepath.Join(dir, "out")},
-		func(string) string { return "" })
-	p := New(c)
+	p, _ := newCity(t)
+	c := p.Config()
 	ctx := context.Background()
 	if _, err := samples.CopyBatch("batch1", c.Inbox); err != nil {
 		t.Fatal(err)
@@ -206,10 +204,8 @@ func TestEvaluationVolunteers(t *testing.T) {
 // (here the snapshot, whose place is taken by a folder; a full disk in the
 // wild) fails the run and its record, never exit 0.
 func TestFailedPublishFailsTheRun(t *testing.T) {
-	dir := t.TempDir()
-	c := Resolve(Config{Warehouse: filepath.Join(dir, "w.duckdb"), Inbox: filepath.Join(dir, "inbox"), Out: filepath.Join(dir, "out")},
-		func(string) string { return "" })
-	p := New(c)
+	p, _ := newCity(t)
+	c := p.Config()
 	ctx := context.Background()
 	if _, err := samples.CopyBatch("batch1", c.Inbox); err != nil {
 		t.Fatal(err)
