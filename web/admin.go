@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"shequ/warehouse"
 	"shequ/web/account"
@@ -106,6 +107,11 @@ func (s *Server) userChange(w http.ResponseWriter, r *http.Request) {
 
 var errUnknownAction = errors.New("unknown action")
 
+// daysIn is the most days month m has (29 for February).
+func daysIn(m int) int {
+	return time.Date(2000, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
 type settingsData struct {
 	Deadlines []data.Deadline
 }
@@ -143,7 +149,7 @@ func (s *Server) settingsUpdate(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			var off, m, day int
-			if n, err := fmt.Sscanf(v, "%d-%d-%d", &off, &m, &day); n != 3 || err != nil || off < 0 || off > 1 || m < 1 || m > 12 || day < 1 || day > 31 {
+			if n, err := fmt.Sscanf(v, "%d-%d-%d", &off, &m, &day); n != 3 || err != nil || off < 0 || off > 100 || m < 1 || m > 12 || day < 1 || day > daysIn(m) {
 				bad = fmt.Sprintf("%s %s：“%s”应写作 年偏移-月-日，如 0-04-15", data.KindZh(d.Kind), d.Period, v)
 				return nil
 			}

@@ -716,3 +716,64 @@ func boardCells(page string) map[string]boardCell {
 	}
 	return out
 }
+
+// TestAccountsSettingsAudit: an admin makes an account, whose one-time
+// password must be changed at the first sign-in; changes a deadline,
+// which the board then uses; and reads all of it, with the uploads,
+// downloads and refused logins, in the audit log.
+func TestAccountsSettingsAudit(t *testing.T) {
+	e := loadCity(t)
+	admin := e.client(t)
+	admin.login("admin")
+	resp, b := admin.postForm("/admin/users", url.Values{"name": {"zhangwei"}, "role": {"planner"}}, true)
+	m := regexp.MustCompile(`<code>(\w{4}-\w{4}-\w{4}-\w{4})</code>`).FindSubmatch(b)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("POST /admin/users: %s, no one-time password shown", resp.Status)
+	}
+	once := string(m[1])
+
+	u := e.client(t)
+	resp, _ = u.tryLogin("zhangwei", once)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/password" {
+		t.Fatalf("first sign-in with the one-time password: %s → %s, want /password", resp.Status, resp.Header.Get("Location"))
+	}
+	u.get("/password")
+	if resp, _ := u.get("/board"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/password" {
+		t.Errorf("the board before choosing a password: %s → %s", resp.Status, resp.Header.Get("Location"))
+	}
+	if resp, _ := u.postForm("/password", url.Values{"current": {once}, "password": {"short"}, "again": {"short"}}, true); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a short new password: %s, want 400", resp.Status)
+	}
+	if resp, _ := u.postForm("/password", url.Values{"current": {once}, "password": {"zhangwei's own password"}, "again": {"zhangwei's own password"}}, true); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("choosing a password: %s", resp.Status)
+	}
+	if resp, _ := u.get("/board"); resp.StatusCode != http.StatusOK {
+		t.Errorf("the board after choosing a password: %s", resp.Status)
+	}
+	if resp, _ := e.client(t).tryLogin("zhangwei", once); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the one-time password after the change: %s, want 401", resp.Status)
+	}
+
+	// Evaluations of 2014 due at the end of 2099: the board says 待报, not 逾期.
+	admin.get("/admin/settings")
+	if resp, _ := admin.postForm("/admin/settings", url.Values{"due_evaluations_year": {"85-12-31"}}, true); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("POST /admin/settings: %s", resp.Status)
+	}
+	defer admin.postForm("/admin/settings", url.Values{"due_evaluations_year": {"1-01-31"}}, true)
+	_, b = admin.get("/board?year=2014")
+	if got := boardCells(string(b))["青山区/evaluations/year"].state; got != "open" {
+		t.Errorf("evaluations due 2099-12-31: board cell %q, want open (待报)", got)
+	}
+	if resp, b := admin.postForm("/admin/settings", url.Values{"due_evaluations_year": {"1-13-40"}}, true); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a date that is none: %s %s", resp.Status, b)
+	}
+
+	e.client(t).tryLogin("admin", "a wrong password")
+	_, b = admin.get("/admin/audit")
+	page := string(b)
+	for _, want := range []string{"登录", "登录失败", "上传报送", "下载", "修改设置", "新建账户", "修改密码", "zhangwei", "evaluations year: 1-01-31 → 85-12-31", "10.0."} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the audit log lacks %q", want)
+		}
+	}
+}
