@@ -227,15 +227,7 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 	}
 	l.res.Submission = l.sub
 	l.res.Status = StatusLoaded
-	l.ov = newOverlay(l.refs)
-	l.apps = map[string]*warehouse.Appender{}
-	l.keys = map[string]map[string]int{}
-	l.districts = map[string]bool{}
-	l.kinds = map[string]bool{}
-	l.years = map[string]map[int64]bool{}
-	l.quarters = map[int64]bool{}
-	l.partKeys = map[string]map[string]bool{}
-	if l.rejects, err = l.tx.Appender(ctx, "raw", "rejects"); err != nil {
+	if err = l.begin(ctx); err != nil {
 		return err
 	}
 	if l.orphans, err = l.tx.Appender(ctx, "raw", "orphans"); err != nil {
@@ -282,6 +274,21 @@ func (l *loader) load(ctx context.Context, arch string, rd *fileReader) (err err
 	}
 	l.ov.commit()
 	return nil
+}
+
+// begin readies the loader for one file's rows in its open transaction:
+// the file's own references over the run's, and the appender of rejects.
+func (l *loader) begin(ctx context.Context) (err error) {
+	l.ov = newOverlay(l.refs)
+	l.apps = map[string]*warehouse.Appender{}
+	l.keys = map[string]map[string]int{}
+	l.districts = map[string]bool{}
+	l.kinds = map[string]bool{}
+	l.years = map[string]map[int64]bool{}
+	l.quarters = map[int64]bool{}
+	l.partKeys = map[string]map[string]bool{}
+	l.rejects, err = l.tx.Appender(ctx, "raw", "rejects")
+	return err
 }
 
 // unreadable turns a read error in the middle of a file into quarantine.

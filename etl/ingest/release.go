@@ -228,15 +228,7 @@ func releaseSubmission(ctx context.Context, w *warehouse.Warehouse, opt *Options
 	defer l.tx.Rollback()
 	l.sub = sub
 	l.res = &FileResult{Submission: sub, File: s.file, SHA256: s.sha}
-	l.ov = newOverlay(base)
-	l.apps = map[string]*warehouse.Appender{}
-	l.keys = map[string]map[string]int{}
-	l.districts = map[string]bool{}
-	l.kinds = map[string]bool{}
-	l.years = map[string]map[int64]bool{}
-	l.quarters = map[int64]bool{}
-	l.partKeys = map[string]map[string]bool{}
-	if l.rejects, err = l.tx.Appender(ctx, "raw", "rejects"); err != nil {
+	if err := l.begin(ctx); err != nil {
 		return nil, err
 	}
 	if rd != nil {
