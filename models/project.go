@@ -36,6 +36,10 @@ type Model struct {
 	Tests        []DataTest // column, table and custom tests, in header order
 	SQL          string     // the file's text, trailing semicolon removed
 	BodyLine     int        // line of the file where the SQL starts
+	// Generated names what the SELECT is made from instead of written
+	// (`-- @select: parameters`: staging.params, one column per row of
+	// policy/parameters.csv); "" for a model written in SQL.
+	Generated string
 
 	Refs       []Ref    // every schema.name the SQL reads
 	Upstream   []string // models this one reads, sorted
@@ -160,6 +164,9 @@ func load(fsys fs.FS, root string) (*Project, error) {
 			if m == nil {
 				return nil
 			}
+			if m.Generated == "parameters" && pol != nil {
+				generateParams(m, pol)
+			}
 			if prev, dup := p.byName[m.Name]; dup {
 				errs.add(m.Path, 0, "model %s is also defined in %s: rename one of the files", m.Name, prev.Path)
 				return nil
@@ -191,6 +198,45 @@ func sortErrors(errs ErrorList) {
 		}
 		return errs[i].Line < errs[j].Line
 	})
+}
+
+// generateParams makes staging.params from the policy's parameters: one
+// DECIMAL(38,9) column per row of policy/parameters.csv, read by name,
+// described by the row's note, unit and source, and tested not null. The
+// names are written once, in the CSV.
+func generateParams(m *Model, pol *Policy) {
+	names := pol.ParameterNames()
+	var b strings.Builder
+	b.WriteString("SELECT\n")
+	for i, n := range names {
+		sep := ","
+		if i == len(names)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "    CAST(max(CASE WHEN name = '%s' THEN value END) AS DECIMAL(38,9)) AS %s%s\n", n, n, sep)
+		r := pol.Parameter(n)
+		desc := r.Values["note"]
+		var src []string
+		for _, k := range []string{"unit", "source"} {
+			if v := r.Values[k]; v != "" {
+				src = append(src, v)
+			}
+		}
+		if len(src) > 0 {
+			desc = strings.TrimSpace(desc + " [" + strings.Join(src, "; ") + "]")
+		}
+		if m.Column(n) == nil {
+			m.Columns = append(m.Columns, Column{Name: n, Description: desc, Line: m.BodyLine})
+		}
+	}
+	b.WriteString("FROM policy.parameters")
+	m.SQL = b.String()
+	if ts, _ := parseTests(sqltext.Annotation{Key: "test", Value: "not_null(" + strings.Join(names, ", ") + ")", Line: m.BodyLine}); len(ts) > 0 {
+		m.Tests = append(ts, m.Tests...)
+	}
+	for _, r := range scanRefs(m.SQL) {
+		m.Refs = append(m.Refs, Ref{Name: r.Name, Line: m.BodyLine})
+	}
 }
 
 // parseModel turns one file into a Model, with the problems of its header.
@@ -243,6 +289,12 @@ func parseModel(layer, file, root, src string) (*Model, ErrorList) {
 				errs.add(m.Path, e.Line, "%s", e.Msg)
 			}
 			m.Tests = append(m.Tests, ts...)
+		case "select":
+			if a.Value != "parameters" {
+				errs.add(m.Path, a.Line, "@select makes a model's SELECT from the policy: the only one is `-- @select: parameters`")
+				continue
+			}
+			m.Generated = a.Value
 		case "assert":
 			if a.Name == "" || a.Value == "" {
 				errs.add(m.Path, a.Line, "@assert needs a name and a query: `-- @assert name: SELECT … (rows that break the rule)`")
@@ -255,6 +307,12 @@ func parseModel(layer, file, root, src string) (*Model, ErrorList) {
 	}
 	if m.Materialized == "" {
 		m.Materialized = "view"
+	}
+	if m.Generated != "" {
+		if strings.TrimSpace(sqltext.Scan(m.SQL).Blanked) != "" {
+			errs.add(m.Path, bodyLine, "a model with @select has no SQL of its own: the SELECT is made for it")
+		}
+		return m, errs
 	}
 	text := sqltext.Scan(m.SQL)
 	blanked := text.Blanked
