@@ -145,18 +145,9 @@ func (r *BuildResult) Summary() string {
 // ErrBuildFailed and the result says which failed. The result is nil
 // only when nothing was attempted (a bad selection or policy).
 func (p *Project) Build(ctx context.Context, db *sql.DB, opt BuildOptions) (*BuildResult, error) {
-	sel, err := p.Select(opt.Select)
+	sel, pol, err := p.prepare(opt)
 	if err != nil {
 		return nil, err
-	}
-	pol, err := p.PolicyWith(opt.PolicyFiles...)
-	if err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
-	}
-	for _, o := range opt.Overrides {
-		if err := pol.ApplyOverride(o.Name, o.Data); err != nil {
-			return nil, fmt.Errorf("policy: %w", err)
-		}
 	}
 	plans := make(map[string]Materialization, len(sel))
 	for _, m := range sel {
@@ -188,6 +179,10 @@ func (p *Project) Build(ctx context.Context, db *sql.DB, opt BuildOptions) (*Bui
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return nil, fmt.Errorf("load policy: %w", err)
 	}
+	if b.plan, err = p.plan(ctx, conn, sel, pol); err != nil {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		return nil, fmt.Errorf("fingerprint the inputs: %w", err)
+	}
 	b.run(ctx, sel)
 	res.Ended = time.Now()
 	if f := res.Count(StatusFailed); f > 0 {
@@ -200,7 +195,26 @@ func (p *Project) Build(ctx context.Context, db *sql.DB, opt BuildOptions) (*Bui
 	return res, nil
 }
 
+// prepare selects the models and loads the policy of a build.
+func (p *Project) prepare(opt BuildOptions) ([]*Model, *Policy, error) {
+	sel, err := p.Select(opt.Select)
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := p.PolicyWith(opt.PolicyFiles...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("policy: %w", err)
+	}
+	for _, o := range opt.Overrides {
+		if err := pol.ApplyOverride(o.Name, o.Data); err != nil {
+			return nil, nil, fmt.Errorf("policy: %w", err)
+		}
+	}
+	return sel, pol, nil
+}
+
 type builder struct {
+	plan     *Plan // the selection's fingerprints, in the order of results
 	p        *Project
 	conn     *sql.Conn
 	opt      BuildOptions
@@ -269,7 +283,11 @@ func (b *builder) run(ctx context.Context, sel []*Model) {
 		}
 	}
 	if inBuild {
-		if err := b.recordAll(ctx); err == nil {
+		err := b.recordAll(ctx)
+		if err == nil {
+			err = b.saveState(ctx)
+		}
+		if err == nil {
 			if _, err = b.conn.ExecContext(ctx, "COMMIT"); err == nil {
 				return
 			}
@@ -297,6 +315,18 @@ func (b *builder) run(ctx context.Context, sel []*Model) {
 		}
 	}
 	_ = b.recordAll(context.WithoutCancel(ctx))
+}
+
+// saveState records the fingerprints of the models built, in the build's
+// transaction.
+func (b *builder) saveState(ctx context.Context) error {
+	var built []PlannedModel
+	for k, r := range b.results {
+		if r.Status == StatusOK {
+			built = append(built, b.plan.Models[k])
+		}
+	}
+	return saveState(ctx, b.conn, built, b.opt.RunID)
 }
 
 // recordAll writes every model's run to ops.model_runs.
