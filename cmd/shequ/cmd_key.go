@@ -50,17 +50,9 @@ Examples:
 }
 
 func runKey(ctx context.Context, e *env, args []string) error {
-	c := lookup("key")
-	if len(args) == 0 || len(args[0]) > 0 && args[0][0] == '-' {
-		if _, err := e.parse(c, args, flagWarehouse, nil); err != nil {
-			return err
-		}
-		return usagef("name what to do: show, backup, restore or rotate")
-	}
-	sub, args := args[0], args[1:]
 	var out string
 	var force bool
-	flags, err := e.parse(c, args, flagWarehouse, func(f *flag.FlagSet) {
+	sub, pos, err := e.parseSub(lookup("key"), args, []string{"show", "backup", "restore", "rotate"}, func(sub string, f *flag.FlagSet) {
 		switch sub {
 		case "backup":
 			f.StringVar(&out, "out", "", "write the backup to this `file` (mode 0600)")
@@ -68,10 +60,6 @@ func runKey(ctx context.Context, e *env, args []string) error {
 			f.BoolVar(&force, "force", false, "rotate although the warehouse holds hashed ID numbers (they will not match the new ones)")
 		}
 	})
-	if err != nil {
-		return err
-	}
-	pos, err := reparse(flags)
 	if err != nil {
 		return err
 	}

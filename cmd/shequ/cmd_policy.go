@@ -46,26 +46,14 @@ Examples:
 }
 
 func runPolicy(ctx context.Context, e *env, args []string) error {
-	c := lookup("policy")
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if _, err := e.parse(c, args, flagWarehouse, nil); err != nil {
-			return err
-		}
-		return usagef("name what to do: show, set or history")
-	}
-	sub, args := args[0], args[1:]
 	var by, reason string
-	flags, err := e.parse(c, args, flagWarehouse, func(f *flag.FlagSet) {
+	sub, pos, err := e.parseSub(lookup("policy"), args, []string{"show", "set", "history"}, func(sub string, f *flag.FlagSet) {
 		if sub == "set" {
 			f.StringVar(&by, "by", "", "who makes the change (修改人)")
 			f.StringVar(&reason, "reason", "", "why (修改原因)")
 		}
 		modelsFlag(f, e)
 	})
-	if err != nil {
-		return err
-	}
-	pos, err := reparse(flags)
 	if err != nil {
 		return err
 	}

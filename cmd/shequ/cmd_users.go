@@ -60,17 +60,9 @@ Examples:
 }
 
 func runUsers(ctx context.Context, e *env, args []string) error {
-	c := lookup("users")
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if _, err := e.parse(c, args, flagWarehouse, nil); err != nil {
-			return err
-		}
-		return usagef("name what to do: add, list, disable, enable, reset or token")
-	}
-	sub, args := args[0], args[1:]
 	var role, district string
 	var stdinPassword bool
-	fs, err := e.parse(c, args, flagWarehouse, func(f *flag.FlagSet) {
+	sub, pos, err := e.parseSub(lookup("users"), args, []string{"add", "list", "disable", "enable", "reset", "token"}, func(sub string, f *flag.FlagSet) {
 		switch sub {
 		case "add":
 			f.StringVar(&role, "role", "", "planner, district, analyst or admin")
@@ -80,10 +72,6 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 			f.BoolVar(&stdinPassword, "password-stdin", false, "read the password from standard input instead of generating one")
 		}
 	})
-	if err != nil {
-		return err
-	}
-	pos, err := reparse(fs)
 	if err != nil {
 		return err
 	}

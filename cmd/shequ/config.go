@@ -192,3 +192,27 @@ func closeWriter(w *warehouse.Warehouse, err *error) {
 		*err = fmt.Errorf("close the warehouse (its last checkpoint): %w", cerr)
 	}
 }
+
+// parseSub reads a command's subcommand (its first argument), then its
+// flags (setup adds the subcommand's own) and its other arguments wherever
+// they stand. Without a subcommand it says which there are (subs).
+func (e *env) parseSub(c *command, args []string, subs []string, setup func(sub string, fs *flag.FlagSet)) (string, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if _, err := e.parse(c, args, flagWarehouse, nil); err != nil {
+			return "", nil, err
+		}
+		list := strings.Join(subs[:len(subs)-1], ", ") + " or " + subs[len(subs)-1]
+		return "", nil, usagef("name what to do: %s", list)
+	}
+	sub, args := args[0], args[1:]
+	fs, err := e.parse(c, args, flagWarehouse, func(f *flag.FlagSet) {
+		if setup != nil {
+			setup(sub, f)
+		}
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	pos, err := reparse(fs)
+	return sub, pos, err
+}
