@@ -149,6 +149,17 @@ func grid(g *reports.Grid, id string) htmlGrid {
 	return out
 }
 
+// chartCSS styles the charts (svg.go draws them to these sizes).
+const chartCSS = `svg.chart { width: 100%; height: auto; display: block; font-family: inherit; }
+svg .chart-title { font-size: 15px; font-weight: bold; fill: #1f2328; }
+svg .grid { stroke: #e5e7eb; stroke-width: 1; }
+svg .axis-line { stroke: #8c959f; stroke-width: 1; }
+svg .axis, svg .legend, svg .cat { font-size: 12px; fill: #1f2328; }
+svg .value { font-size: 11px; fill: #1f2328; }
+svg .slice { stroke: #fff; stroke-width: 2; }
+svg .slice-label { font-size: 13px; font-weight: bold; fill: #fff; }
+`
+
 var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{
 	"date": func(t interface{ Format(string) string }, layout string) string { return t.Format(layout) },
 }).Parse(pageTemplate))
@@ -189,15 +200,7 @@ td.mid { text-align: center; }
 td.bad { background: var(--bad-bg); color: var(--bad); }
 tfoot td { background: var(--total); font-weight: bold; }
 figure { margin: 8px 0 12px; max-width: 780px; }
-svg.chart { width: 100%; height: auto; display: block; font-family: inherit; }
-svg .chart-title { font-size: 15px; font-weight: bold; fill: var(--ink); }
-svg .grid { stroke: #e5e7eb; stroke-width: 1; }
-svg .axis-line { stroke: #8c959f; stroke-width: 1; }
-svg .axis, svg .legend, svg .cat { font-size: 12px; fill: var(--ink); }
-svg .value { font-size: 11px; fill: var(--muted); }
-svg .slice { stroke: #fff; stroke-width: 2; }
-svg .slice-label { font-size: 13px; font-weight: bold; fill: #fff; }
-.form { max-width: 760px; margin: 0 auto; }
+` + chartCSS + `.form { max-width: 760px; margin: 0 auto; }
 .form h1 { text-align: center; font-size: 22px; }
 .form .unit { display: flex; justify-content: space-between; color: var(--muted); font-size: 13px; }
 .form table { width: 100%; }

@@ -41,19 +41,22 @@ func chartSVG(ch *reports.Chart, t *reports.Table) string {
 			series[k][i] = v
 		}
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %.0f %.0f" xmlns="http://www.w3.org/2000/svg">`,
-		esc(ch.Title), chartW, chartH)
-	fmt.Fprintf(&b, `<title>%s</title>`, esc(ch.Title))
-	fmt.Fprintf(&b, `<text class="chart-title" x="%.0f" y="22" text-anchor="middle">%s</text>`, chartW/2, esc(ch.Title))
+	var body strings.Builder
+	height := chartH
 	switch ch.Type {
 	case reports.ChartPie:
-		pie(&b, cats, series[0], ch.Format)
+		height = pie(&body, cats, series[0], ch.Format)
 	case reports.ChartBar:
-		bars(&b, cats, names, series, ch.Format, true)
+		height = bars(&body, cats, names, series, ch.Format, true)
 	default:
-		bars(&b, cats, names, series, ch.Format, false)
+		height = bars(&body, cats, names, series, ch.Format, false)
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" role="img" aria-label="%s" viewBox="0 0 %.0f %.0f" xmlns="http://www.w3.org/2000/svg">`,
+		esc(ch.Title), chartW, math.Ceil(height))
+	fmt.Fprintf(&b, `<title>%s</title>`, esc(ch.Title))
+	fmt.Fprintf(&b, `<text class="chart-title" x="%.0f" y="22" text-anchor="middle">%s</text>`, chartW/2, esc(ch.Title))
+	b.WriteString(body.String())
 	b.WriteString(`</svg>`)
 	return b.String()
 }
@@ -87,10 +90,44 @@ func axisLabel(v float64, format string) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
-// bars draws clustered bars: vertical (columns) or horizontal.
-func bars(b *strings.Builder, cats, names []string, series [][]float64, format string, horizontal bool) {
-	const left, right, top, bottom = 80.0, 20.0, 40.0, 70.0
-	pw, ph := chartW-left-right, chartH-top-bottom
+// Font sizes of the chart's texts (the page's styles say the same).
+const (
+	valueFont  = 11.0
+	catFont    = 12.0
+	legendFont = 12.0
+)
+
+// textPx estimates how wide s is drawn at a font size: a CJK character is
+// one em, a digit or Latin letter about 0.6 em (the CJK fonts the page
+// names draw them so or narrower).
+func textPx(s string, size float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		if r > 0x2e80 {
+			w += size
+		} else {
+			w += 0.6 * size
+		}
+	}
+	return w
+}
+
+// Value labels of bars: above each bar when they fit beside each other,
+// turned upright when the bars are too narrow for them lying, left out
+// (the table and the bars' tooltips have them) when even that would not
+// fit.
+const (
+	labelsFlat = iota
+	labelsUpright
+	labelsNone
+)
+
+// bars draws clustered bars: vertical (columns) or horizontal. No two
+// texts overlap: value labels are laid flat, upright or not at all as the
+// bars leave room, category labels stand upright when they are wider than their
+// band, and the legend wraps.
+func bars(b *strings.Builder, cats, names []string, series [][]float64, format string, horizontal bool) float64 {
+	const left, right, top = 80.0, 20.0, 40.0
 	maxV := 0.0
 	for _, s := range series {
 		for _, v := range s {
@@ -105,25 +142,79 @@ func bars(b *strings.Builder, cats, names []string, series [][]float64, format s
 	topV, step := niceMax(maxV)
 	nCat, nSer := float64(len(cats)), float64(len(series))
 	if nCat == 0 {
-		return
+		return chartH
 	}
-	// Grid lines and value axis.
-	for v := 0.0; v <= topV+step/2; v += step {
-		if horizontal {
-			x := left + pw*v/topV
-			fmt.Fprintf(b, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x, top, x, top+ph)
-			fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, top+ph+16, esc(axisLabel(v, format)))
-		} else {
-			y := top + ph - ph*v/topV
-			fmt.Fprintf(b, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, left, y, left+pw, y)
-			fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-6, y+4, esc(axisLabel(v, format)))
+	labels := make([][]string, len(series))
+	maxLabel := 0.0
+	for k, s := range series {
+		labels[k] = make([]string, len(s))
+		for i, v := range s {
+			if !math.IsNaN(v) {
+				labels[k][i] = reports.DisplayAs(v, format)
+				maxLabel = math.Max(maxLabel, textPx(labels[k][i], valueFont))
+			}
 		}
 	}
+	maxCat := 0.0
+	for _, c := range cats {
+		maxCat = math.Max(maxCat, textPx(c, catFont))
+	}
+	rightPad := right
+	if horizontal {
+		// Room for the label of the longest bar and for the categories.
+		rightPad += maxLabel + 6
+	}
+	leftPad := left
+	if horizontal {
+		leftPad = math.Max(left, maxCat+12)
+	}
+	pw := chartW - leftPad - rightPad
+	// The legend, wrapped to the width, at the foot.
+	legendRows := legendLayout(names, chartW-80-20)
+	legendH := 22.0 * float64(len(legendRows))
+	bottom := 48.0 + legendH
 	band := pw / nCat
+	upright := false
+	if !horizontal && maxCat > band-6 {
+		// Categories too wide for their band stand upright.
+		upright = true
+		bottom += maxCat - 14
+	}
+	height := math.Max(chartH, top+230+bottom)
+	ph := height - top - bottom
 	if horizontal {
 		band = ph / nCat
 	}
 	barW := band * 0.8 / nSer
+	mode := labelsFlat
+	switch {
+	case horizontal && barW < valueFont+2:
+		mode = labelsNone
+	case horizontal:
+	case maxLabel+4 <= barW:
+	case barW >= valueFont+3:
+		mode = labelsUpright
+	default:
+		mode = labelsNone
+	}
+	// Upright labels stand above the bars: the bars get the height less
+	// the longest label.
+	barH := ph
+	if mode == labelsUpright {
+		barH = ph - maxLabel - 8
+	}
+	// Grid lines and value axis.
+	for v := 0.0; v <= topV+step/2; v += step {
+		if horizontal {
+			x := leftPad + pw*v/topV
+			fmt.Fprintf(b, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, x, top, x, top+ph)
+			fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x, top+ph+16, esc(axisLabel(v, format)))
+		} else {
+			y := top + ph - barH*v/topV
+			fmt.Fprintf(b, `<line class="grid" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, leftPad, y, leftPad+pw, y)
+			fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, leftPad-6, y+4, esc(axisLabel(v, format)))
+		}
+	}
 	for i, cat := range cats {
 		start := band*float64(i) + band*0.1
 		for k, s := range series {
@@ -133,65 +224,89 @@ func bars(b *strings.Builder, cats, names []string, series [][]float64, format s
 			}
 			size := math.Max(0, v) / topV
 			colour := palette[k%len(palette)]
-			label := reports.DisplayAs(v, format)
+			label := labels[k][i]
 			if horizontal {
 				y := top + start + barW*float64(k)
 				w := pw * size
 				fmt.Fprintf(b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s：%s</title></rect>`,
-					left, y, w, barW*0.92, colour, esc(cat), esc(names[k]), esc(label))
-				fmt.Fprintf(b, `<text class="value" x="%.1f" y="%.1f">%s</text>`, left+w+4, y+barW*0.6, esc(label))
-			} else {
-				x := left + start + barW*float64(k)
-				h := ph * size
-				fmt.Fprintf(b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s：%s</title></rect>`,
-					x, top+ph-h, barW*0.92, h, colour, esc(cat), esc(names[k]), esc(label))
-				fmt.Fprintf(b, `<text class="value" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x+barW*0.46, top+ph-h-4, esc(label))
+					leftPad, y, w, barW*0.92, colour, esc(cat), esc(names[k]), esc(label))
+				if mode != labelsNone {
+					fmt.Fprintf(b, `<text class="value" x="%.1f" y="%.1f">%s</text>`, leftPad+w+4, y+barW*0.46+valueFont*0.35, esc(label))
+				}
+				continue
+			}
+			x := leftPad + start + barW*float64(k)
+			h := barH * size
+			fmt.Fprintf(b, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s：%s</title></rect>`,
+				x, top+ph-h, barW*0.92, h, colour, esc(cat), esc(names[k]), esc(label))
+			cx := x + barW*0.46
+			switch mode {
+			case labelsFlat:
+				fmt.Fprintf(b, `<text class="value" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, cx, top+ph-h-4, esc(label))
+			case labelsUpright:
+				// Turned a quarter left about its foot, just above the bar,
+				// centred on it.
+				lx, ly := cx+valueFont*0.35, top+ph-h-4
+				fmt.Fprintf(b, `<text class="value" x="%.1f" y="%.1f" transform="rotate(-90 %.1f %.1f)">%s</text>`, lx, ly, lx, ly, esc(label))
 			}
 		}
-		if horizontal {
-			fmt.Fprintf(b, `<text class="cat" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, left-6, top+start+band*0.4, esc(cat))
-		} else {
-			fmt.Fprintf(b, `<text class="cat" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, left+start+band*0.4, top+ph+18, esc(cat))
+		switch {
+		case horizontal:
+			fmt.Fprintf(b, `<text class="cat" x="%.1f" y="%.1f" text-anchor="end">%s</text>`, leftPad-6, top+start+band*0.4+catFont*0.35, esc(cat))
+		case upright:
+			cx, cy := leftPad+start+band*0.4+catFont*0.35, top+ph+6
+			fmt.Fprintf(b, `<text class="cat" x="%.1f" y="%.1f" text-anchor="end" transform="rotate(-90 %.1f %.1f)">%s</text>`, cx, cy, cx, cy, esc(cat))
+		default:
+			fmt.Fprintf(b, `<text class="cat" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, leftPad+start+band*0.4, top+ph+18, esc(cat))
 		}
 	}
-	fmt.Fprintf(b, `<line class="axis-line" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, left, top+ph, left+pw, top+ph)
-	legend(b, names, chartH-22)
+	fmt.Fprintf(b, `<line class="axis-line" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f"/>`, leftPad, top+ph, leftPad+pw, top+ph)
+	legend(b, names, legendRows, height-legendH+6)
+	return height
 }
 
-func legend(b *strings.Builder, names []string, y float64) {
-	x := 80.0
+// legendLayout splits the legend's entries into rows no wider than width.
+func legendLayout(names []string, width float64) [][]int {
+	var rows [][]int
+	x := 0.0
 	for k, n := range names {
-		fmt.Fprintf(b, `<rect class="key" x="%.1f" y="%.1f" width="12" height="12" fill="%s"/>`, x, y-10, palette[k%len(palette)])
-		fmt.Fprintf(b, `<text class="legend" x="%.1f" y="%.1f">%s</text>`, x+16, y, esc(n))
-		x += 16 + float64(textWidth(n))*7 + 24
-	}
-}
-
-// textWidth is a string's width in half-width characters.
-func textWidth(s string) int {
-	n := 0
-	for _, r := range s {
-		if r > 0x2e80 {
-			n += 2
-		} else {
-			n++
+		w := 16 + textPx(n, legendFont) + 24
+		if len(rows) == 0 || (x+w > width && x > 0) {
+			rows = append(rows, nil)
+			x = 0
 		}
+		rows[len(rows)-1] = append(rows[len(rows)-1], k)
+		x += w
 	}
-	return n
+	return rows
 }
 
-// pie draws one series as slices, labelled with category and share.
-func pie(b *strings.Builder, cats []string, vals []float64, format string) {
+func legend(b *strings.Builder, names []string, rows [][]int, y float64) {
+	for _, row := range rows {
+		x := 80.0
+		for _, k := range row {
+			fmt.Fprintf(b, `<rect class="key" x="%.1f" y="%.1f" width="12" height="12" fill="%s"/>`, x, y-10, palette[k%len(palette)])
+			fmt.Fprintf(b, `<text class="legend" x="%.1f" y="%.1f">%s</text>`, x+16, y, esc(names[k]))
+			x += 16 + textPx(names[k], legendFont) + 24
+		}
+		y += 22
+	}
+}
+
+// pie draws one series as slices, the share on each slice wide enough to
+// hold it, and a legend with every category's value and share beside it.
+func pie(b *strings.Builder, cats []string, vals []float64, format string) float64 {
 	total := 0.0
 	for _, v := range vals {
 		if !math.IsNaN(v) && v > 0 {
 			total += v
 		}
 	}
-	cx, cy, r := chartW/2-120, chartH/2+14, 120.0
+	height := math.Max(chartH, 60+24*float64(len(cats)))
+	cx, cy, r := chartW/2-140, height/2+14, 120.0
 	if total == 0 {
-		fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">（无数据）</text>`, chartW/2, chartH/2)
-		return
+		fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">（无数据）</text>`, chartW/2, height/2)
+		return height
 	}
 	angle := -math.Pi / 2
 	for i, v := range vals {
@@ -214,16 +329,26 @@ func pie(b *strings.Builder, cats []string, vals []float64, format string) {
 			fmt.Fprintf(b, `<path class="slice" d="M%.1f,%.1f L%.1f,%.1f A%.1f,%.1f 0 %d 1 %.1f,%.1f Z" fill="%s"><title>%s</title></path>`,
 				cx, cy, x1, y1, r, r, large, x2, y2, colour, esc(label))
 		}
-		mid := (angle + end) / 2
-		lx, ly := cx+r*0.62*math.Cos(mid), cy+r*0.62*math.Sin(mid)
-		fmt.Fprintf(b, `<text class="slice-label" x="%.1f" y="%.1f" text-anchor="middle">%.1f%%</text>`, lx, ly+4, frac*100)
+		// The share on the slice when the arc at 0.62 r is longer than the
+		// text; a thin slice has it in the legend only.
+		share := fmt.Sprintf("%.1f%%", frac*100)
+		if 2*math.Pi*frac*r*0.62 > textPx(share, 13)+8 {
+			mid := (angle + end) / 2
+			lx, ly := cx+r*0.62*math.Cos(mid), cy+r*0.62*math.Sin(mid)
+			fmt.Fprintf(b, `<text class="slice-label" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, lx, ly+4, share)
+		}
 		angle = end
 	}
-	// Legend to the right with the values.
-	y := cy - float64(len(cats))*12
+	// Legend to the right with the values and shares.
+	y := cy - float64(len(cats)-1)*12 + 4
 	for i, c := range cats {
+		share := ""
+		if !math.IsNaN(vals[i]) && vals[i] > 0 {
+			share = fmt.Sprintf("（%.2f%%）", vals[i]/total*100)
+		}
 		fmt.Fprintf(b, `<rect class="key" x="%.1f" y="%.1f" width="12" height="12" fill="%s"/>`, cx+r+40, y-10, palette[(2*i)%len(palette)])
-		fmt.Fprintf(b, `<text class="legend" x="%.1f" y="%.1f">%s：%s</text>`, cx+r+58, y, esc(c), esc(reports.DisplayAs(vals[i], format)))
+		fmt.Fprintf(b, `<text class="legend" x="%.1f" y="%.1f">%s：%s%s</text>`, cx+r+58, y, esc(c), esc(reports.DisplayAs(vals[i], format)), share)
 		y += 24
 	}
+	return height
 }

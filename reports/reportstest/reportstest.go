@@ -150,3 +150,20 @@ func Artefact(name string) string {
 	os.MkdirAll(dir, 0o755)
 	return filepath.Join(dir, name)
 }
+
+// Chromium runs headless Chromium (bin, found with Program) with the
+// extra arguments, cut off from the network and from any profile, and
+// returns what it wrote to stdout and stderr.
+func Chromium(t testing.TB, bin string, args ...string) (string, string) {
+	t.Helper()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+		"--user-data-dir=" + t.TempDir()}
+	cmd := exec.Command(bin, append(base, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return stdout.String(), stderr.String()
+}

@@ -282,11 +282,14 @@ func (b *book) chart(s string, ch *reports.Chart, t *reports.Table, at string, l
 	width := uint(max(min(tableWidth*7.5, 900), 560))
 	c := &excelize.Chart{
 		Series:    series,
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: ch.Title, Font: &excelize.Font{Size: 12, Bold: true}}}},
+		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: ch.Title, Font: &excelize.Font{Size: 12, Bold: true, Color: chartInk}}}},
 		Dimension: excelize.ChartDimension{Width: width, Height: 360},
-		Legend:    excelize.ChartLegend{Position: "bottom"},
+		Legend:    excelize.ChartLegend{Position: "bottom", Font: &excelize.Font{Size: 10, Color: chartInk}},
 		Format:    excelize.GraphicOptions{OffsetX: 4, OffsetY: 4},
 	}
+	// Axis labels in the ink of the text, not excelize's default (the
+	// theme's text colour lightened by 85 %, barely visible in print).
+	axisFont := excelize.Font{Size: 10, Color: chartInk}
 	numFmt := excelize.ChartNumFmt{CustomNumFmt: "#,##0"}
 	switch ch.Format {
 	case reports.FormatPercent:
@@ -302,7 +305,7 @@ func (b *book) chart(s string, ch *reports.Chart, t *reports.Table, at string, l
 		varied := true
 		c.VaryColors = &varied
 		c.PlotArea = excelize.ChartPlotArea{ShowPercent: true, ShowCatName: true, ShowLeaderLines: true}
-		c.Legend = excelize.ChartLegend{Position: "right"}
+		c.Legend = excelize.ChartLegend{Position: "right", Font: &excelize.Font{Size: 10, Color: chartInk}}
 		c.Dimension.Width = 560
 		var points []excelize.ChartDataPoint
 		for i := 0; i < last-firstRow+1; i++ {
@@ -312,12 +315,13 @@ func (b *book) chart(s string, ch *reports.Chart, t *reports.Table, at string, l
 		c.Series[0].Fill = excelize.Fill{}
 	case reports.ChartBar:
 		c.Type = excelize.Bar
-		c.XAxis = excelize.ChartAxis{ReverseOrder: true}
-		c.YAxis = excelize.ChartAxis{MajorGridLines: true, NumFmt: numFmt}
+		c.XAxis = excelize.ChartAxis{ReverseOrder: true, Font: axisFont}
+		c.YAxis = excelize.ChartAxis{MajorGridLines: true, NumFmt: numFmt, Font: axisFont}
 		c.PlotArea = excelize.ChartPlotArea{ShowVal: false}
 	default:
 		c.Type = excelize.Col
-		c.YAxis = excelize.ChartAxis{MajorGridLines: true, NumFmt: numFmt}
+		c.XAxis = excelize.ChartAxis{Font: axisFont}
+		c.YAxis = excelize.ChartAxis{MajorGridLines: true, NumFmt: numFmt, Font: axisFont}
 		if ch.Format == reports.FormatPercent {
 			c.YAxis.Minimum, c.YAxis.Maximum = ptr(0.0), ptr(1.0)
 		}

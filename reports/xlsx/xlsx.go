@@ -38,6 +38,7 @@ const (
 	noteFont   = "595959"
 	trialFont  = "C00000"
 	border     = "BFBFBF"
+	chartInk   = "262626" // the charts' titles, axis labels and legends
 )
 
 // Chart series colours: each pair is a value and its target.

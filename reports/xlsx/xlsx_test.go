@@ -1,7 +1,11 @@
 package xlsx_test
 
 import (
+	"archive/zip"
 	"bytes"
+	"fmt"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -114,5 +118,62 @@ func TestTrialIsLabelled(t *testing.T) {
 	note, _ := f.GetCellValue("覆盖", "A2")
 	if !strings.Contains(cover, "试算（备选政策：x.csv）") || !strings.HasPrefix(note, "【试算：备选政策：x.csv】") {
 		t.Errorf("cover %q, note %q", cover, note)
+	}
+}
+
+// TestChartTextIsDark reads the charts' XML: the axis labels and the
+// legend are drawn in a dark grey at 10 pt or more, not in the theme's
+// text colour lightened by 85 % (excelize's default, barely visible in
+// print).
+func TestChartTextIsDark(t *testing.T) {
+	f := book(t, "")
+	var b bytes.Buffer
+	if _, err := f.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := 0
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			continue
+		}
+		charts++
+		r, _ := zf.Open()
+		x, _ := io.ReadAll(r)
+		r.Close()
+		parts := regexp.MustCompile(`(?s)<(?:c:)?(catAx|valAx|legend)>.*?</(?:c:)?(?:catAx|valAx|legend)>`).FindAllSubmatch(x, -1)
+		if len(parts) == 0 {
+			t.Errorf("%s: no axis or legend", zf.Name)
+		}
+		for _, p := range parts {
+			rpr := regexp.MustCompile(`(?s)<(?:c:)?txPr>.*?<a:defRPr([^>]*)>(.*?)</a:defRPr>`).FindSubmatch(p[0])
+			if rpr == nil {
+				t.Errorf("%s %s: no text properties (the viewer's default is used)", zf.Name, p[1])
+				continue
+			}
+			if m := regexp.MustCompile(`sz="(\d+)"`).FindSubmatch(rpr[1]); m == nil || len(m[1]) < 4 {
+				t.Errorf("%s %s: text size %q, want 10 pt or more", zf.Name, p[1], rpr[1])
+			}
+			if bytes.Contains(rpr[2], []byte("lumOff")) {
+				t.Errorf("%s %s: text colour lightened: %s", zf.Name, p[1], rpr[2])
+				continue
+			}
+			m := regexp.MustCompile(`<a:srgbClr val="([0-9A-Fa-f]{6})"`).FindSubmatch(rpr[2])
+			if m == nil {
+				t.Errorf("%s %s: no explicit text colour: %s", zf.Name, p[1], rpr[2])
+				continue
+			}
+			var r, g, bl int
+			fmt.Sscanf(string(m[1]), "%02x%02x%02x", &r, &g, &bl)
+			if lum := (0.2126*float64(r) + 0.7152*float64(g) + 0.0722*float64(bl)) / 255; lum > 0.3 {
+				t.Errorf("%s %s: text colour %s is pale (luminance %.2f)", zf.Name, p[1], m[1], lum)
+			}
+		}
+	}
+	if charts == 0 {
+		t.Fatal("no chart in the workbook")
 	}
 }
