@@ -368,6 +368,14 @@ func TestIsolation(t *testing.T) {
 				return b
 			}
 			get("/portal")
+			resp, tpl := c.get("/template.xlsx")
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("GET /template.xlsx: %s", resp.Status)
+			}
+			check("the blank template", unzipText(t, tpl))
+			if resp, _ := c.get("/board/reminder?year=2014&district=" + url.QueryEscape(other)); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("the other district's reminder: %s, want 403", resp.Status)
+			}
 			get("/submissions")
 			get("/marts")
 			get("/password")
