@@ -26,6 +26,11 @@ type BuildOptions struct {
 	// RunID is recorded with every model run (ops.model_runs.run_id);
 	// 0 records NULL.
 	RunID int64
+	// Incremental builds only the selected models whose inputs changed
+	// since they were last built (see Plan): the others are left as they
+	// are, with status StatusUnchanged. Without it every selected model is
+	// built (the full rebuild).
+	Incremental bool
 	// Progress, when set, is called as each model starts and ends. Calls
 	// are serialised.
 	Progress func(Event)
@@ -51,6 +56,9 @@ const (
 	// StatusRolledBack: the model built, but another failed, and a build is
 	// all or nothing: its table was not kept.
 	StatusRolledBack Status = "rolled_back"
+	// StatusUnchanged: an incremental build left the model as it was, its
+	// inputs unchanged since it was built.
+	StatusUnchanged Status = "unchanged"
 )
 
 // Event reports a model starting or ending.
@@ -70,6 +78,8 @@ type ModelResult struct {
 	Started time.Time
 	Ended   time.Time
 	Err     error // a *ModelError when failed; why when skipped
+	// Why an incremental build built the model (its changed inputs).
+	Why string
 }
 
 // BuildResult is the outcome of a build.
@@ -105,7 +115,7 @@ func (r *BuildResult) Failed() []ModelResult {
 
 // Summary is the one line a command prints at the end of a build.
 func (r *BuildResult) Summary() string {
-	ok, failed, skipped := r.Count(StatusOK), r.Count(StatusFailed), r.Count(StatusSkipped)
+	ok, failed, skipped, unchanged := r.Count(StatusOK), r.Count(StatusFailed), r.Count(StatusSkipped), r.Count(StatusUnchanged)
 	mark := "✓"
 	if failed > 0 {
 		mark = "✗"
@@ -117,6 +127,9 @@ func (r *BuildResult) Summary() string {
 		}
 	}
 	s := fmt.Sprintf("%s built %d of %d models", mark, ok, len(r.Models))
+	if unchanged > 0 {
+		s += fmt.Sprintf(" (%d up to date, not rebuilt)", unchanged)
+	}
 	if failed > 0 || skipped > 0 {
 		s += fmt.Sprintf(" (%d failed, %d skipped", failed, skipped)
 		if rb := r.Count(StatusRolledBack); rb > 0 {
@@ -140,6 +153,10 @@ func (r *BuildResult) Summary() string {
 // reported in one go (each naming its file and line); the models downstream
 // of a failure are skipped. Every model's run is recorded in
 // ops.model_runs (after the commit or the rollback).
+//
+// Every build keeps the fingerprints of the models it built (Plan,
+// ops.model_state) in the same transaction; an Incremental build builds
+// only the models whose fingerprints changed.
 //
 // The error is nil when every model built; otherwise it wraps
 // ErrBuildFailed and the result says which failed. The result is nil
@@ -240,6 +257,15 @@ func (b *builder) run(ctx context.Context, sel []*Model) {
 		r := &b.results[i]
 		if failed[i] {
 			continue
+		}
+		if b.opt.Incremental && !b.plan.Models[i].Stale {
+			now := time.Now()
+			r.Status, r.Started, r.Ended = StatusUnchanged, now, now
+			b.emit(Event{Model: m, Status: StatusUnchanged, Rows: -1})
+			continue
+		}
+		if b.opt.Incremental {
+			r.Why = b.plan.Models[i].Why
 		}
 		if !inBuild {
 			if _, err := b.conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {

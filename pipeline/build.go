@@ -20,6 +20,10 @@ type BuildOptions struct {
 	// Publish publishes the read-only snapshot after a successful build.
 	// A run publishes once, at its end, instead.
 	Publish bool
+	// Full rebuilds every selected model. Without it a build is
+	// incremental: only the models whose inputs changed since they were
+	// built are built again (models.Plan).
+	Full bool
 }
 
 // Build materialises the models in dependency order and records the run;
@@ -40,7 +44,7 @@ func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOpt
 		return nil, fail(ctx, w, run, err)
 	}
 	res, err := pr.Build(ctx, w.DB, models.BuildOptions{
-		Select: o.Select, Overrides: overrides, RunID: run.ID,
+		Select: o.Select, Overrides: overrides, RunID: run.ID, Incremental: !o.Full,
 		Progress: func(ev models.Event) {
 			if ev.Status == models.StatusFailed {
 				p.cfg.Log.Warn("model failed", "model", ev.Model.Name, "err", ev.Err)
@@ -64,6 +68,11 @@ func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOpt
 		return res, fail(ctx, w, run, err)
 	}
 	run.ModelsBuilt = res.Count(models.StatusOK)
+	for _, m := range res.Models {
+		if m.Why != "" {
+			p.cfg.Log.Info("model built", "model", m.Model.Name, "why", m.Why)
+		}
+	}
 	if failed := res.Failed(); len(failed) > 0 {
 		for _, f := range failed {
 			p.warn("build", "✗ %s: %v", f.Model.Name, f.Err)

@@ -14,7 +14,9 @@ import (
 	"testing"
 
 	"shequ/models"
+	"shequ/models/modelstest"
 	"shequ/official"
+	"shequ/samples"
 	"shequ/warehouse"
 )
 
@@ -168,4 +170,108 @@ func TestRunWithNothingNew(t *testing.T) {
 	if got := strings.Join(lines, "\n"); strings.Contains(got, "nothing changed") || !strings.Contains(got, "build:") || !strings.Contains(got, "report:") {
 		t.Errorf("a run after a change of policy said:\n%s", got)
 	}
+}
+
+// TestIncrementalBuildEqualsFullRebuild: the nightly run's build is
+// incremental; after the sample city's batch1, after batch2 and after a
+// change of policy, every table it left is the one a full rebuild makes
+// (row by row, on a copy of the warehouse), and the marts of both
+// batches are the independent oracle's.
+func TestIncrementalBuildEqualsFullRebuild(t *testing.T) {
+	p, events := newCity(t)
+	c := p.Config()
+	ctx := context.Background()
+	pr, err := p.Project()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(stage string) *models.BuildResult {
+		t.Helper()
+		*events = nil
+		if _, err := p.Run(ctx, "test"); err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		for _, ev := range *events {
+			if b, ok := ev.Result.(*models.BuildResult); ok && ev.Kind == Done {
+				t.Logf("%s: %s", stage, b.Summary())
+				return b
+			}
+		}
+		t.Fatalf("%s: the run built nothing", stage)
+		return nil
+	}
+	compare := func(stage string) {
+		t.Helper()
+		cp := filepath.Join(t.TempDir(), "copy.duckdb")
+		b, err := os.ReadFile(c.Warehouse)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(cp, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		w, err := warehouse.Open(ctx, cp, warehouse.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		overrides, _, err := official.StoredOverrides(ctx, w.DB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		diffs, _, err := pr.EqualsFullRebuild(ctx, w.DB, models.BuildOptions{Overrides: overrides})
+		if err != nil {
+			t.Fatalf("%s: %v", stage, err)
+		}
+		for _, d := range diffs {
+			t.Errorf("%s: incremental ≠ full rebuild: %s", stage, d)
+		}
+	}
+	oracle := func(stage string) {
+		t.Helper()
+		w, err := p.Open(ctx, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		diffs, err := modelstest.CompareExpected(ctx, w.DB, samples.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range diffs {
+			t.Errorf("%s: %v", stage, d)
+		}
+	}
+
+	if _, err := samples.CopyBatch("batch1", c.Inbox); err != nil {
+		t.Fatal(err)
+	}
+	run("batch1")
+	compare("batch1")
+
+	if _, err := samples.CopyBatch("batch2", c.Inbox); err != nil {
+		t.Fatal(err)
+	}
+	run("batch2")
+	compare("batch2")
+	oracle("batch2")
+
+	w, err := p.Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := official.SetPolicy(ctx, w.DB, pr, "reward_budget.csv", []byte("year,budget\n2014,1000000\n"), "王芳", "预算调整"); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	b := run("a change of policy")
+	if b.Count(models.StatusUnchanged) == 0 || b.Count(models.StatusOK) == 0 {
+		t.Errorf("after a change of the reward budget: %s; want some models built and the others unchanged", b.Summary())
+	}
+	for _, m := range b.Models {
+		if m.Status == models.StatusOK && m.Model.Materialized == "table" && !strings.Contains(m.Why, "policy.reward_budget") && !strings.Contains(m.Why, "marts.") && !strings.Contains(m.Why, "intermediate.") {
+			t.Errorf("%s was built after a change of the reward budget: %s", m.Model.Name, m.Why)
+		}
+	}
+	compare("a change of policy")
 }

@@ -105,7 +105,7 @@ func (p *Pipeline) RunWith(ctx context.Context, command string, o RunOptions) (_
 			"nothing built, tested or written; the reports in %s stand (无变化)", run.ID, res.Took.Round(time.Millisecond), last.run, p.cfg.Out), res)
 		return res, nil
 	}
-	b, err := p.Build(ctx, w, BuildOptions{Parent: run})
+	b, err := p.Build(ctx, w, BuildOptions{Parent: run, Full: o.Full})
 	if b != nil {
 		res.Built = b.Count(models.StatusOK)
 	}
