@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -79,30 +80,60 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	if len(o.Policy) > 0 {
 		res, err = p.trial(ctx, w, o.Policy, opt, run.ID)
 	} else {
-		year := o.Year
-		if year == 0 {
-			year, err = bundle.LatestYear(ctx, w.DB)
-		}
-		var v *official.Version
-		if err == nil {
-			v, err = official.Current(ctx, w.DB, year)
-		}
+		// A run reports every year with new data since the last run's
+		// report; a report asked for reports one year, the latest by
+		// default.
+		var years []int
 		switch {
-		case err != nil:
-		case v != nil:
-			res, err = p.serveClosed(ctx, w, v, o, set, opt)
-			if err == nil {
-				run.Files = len(res.Files)
+		case o.Year != 0:
+			years = []int{o.Year}
+		case o.Parent != nil && o.District == "":
+			years, err = yearsWithNewData(ctx, w, run.ID)
+		default:
+			var y int
+			y, err = bundle.LatestYear(ctx, w.DB)
+			years = []int{y}
+		}
+		for i := 0; err == nil && i < len(years); i++ {
+			year, last := years[i], i == len(years)-1
+			var v *official.Version
+			if v, err = official.Current(ctx, w.DB, year); err != nil {
+				break
+			}
+			var line string
+			if v != nil {
+				// A closed year's reports are its official files; the
+				// exports are written once, with the last year.
+				if res, err = p.serveClosed(ctx, w, v, o, set, opt, last); err != nil {
+					break
+				}
+				line = fmt.Sprintf("✓ report: %d is closed: its official reports (%s) in %s", year, v.SignOff(), filepath.Join(p.cfg.Out, fmt.Sprint(year)))
+				if res.Manifest != nil {
+					line += "; " + describeExports(p.cfg.Out, res)
+				}
+			} else {
+				yo := opt
+				yo.Year, yo.NoExports = year, !last
+				if res, err = bundle.Write(ctx, w.DB, yo); err != nil {
+					break
+				}
+				line = fmt.Sprintf("✓ report: %s in %s", Describe(p.cfg.Out, res), time.Since(start).Round(time.Millisecond))
+			}
+			run.Files += len(res.Files)
+			if last {
 				if err := finish(ctx, w, run); err != nil {
 					return res, err
 				}
-				p.done("report", fmt.Sprintf("✓ report: %d is closed: its official reports (%s) in %s; %s",
-					year, v.SignOff(), filepath.Join(p.cfg.Out, fmt.Sprint(year)), describeExports(p.cfg.Out, res)), res)
-				p.noteWorking(ctx, w, year, v)
-				return res, nil
+				p.done("report", line, res)
+			} else {
+				p.note("report", "%s", line)
 			}
-		default:
-			res, err = bundle.Write(ctx, w.DB, opt)
+			if v != nil {
+				p.noteWorking(ctx, w, year, v)
+			}
+		}
+		if err == nil {
+			return res, nil
 		}
 	}
 	if errors.Is(err, bundle.ErrNoData) && o.Parent != nil {
@@ -123,6 +154,58 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	}
 	p.done("report", fmt.Sprintf("✓ report: %s in %s", Describe(p.cfg.Out, res), time.Since(start).Round(time.Millisecond)), res)
 	return res, nil
+}
+
+// yearsWithNewData lists the years (of those the warehouse has current rows
+// of) that received rows since the last report a run wrote (its report
+// step, run before this one, report): rows of a submission ingested after
+// it, and rows released then from waiting. Before any run has reported,
+// every year is new. None new (a run for a changed policy or models) gives
+// the latest year.
+func yearsWithNewData(ctx context.Context, w *warehouse.Warehouse, report int64) ([]int, error) {
+	all, err := bundle.Years(ctx, w.DB)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return nil, bundle.ErrNoData
+	}
+	rows, err := w.DB.QueryContext(ctx, `WITH last AS (
+			SELECT max(run_id) AS id FROM ops.runs
+			WHERE step = 'report' AND parent_run_id IS NOT NULL AND status = 'ok' AND run_id < ?),
+		fresh AS (
+			SELECT s.submission_id FROM raw.submissions s, last
+			WHERE last.id IS NULL OR s.run_id > last.id)
+		SELECT DISTINCT year FROM intermediate.source_rows WHERE submission_id IN (SELECT submission_id FROM fresh)
+		UNION
+		SELECT DISTINCT year FROM raw.orphans WHERE released_by IN (SELECT submission_id FROM fresh)`, report)
+	if err != nil {
+		return nil, fmt.Errorf("find the years with new data: %w", err)
+	}
+	defer rows.Close()
+	fresh := map[int]bool{}
+	for rows.Next() {
+		var y sql.NullInt64
+		if err := rows.Scan(&y); err != nil {
+			return nil, err
+		}
+		if y.Valid {
+			fresh[int(y.Int64)] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var years []int
+	for _, y := range all {
+		if fresh[y] {
+			years = append(years, y)
+		}
+	}
+	if len(years) == 0 {
+		years = all[len(all)-1:]
+	}
+	return years, nil
 }
 
 // profile reads the city's profile from the warehouse. The city's name is
@@ -154,7 +237,7 @@ func (p *Pipeline) bundleOptions(prof *official.Profile, set *reports.Set) bundl
 // serveClosed writes the official reports of a closed year (its current
 // version's files, byte for byte: a file already so is left alone) and
 // the exports, whose closed years show their official figures.
-func (p *Pipeline) serveClosed(ctx context.Context, w *warehouse.Warehouse, v *official.Version, o ReportOptions, set *reports.Set, opt bundle.Options) (*bundle.Result, error) {
+func (p *Pipeline) serveClosed(ctx context.Context, w *warehouse.Warehouse, v *official.Version, o ReportOptions, set *reports.Set, opt bundle.Options, exports bool) (*bundle.Result, error) {
 	if o.District != "" {
 		return nil, fmt.Errorf("%d is closed (version %d): its official reports are city-wide; the working figures of %s are in marts.* (shequ sql) and official.* (%d年已关账，正式报告为全市报告)", v.Year, v.Version, o.District, v.Year)
 	}
@@ -174,6 +257,9 @@ func (p *Pipeline) serveClosed(ctx context.Context, w *warehouse.Warehouse, v *o
 	res := &bundle.Result{Year: v.Year, Stamp: stamp}
 	for _, f := range files {
 		res.Files = append(res.Files, f.Path)
+	}
+	if !exports {
+		return res, nil
 	}
 	m, err := export.Write(ctx, w.DB, export.Options{Dir: filepath.Join(p.cfg.Out, bundle.ExportsDir), Queries: set, Stamp: stamp, From: opt.ExportFrom})
 	if err != nil {
