@@ -71,3 +71,42 @@ func TestReceiptsAreChinese(t *testing.T) {
 		t.Errorf("%d receipts, want 15", n)
 	}
 }
+
+// TestCleanFilesGetSummaryReceipts: every file gets its receipt; a file
+// in which no row had a problem gets the summary alone (the 回执 sheet),
+// a file with problems its annotated copy too.
+func TestCleanFilesGetSummaryReceipts(t *testing.T) {
+	w, dir := openTemp(t)
+	inbox := filepath.Join(dir, "inbox")
+	receipts := filepath.Join(dir, "receipts")
+	stage(t, inbox, "batch1")
+	s := ingestWith(t, w, Options{Inbox: inbox, Receipts: receipts})
+	clean, copies := 0, 0
+	for _, fr := range s.Files {
+		if fr.Receipt == "" {
+			t.Errorf("%s has no receipt", fr.File)
+			continue
+		}
+		f, err := excelize.OpenFile(fr.Receipt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheets := f.GetSheetList()
+		f.Close()
+		summary := len(sheets) == 1 && sheets[0] == receipt.Sheet
+		problems := fr.Rejected > 0 || fr.Warned > 0 || fr.Status != StatusLoaded
+		switch {
+		case fr.Status == StatusLoaded && !problems && !summary:
+			t.Errorf("%s: no problem, but its receipt has sheets %v", fr.File, sheets)
+		case fr.Status == StatusLoaded && problems && summary:
+			t.Errorf("%s: %d rejected, %d warned, but its receipt has no copy", fr.File, fr.Rejected, fr.Warned)
+		case summary && fr.Status == StatusLoaded:
+			clean++
+		case fr.Status == StatusLoaded:
+			copies++
+		}
+	}
+	if clean == 0 || copies == 0 {
+		t.Errorf("%d summary receipts and %d with copies; the sample has both kinds of file", clean, copies)
+	}
+}

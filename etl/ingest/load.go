@@ -152,7 +152,14 @@ func (l *loader) writeReceipt(arch string) {
 	dst := receipt.Path(l.opt.Receipts, info)
 	format, encoding, problems, log := l.format, l.encoding, l.problems, l.opt.Log
 	l.receipt = func() string {
-		if err := receipt.Write(dst, arch, format, encoding, info, problems, receipt.Limits{MaxAnnotateRows: 50_000}); err != nil {
+		write := func() error {
+			return receipt.Write(dst, arch, format, encoding, info, problems, receipt.Limits{MaxAnnotateRows: 50_000})
+		}
+		if receipt.Clean(info, problems) {
+			// Nothing to mark: the receipt is the summary alone.
+			write = func() error { return receipt.WriteSummary(dst, info) }
+		}
+		if err := write(); err != nil {
 			log.Warn("receipt not written", "file", info.File, "err", err)
 			return ""
 		}

@@ -482,7 +482,13 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (s
 	info.Released = len(released)
 	s := &submissionRow{file: info.File, sha: info.SHA256, archive: archive.String}
 	dst := receipt.Path(opt.Receipts, info)
-	if err := receipt.Write(dst, archivedPath(opt, s), format.String, encoding.String, info, ps, receipt.Limits{MaxAnnotateRows: 50_000}); err != nil {
+	write := func() error {
+		return receipt.Write(dst, archivedPath(opt, s), format.String, encoding.String, info, ps, receipt.Limits{MaxAnnotateRows: 50_000})
+	}
+	if receipt.Clean(info, ps) {
+		write = func() error { return receipt.WriteSummary(dst, info) }
+	}
+	if err := write(); err != nil {
 		return "", err
 	}
 	return dst, nil

@@ -91,3 +91,46 @@ func BenchmarkWrite(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWriteClean writes the receipt of a 1 000-row file without
+// problems (a district's file of a province, most of them clean): with its
+// annotated copy, as Write does, and as the summary WriteSummary writes.
+func BenchmarkWriteClean(b *testing.B) {
+	const lines = 1000
+	csvPath, xlsxPath, _ := benchFiles(b)
+	info := Info{File: "2015Q1/东晖区/records", District: "东晖区", SHA256: strings.Repeat("ab", 32), Submission: 7,
+		Status: Loaded, Kinds: []string{"activities"}, Read: benchLines, Loaded: benchLines,
+		ReceivedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
+	small := filepath.Join(b.TempDir(), "records.csv")
+	data, err := os.ReadFile(csvPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cut := 0
+	for n := 0; n <= lines && cut < len(data); cut++ {
+		if data[cut] == '\n' {
+			n++
+		}
+	}
+	if err := os.WriteFile(small, data[:cut], 0o644); err != nil {
+		b.Fatal(err)
+	}
+	_ = xlsxPath
+	for _, c := range []struct {
+		name  string
+		write func(dst string) error
+	}{
+		{"copy", func(dst string) error { return Write(dst, small, "csv", "utf-8", info, nil, Limits{}) }},
+		{"summary", func(dst string) error { return WriteSummary(dst, info) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			dst := filepath.Join(b.TempDir(), "回执.xlsx")
+			for b.Loop() {
+				if err := c.write(dst); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/receipt")
+		})
+	}
+}

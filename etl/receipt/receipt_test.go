@@ -871,3 +871,51 @@ func TestWideCSVReceipt(t *testing.T) {
 		t.Errorf("XFD2 fill %q, want the error fill", got)
 	}
 }
+
+// TestSummary: the receipt of a file without problems is the 回执 sheet
+// alone, with the counts and the note that no copy follows; a file with
+// any problem, released or beyond the listed ones, is not Clean.
+func TestSummary(t *testing.T) {
+	info := Info{File: "2015Q1/东晖区/records.csv", District: "东晖区", SHA256: strings.Repeat("ab", 32), Submission: 7,
+		Status: Loaded, Kinds: []string{"activities"}, Read: 120, Loaded: 120}
+	if !Clean(info, nil) {
+		t.Fatal("a loaded file without problems is not Clean")
+	}
+	for name, c := range map[string]struct {
+		info Info
+		ps   []Problem
+	}{
+		"rejected":   {Info{Status: Loaded, Rejected: 1}, nil},
+		"warned":     {Info{Status: Loaded, Warned: 1}, nil},
+		"released":   {Info{Status: Loaded, Released: 1}, nil},
+		"unrecorded": {Info{Status: Loaded, Unrecorded: 3}, nil},
+		"listed":     {Info{Status: Loaded}, csvProblems()},
+		"duplicate":  {Info{Status: Duplicate}, nil},
+		"quarantine": {Info{Status: Quarantined}, nil},
+	} {
+		if Clean(c.info, c.ps) {
+			t.Errorf("%s: Clean", name)
+		}
+	}
+	dst := filepath.Join(t.TempDir(), "r.xlsx")
+	if err := WriteSummary(dst, info); err != nil {
+		t.Fatal(err)
+	}
+	f := open(t, dst)
+	if got := f.GetSheetList(); len(got) != 1 || got[0] != Sheet {
+		t.Errorf("sheets %v, want the receipt alone", got)
+	}
+	rows, _ := f.GetRows(Sheet)
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) > 1 {
+			got[r[0]] = r[1]
+		}
+	}
+	for label, want := range map[string]string{LabelFile: info.File, LabelSHA256: info.SHA256, LabelSubmission: "7",
+		LabelRead: "120", LabelLoaded: "120", LabelRejected: "0", LabelStatus: "已入库", LabelNote: NoteClean} {
+		if got[label] != want {
+			t.Errorf("%s = %q, want %q", label, got[label], want)
+		}
+	}
+}
