@@ -17,6 +17,13 @@ type Files struct {
 	Archive   string // byte copies of every received file: shequ.duckdb.archive/
 	Key       string // the key that hashes ID numbers: shequ.duckdb.key
 	Snapshot  string // the read-only copy readers open: shequ.snapshot.duckdb
+	// Passwords holds the web accounts' password hashes (mode 0600): the
+	// snapshot analysts read is a copy of the warehouse, and no password
+	// hash may be in it. shequ.duckdb.passwords
+	Passwords string
+	// Uploads is where the web application stages uploaded files before
+	// they go to the inbox: shequ.duckdb.uploads/
+	Uploads string
 	// Receipts is the default folder of the districts' receipts (回执):
 	// receipts/ in the warehouse's folder.
 	Receipts string
@@ -30,6 +37,8 @@ func FilesOf(path string) Files {
 		Lock:      path + ".lock",
 		Archive:   path + ".archive",
 		Key:       path + ".key",
+		Passwords: path + ".passwords",
+		Uploads:   path + ".uploads",
 		Snapshot:  strings.TrimSuffix(path, ".duckdb") + ".snapshot.duckdb",
 		Receipts:  filepath.Join(filepath.Dir(path), "receipts"),
 	}

@@ -133,7 +133,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.staging = warehousePath(pc.Warehouse) + ".uploads"
+	s.staging = warehouse.FilesOf(warehousePath(pc.Warehouse)).Uploads
 	if err := os.MkdirAll(s.staging, 0o750); err != nil {
 		if w != nil {
 			w.Close()

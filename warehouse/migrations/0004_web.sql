@@ -1,9 +1,10 @@
 -- The web application of `shequ serve` (web/): its accounts, the files
 -- uploaded through it, the deadlines of the submission board and the audit
--- log. Passwords are kept only as argon2id hashes, API tokens only as
--- SHA-256 hashes (the token itself is shown once); sessions are never
--- written here. These tables are copied into the read-only snapshot like
--- every other: what is here must be safe for an analyst to read.
+-- log. API tokens are kept only as SHA-256 hashes (the token itself is
+-- shown once); password hashes (argon2id) are not kept here at all but in
+-- a file beside the warehouse (<warehouse>.passwords, mode 0600); sessions
+-- are never written. These tables are copied into the read-only snapshot
+-- like every other: what is here must be safe for an analyst to read.
 CREATE SCHEMA IF NOT EXISTS web;
 
 -- One row per account. role: planner (the city's planners), district (a
@@ -13,7 +14,6 @@ CREATE TABLE web.users (
     name          VARCHAR NOT NULL PRIMARY KEY,
     role          VARCHAR NOT NULL,
     district      VARCHAR,            -- required for role district, NULL otherwise
-    password_hash VARCHAR NOT NULL,   -- argon2id in the PHC string format
     disabled      BOOLEAN NOT NULL DEFAULT false,
     created_at    TIMESTAMP NOT NULL,
     password_set_at TIMESTAMP NOT NULL,

@@ -2,18 +2,28 @@
 // did: users with their role and district, argon2id password hashes, API
 // tokens (kept as SHA-256 hashes), and the audit log. The tables are
 // web.users, web.tokens and web.audit of the warehouse (migration
-// 0004_web.sql); `shequ users` and `shequ serve` both use this package.
+// 0004_web.sql); the password hashes are not: they are kept in a file of
+// their own beside it (warehouse.Files.Passwords, mode 0600), because the
+// read-only snapshot analysts read is a byte copy of the warehouse.
+// `shequ users` and `shequ serve` both use this package.
 package account
 
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"shequ/internal/atomic"
+	"shequ/warehouse"
 )
 
 // Role is what an account may do.
@@ -132,10 +142,59 @@ func (s Store) Add(ctx context.Context, u User, password string, mustChange bool
 	if err != nil {
 		return err
 	}
+	if err := s.setHash(ctx, u.Name, hash); err != nil {
+		return err
+	}
 	now := time.Now().UTC()
-	_, err = s.DB.ExecContext(ctx, `INSERT INTO web.users (name, role, district, password_hash, disabled, created_at, password_set_at, must_change)
-		VALUES (?, ?, ?, ?, false, ?, ?, ?)`, u.Name, string(u.Role), nullStr(u.District), hash, now, now, mustChange)
+	_, err = s.DB.ExecContext(ctx, `INSERT INTO web.users (name, role, district, disabled, created_at, password_set_at, must_change)
+		VALUES (?, ?, ?, false, ?, ?, ?)`, u.Name, string(u.Role), nullStr(u.District), now, now, mustChange)
 	return err
+}
+
+// passwordFile is the file of the password hashes beside the warehouse
+// the store's database is.
+func (s Store) passwordFile(ctx context.Context) (string, error) {
+	var path string
+	if err := s.DB.QueryRowContext(ctx, `SELECT path FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&path); err != nil {
+		return "", err
+	}
+	return warehouse.FilesOf(path).Passwords, nil
+}
+
+// hashes reads the password hashes by account name.
+func (s Store) hashes(ctx context.Context) (map[string]string, error) {
+	path, err := s.passwordFile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// setHash keeps an account's password hash, replacing the file whole.
+func (s Store) setHash(ctx context.Context, name, hash string) error {
+	m, err := s.hashes(ctx)
+	if err != nil {
+		return err
+	}
+	m[name] = hash
+	path, err := s.passwordFile(ctx)
+	if err != nil {
+		return err
+	}
+	return atomic.WriteFileMode(path, atomic.Secret, atomic.SecretDir, func(w io.Writer) error {
+		return json.NewEncoder(w).Encode(m)
+	})
 }
 
 // Get returns the account named name with its password hash.
@@ -144,18 +203,30 @@ func (s Store) Get(ctx context.Context, name string) (User, string, error) {
 	var role string
 	var district sql.NullString
 	var hash string
-	err := s.DB.QueryRowContext(ctx, `SELECT name, role, district, password_hash, disabled, must_change, created_at
-		FROM web.users WHERE name = ?`, name).Scan(&u.Name, &role, &district, &hash, &u.Disabled, &u.MustChange, &u.Created)
+	err := s.DB.QueryRowContext(ctx, `SELECT name, role, district, disabled, must_change, created_at
+		FROM web.users WHERE name = ?`, name).Scan(&u.Name, &role, &district, &u.Disabled, &u.MustChange, &u.Created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", fmt.Errorf("%s: %w", name, ErrNoUser)
 	}
+	if err != nil {
+		return u, "", err
+	}
+	hashes, err := s.hashes(ctx)
+	if err != nil {
+		return u, "", err
+	}
+	hash = hashes[name]
 	u.Role, u.District, u.PasswordHash = Role(role), district.String, hash
-	return u, hash, err
+	return u, hash, nil
 }
 
 // List returns every account, by name, with their password hashes.
 func (s Store) List(ctx context.Context) ([]User, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT name, role, district, password_hash, disabled, must_change, created_at FROM web.users ORDER BY name`)
+	hashes, err := s.hashes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT name, role, district, disabled, must_change, created_at FROM web.users ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +236,10 @@ func (s Store) List(ctx context.Context) ([]User, error) {
 		var u User
 		var role string
 		var district sql.NullString
-		if err := rows.Scan(&u.Name, &role, &district, &u.PasswordHash, &u.Disabled, &u.MustChange, &u.Created); err != nil {
+		if err := rows.Scan(&u.Name, &role, &district, &u.Disabled, &u.MustChange, &u.Created); err != nil {
 			return nil, err
 		}
-		u.Role, u.District = Role(role), district.String
+		u.Role, u.District, u.PasswordHash = Role(role), district.String, hashes[u.Name]
 		out = append(out, u)
 	}
 	return out, rows.Err()
@@ -197,15 +268,15 @@ func (s Store) SetPassword(ctx context.Context, name, password string, mustChang
 	if err != nil {
 		return "", err
 	}
-	res, err := s.DB.ExecContext(ctx, `UPDATE web.users SET password_hash = ?, password_set_at = ?, must_change = ? WHERE name = ?`,
-		hash, time.Now().UTC(), mustChange, name)
+	res, err := s.DB.ExecContext(ctx, `UPDATE web.users SET password_set_at = ?, must_change = ? WHERE name = ?`,
+		time.Now().UTC(), mustChange, name)
 	if err != nil {
 		return "", err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return "", fmt.Errorf("%s: %w", name, ErrNoUser)
 	}
-	return hash, nil
+	return hash, s.setHash(ctx, name, hash)
 }
 
 // NewToken makes an API token for an account and returns it: it is

@@ -1,8 +1,14 @@
 package account
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"shequ/warehouse"
 )
 
 func TestPassword(t *testing.T) {
@@ -76,5 +82,46 @@ func TestValidate(t *testing.T) {
 	}
 	if err := CheckNewPassword("administrator", "administrator"); err == nil {
 		t.Error("the account's name accepted as its password")
+	}
+}
+
+// TestHashesStayOutOfTheSnapshot: the read-only snapshot analysts read is a
+// byte copy of the warehouse, so no password hash may be in the warehouse
+// file: the hashes are in a file of their own, readable by its owner only.
+func TestHashesStayOutOfTheSnapshot(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := warehouse.Open(ctx, path, warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	st := Store{DB: w.DB}
+	if err := st.Add(ctx, User{Name: "wangfang", Role: Planner}, "correct horse battery", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetPassword(ctx, "wangfang", "another long password", false); err != nil {
+		t.Fatal(err)
+	}
+	u, hash, err := st.Get(ctx, "wangfang")
+	if err != nil || !CheckPassword(hash, "another long password") || u.PasswordHash != hash {
+		t.Fatalf("get: %+v %v", u, err)
+	}
+	snap, err := w.PublishSnapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, snap.Path} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("$argon2id$")) {
+			t.Errorf("%s holds a password hash", f)
+		}
+	}
+	info, err := os.Stat(warehouse.FilesOf(path).Passwords)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("password file: %v %v, want mode 600", info, err)
 	}
 }
