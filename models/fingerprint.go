@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -23,9 +24,8 @@ import (
 // is rebuilt when its fingerprint changes, so a change anywhere upstream
 // reaches every table downstream of it, and nothing else.
 //
-// A raw table's digest is its row count and the sum of the hashes of its
-// rows (every column: a row appended, superseded, released or edited by
-// hand changes it); a policy table's is the SHA-256 of the statements
+// A raw table's digest is its row count and the sums of its lineage
+// columns (RawDigests); a policy table's is the SHA-256 of the statements
 // that load it.
 
 // StateTable keeps, for every model, the fingerprints of what it was last
@@ -79,18 +79,52 @@ func EngineVersion(ctx context.Context, q queryer) (string, error) {
 	return v, err
 }
 
-// RawDigests returns the digest of each raw table named (schema.name):
-// its row count and the sum of its rows' hashes, every column included.
+// RawDigests returns the digest of each table named (schema.name). A
+// table of rows with their lineage (a superseded_by or released_by
+// column: the rows of raw.activities, raw.rejects…) is digested by what
+// the ingest changes: its row count and the sums of its submission ids
+// and of those markers — rows are appended and marked, never edited
+// otherwise. Any other table (raw.submissions, whose counts a release
+// updates; the settings) is digested whole: its count and the sum of its
+// rows' hashes, every column included. A raw row edited by hand is not
+// seen: build with the full rebuild after one.
 func RawDigests(ctx context.Context, q queryer, tables []string) (map[string]string, error) {
 	out := make(map[string]string, len(tables))
 	if len(tables) == 0 {
 		return out, nil
 	}
+	markers := map[string][]string{}
+	rows, err := q.QueryContext(ctx, `SELECT schema_name || '.' || table_name, column_name FROM duckdb_columns()
+		WHERE column_name IN ('submission_id', 'superseded_by', 'released_by') ORDER BY 1, 2`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		markers[t] = append(markers[t], c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	var parts []string
 	for _, t := range tables {
-		parts = append(parts, fmt.Sprintf("SELECT '%s' AS name, count(*) || ':' || coalesce(sum(hash(t)), 0) AS digest FROM %s AS t", t, t))
+		d := "coalesce(sum(hash(t)), 0)"
+		if ms := markers[t]; len(ms) > 1 && slices.Contains(ms, "submission_id") {
+			d = "coalesce(sum(submission_id), 0)"
+			for _, m := range ms {
+				if m != "submission_id" {
+					d += fmt.Sprintf(" || ':' || count(%[1]s) || ':' || coalesce(sum(%[1]s), 0)", m)
+				}
+			}
+		}
+		parts = append(parts, fmt.Sprintf("SELECT '%s' AS name, count(*) || ':' || %s AS digest FROM %s AS t", t, d, t))
 	}
-	rows, err := q.QueryContext(ctx, strings.Join(parts, " UNION ALL "))
+	rows, err = q.QueryContext(ctx, strings.Join(parts, " UNION ALL "))
 	if err != nil {
 		return nil, fmt.Errorf("digest the raw tables: %w", err)
 	}
