@@ -240,7 +240,9 @@ func BenchmarkRun(b *testing.B) {
 
 // TestCitySmoke runs the whole suite once on the city size (1 000
 // communities, three years, 300 000 activities), as the issue asks of CI:
-// every comparison and both end-to-end runs must work; no time is asserted.
+// every comparison and the three end-to-end runs must work (the second
+// builds incrementally, and its tables must equal a full rebuild's; the
+// third, with nothing new, must write nothing); no time is asserted.
 func TestCitySmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a city and runs the pipeline")
@@ -267,6 +269,20 @@ func TestCitySmoke(t *testing.T) {
 	}
 	if !strings.Contains(r.E2E.Incremental.Output, "1 new files") {
 		t.Errorf("the second run did not take exactly the new file:\n%s", r.E2E.Incremental.Output)
+	}
+	if !strings.Contains(r.E2E.Incremental.Output, "up to date, not rebuilt") {
+		t.Errorf("the second run's build was not incremental:\n%s", r.E2E.Incremental.Output)
+	}
+	if !r.IncrementalChecked || len(r.IncrementalDiffs) > 0 {
+		t.Errorf("the incremental build against a full rebuild: checked %v, %v", r.IncrementalChecked, r.IncrementalDiffs)
+	}
+	if !strings.Contains(r.E2E.Unchanged.Output, "nothing changed since run") {
+		t.Errorf("the run with nothing new did not say so:\n%s", r.E2E.Unchanged.Output)
+	}
+	for _, c := range r.E2E.Written {
+		if !strings.HasPrefix(c, r.E2E.Warehouse+":") {
+			t.Errorf("the run with nothing new wrote %s", c)
+		}
 	}
 }
 

@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"shequ/internal/files"
 	"shequ/samples/gen"
+	"shequ/warehouse"
 )
 
 // Proc is one run of the shequ binary as a child process.
@@ -74,13 +76,56 @@ func Exec(ctx context.Context, bin string, env []string, args ...string) (Proc, 
 // run after one district's new quarterly file arrives.
 type E2E struct {
 	Full, Incremental Proc
-	New               gen.FileInfo // the file of the second run
-	Warehouse         string
-	Receipts          string
+	// Unchanged is a third run with nothing new; Written lists what it
+	// changed of the reports folder, the snapshot and the warehouse file
+	// (which keeps the run's own record).
+	Unchanged Proc
+	Written   []string
+	New       gen.FileInfo // the file of the second run
+	Warehouse string
+	Receipts  string
 }
 
 // Ratio is the second run's time over the first's.
 func (e *E2E) Ratio() float64 { return e.Incremental.Wall.Seconds() / e.Full.Wall.Seconds() }
+
+// UnchangedRatio is the third run's time over the first's.
+func (e *E2E) UnchangedRatio() float64 { return e.Unchanged.Wall.Seconds() / e.Full.Wall.Seconds() }
+
+// fileStates lists the files under each path (a file or a folder) with
+// their sizes and modification times.
+func fileStates(paths ...string) map[string]string {
+	out := map[string]string{}
+	for _, root := range paths {
+		_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			if info, err := d.Info(); err == nil {
+				out[p] = fmt.Sprintf("%d bytes, modified %s", info.Size(), info.ModTime().Format(time.RFC3339Nano))
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+// changed lists what differs between two fileStates.
+func changed(before, after map[string]string) []string {
+	var out []string
+	for k, v := range after {
+		if before[k] != v {
+			out = append(out, fmt.Sprintf("%s: %s → %s", k, before[k], v))
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			out = append(out, k+": removed")
+		}
+	}
+	slices.Sort(out)
+	return out
+}
 
 // RunE2E stages the generated inbox at src without one district's last
 // quarterly file under work, runs `shequ run` on it, then adds the file
@@ -121,6 +166,13 @@ func RunE2E(ctx context.Context, bin, src string, m *gen.Manifest, work string) 
 	if e.Incremental, err = Exec(ctx, bin, env, args...); err != nil {
 		return e, err
 	}
+	// Nothing new: the run must write nothing but its record.
+	watched := []string{filepath.Join(work, "out"), warehouse.FilesOf(e.Warehouse).Snapshot, e.Warehouse}
+	before := fileStates(watched...)
+	if e.Unchanged, err = Exec(ctx, bin, env, args...); err != nil {
+		return e, err
+	}
+	e.Written = changed(before, fileStates(watched...))
 	return e, nil
 }
 

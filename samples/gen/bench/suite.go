@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"shequ/models"
 	"shequ/samples/gen"
 	"shequ/warehouse"
 )
@@ -65,6 +66,11 @@ type Report struct {
 	Sheet1MGen                   time.Duration
 	Batch                        *Batch
 	Steps                        []string
+	// IncrementalChecked: the tables the end-to-end runs' incremental
+	// builds left were compared with a full rebuild; IncrementalDiffs
+	// lists the tables that differed.
+	IncrementalChecked bool
+	IncrementalDiffs   []string
 }
 
 func (o *Options) logf(format string, a ...any) {
@@ -106,14 +112,27 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if err != nil {
 			return r, err
 		}
-		o.logf("%s: full run %s (peak RSS %s), after one new file %s (peak RSS %s): %.3f×", o.Size.Name,
-			e.Full.Wall.Round(time.Millisecond), mb(e.Full.MaxRSS), e.Incremental.Wall.Round(time.Millisecond), mb(e.Incremental.MaxRSS), e.Ratio())
+		o.logf("%s: full run %s (peak RSS %s), after one new file %s (peak RSS %s): %.3f×; with nothing new %s: %.3f×", o.Size.Name,
+			e.Full.Wall.Round(time.Millisecond), mb(e.Full.MaxRSS), e.Incremental.Wall.Round(time.Millisecond), mb(e.Incremental.MaxRSS), e.Ratio(),
+			e.Unchanged.Wall.Round(time.Millisecond), e.UnchangedRatio())
 		o.logf("%s: build against the same SQL run directly", o.Size.Name)
 		w, err := warehouse.Open(ctx, e.Warehouse, warehouse.Options{Command: "shequ bench"})
 		if err != nil {
 			return r, err
 		}
 		_ = w.DB.QueryRowContext(ctx, "SELECT version()").Scan(&r.DuckDB)
+		o.logf("%s: the incremental builds' tables against a full rebuild", o.Size.Name)
+		pr, err := models.LoadEmbedded()
+		if err != nil {
+			w.Close()
+			return r, err
+		}
+		r.IncrementalDiffs, _, err = pr.EqualsFullRebuild(ctx, w.DB, models.BuildOptions{})
+		if err != nil {
+			w.Close()
+			return r, err
+		}
+		r.IncrementalChecked = true
 		r.Build, r.BuildDirect, err = Build(ctx, w, o.Rounds)
 		w.Close()
 		if err != nil {
@@ -351,6 +370,21 @@ func (r *Report) Markdown(w io.Writer) {
 			len(m.Files)-1, e.Full.Wall.Round(time.Millisecond), mb(e.Full.MaxRSS), mark(e.Full.MaxRSS < 24<<30))
 		fmt.Fprintf(w, "| run after one district's new quarterly file (`%s`, %d rows) | %s, peak RSS %s | %.3f× the full run | ≤ 0.2× %s |\n",
 			e.New.Path, e.New.Rows, e.Incremental.Wall.Round(time.Millisecond), mb(e.Incremental.MaxRSS), e.Ratio(), mark(e.Ratio() <= 0.2))
+		if e.Unchanged.Wall > 0 {
+			written := "writes nothing but its record: " + strings.Join(e.Written, "; ")
+			if len(e.Written) == 0 {
+				written = "writes nothing"
+			}
+			fmt.Fprintf(w, "| run with no new file (%s) | %s, peak RSS %s | %.3f× the full run | ≤ 0.02× %s |\n",
+				written, e.Unchanged.Wall.Round(time.Millisecond), mb(e.Unchanged.MaxRSS), e.UnchangedRatio(), mark(e.UnchangedRatio() <= 0.02))
+		}
+	}
+	if r.IncrementalChecked {
+		res := "every table equal, row by row ✓"
+		if len(r.IncrementalDiffs) > 0 {
+			res = "✗ " + strings.Join(r.IncrementalDiffs, "; ")
+		}
+		fmt.Fprintf(w, "| the incremental builds of these runs against a full rebuild | %s | – | equal |\n", res)
 	}
 	if r.Sheet1M != nil && r.Sheet1M.Wall > 0 {
 		fmt.Fprintf(w, "| shequ ingest of a %d-row sheet (`%s`) | %s, peak RSS %s | – | < 500 MB %s |\n",
@@ -358,7 +392,7 @@ func (r *Report) Markdown(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if e := r.E2E; e != nil {
-		for _, p := range []Proc{e.Full, e.Incremental} {
+		for _, p := range []Proc{e.Full, e.Incremental, e.Unchanged} {
 			fmt.Fprintf(w, "`%s`:\n\n```\n%s```\n\n", p.Command(), lastLines(p.Output, 6))
 		}
 	}
