@@ -140,13 +140,17 @@ func (p *Pipeline) IngestAndShow(ctx context.Context, w *warehouse.Warehouse) (*
 func (p *Pipeline) Hint(query string) string {
 	w := ""
 	if p.cfg.Warehouse != DefaultWarehouse {
-		w = " --warehouse " + shellQuote(p.cfg.Warehouse)
+		w = " --warehouse " + ShellQuote(p.cfg.Warehouse)
 	}
-	return fmt.Sprintf("shequ sql%s -c %s", w, shellQuote(query))
+	prog := p.cfg.Program
+	if prog == "" {
+		prog = "shequ"
+	}
+	return fmt.Sprintf("%s sql%s -c %s", prog, w, ShellQuote(query))
 }
 
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
+// ShellQuote quotes s for a POSIX shell when it needs it.
+func ShellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r == '/' || r == '.' || r == '-' || r == '_' || r == ':' || r == '=' || r == ',' || r == '+' ||
 			(r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || r > 127)

@@ -38,6 +38,10 @@ type Config struct {
 	City string
 	// Trigger is recorded on runs: manual, schedule or demo.
 	Trigger string
+	// Program is how people run shequ here ("shequ", "./shequ", "go run
+	// ./cmd/shequ"): the commands a stage suggests start with it, so they
+	// run as printed. "shequ" when empty.
+	Program string
 	// Log receives the stages' details (every file and model at info).
 	Log *slog.Logger
 	// OnEvent receives progress and the line of each finished stage; nil

@@ -220,7 +220,7 @@ func (p *Pipeline) profile(ctx context.Context, w *warehouse.Warehouse) (*offici
 	case prof.City == "" && p.cfg.City != "":
 		prof.City = p.cfg.City
 		p.warn("report", "the city's name comes from $%s (%s) because the warehouse has none: keep it there with shequ settings set %s %s --by NAME --reason \"…\"",
-			Env.City, p.cfg.City, official.KeyCity, shellQuote(p.cfg.City))
+			Env.City, p.cfg.City, official.KeyCity, ShellQuote(p.cfg.City))
 	case prof.City == "":
 		p.warn("report", "城市名称未设置 (the city's name is not set): the reports' titles have no city; set it with shequ settings set %s NAME --by NAME --reason \"…\"", official.KeyCity)
 	case p.cfg.City != "" && p.cfg.City != prof.City:

@@ -81,17 +81,21 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	q := func(s string) string { return pipeline.ShellQuote(s) }
+	prog := e.cfg.Program
 	fmt.Fprintf(e.stdout, `
 The demo warehouse is %[1]s and the reports are in %[2]s.
 Query it:
-  shequ sql --warehouse %[1]s -c "SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"
-  shequ sql --warehouse %[1]s -c "SELECT file, row, column, code, message_zh FROM marts.rejects"
+  %[5]s sql --warehouse %[6]s -c %[7]s
+  %[5]s sql --warehouse %[6]s -c %[8]s
 or open its read-only snapshot from any DuckDB client:  duckdb -readonly %[3]s
 Open the web application on it (社区服务数据报送系统) with the demo's accounts:
-  shequ serve --warehouse %[1]s --inbox %[4]s --demo-accounts
+  %[5]s serve --warehouse %[6]s --inbox %[4]s --demo-accounts
 prints the accounts planner, admin, analyst and one per district (临江区, 青山区)
 with new passwords; then open http://127.0.0.1:8765/ in a browser.
-`, e.cfg.Warehouse, e.cfg.Out, warehouse.FilesOf(e.cfg.Warehouse).Snapshot, e.cfg.Inbox)
+`, e.cfg.Warehouse, e.cfg.Out, warehouse.FilesOf(e.cfg.Warehouse).Snapshot, q(e.cfg.Inbox), prog, q(e.cfg.Warehouse),
+		q("SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"),
+		q(`SELECT file, "row", "column", code, message_zh FROM marts.rejects`))
 	return nil
 }
 

@@ -127,6 +127,7 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 	}
 	e.cfg = pipeline.Resolve(e.cfg, nil)
 	e.cfg.Log = e.log
+	e.cfg.Program = programName(os.Args[0])
 	return fs, nil
 }
 
@@ -215,4 +216,17 @@ func (e *env) parseSub(c *command, args []string, subs []string, setup func(sub 
 	}
 	pos, err := reparse(fs)
 	return sub, pos, err
+}
+
+// programName is how to run shequ again, for the commands it suggests:
+// the path it was started by ("./shequ", "/usr/local/bin/shequ"), "shequ"
+// when found on PATH, or "go run ./cmd/shequ" for a binary go run built.
+func programName(arg0 string) string {
+	switch {
+	case strings.Contains(arg0, "go-build"):
+		return "go run ./cmd/shequ"
+	case strings.ContainsRune(arg0, '/'):
+		return pipeline.ShellQuote(arg0)
+	}
+	return arg0
 }

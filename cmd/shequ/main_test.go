@@ -198,7 +198,7 @@ func TestIngestShowsItsRejectsAtOnce(t *testing.T) {
 			hint = h
 		}
 	}
-	want := `shequ sql --warehouse w.duckdb -c 'SELECT * FROM marts.rejects'`
+	want := bin + ` sql --warehouse w.duckdb -c 'SELECT * FROM marts.rejects'`
 	if hint != want {
 		t.Fatalf("hint %q, want %q\n%s", hint, want, stdout)
 	}
@@ -285,5 +285,44 @@ func TestReadOnlyFolder(t *testing.T) {
 	out, errOut, code := run("runs", "--warehouse", wh)
 	if code != 0 || strings.Contains(errOut, "a job is writing") || !strings.Contains(out, "demo") {
 		t.Errorf("runs by a reader: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestPrintedHintsRun runs every command the demo and an ingest print for
+// people to type, as printed (by a shell), and each must succeed: the
+// program as it was started, the warehouse named, the SQL quoted.
+func TestPrintedHintsRun(t *testing.T) {
+	dir := t.TempDir()
+	out, errOut, code := shequ(t, dir, "demo")
+	if code != 0 {
+		t.Fatalf("demo: %d\n%s", code, errOut)
+	}
+	if _, err := samples.CopyBatch("batch1", filepath.Join(dir, "inbox2")); err != nil {
+		t.Fatal(err)
+	}
+	more, errOut, code := shequ(t, dir, "ingest", "--warehouse", "other.duckdb", "--inbox", "inbox2")
+	if code != 0 {
+		t.Fatalf("ingest: %d\n%s", code, errOut)
+	}
+	var hints []string
+	for _, line := range strings.Split(out+more, "\n") {
+		line = strings.TrimSpace(line)
+		if _, h, ok := strings.Cut(line, "rows: "); ok {
+			line = h
+		}
+		if strings.HasPrefix(line, bin+" sql ") {
+			hints = append(hints, line)
+		}
+	}
+	if len(hints) < 3 {
+		t.Fatalf("%d hints found in:\n%s%s", len(hints), out, more)
+	}
+	for _, h := range hints {
+		cmd := exec.Command("sh", "-c", h)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CI=true")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s\n  failed: %v\n%s", h, err, b)
+		}
 	}
 }
