@@ -15,7 +15,7 @@ func init() {
 	register(&command{
 		name:    "gen",
 		summary: "generate a realistic city or province of submissions",
-		usage: `Usage: shequ gen --out DIR [--communities N] [--years Y1-Y2] [--activities N] [--seed N]
+		usage: `Usage: shequ gen --out DIR [--communities N] [--years Y1-Y2] [--activities N] [--seed N] [--province-wide]
 
 Writes district submissions into DIR as a bureau receives them: per year
 and quarter a folder of each district's files (rosters, projects, staff,
@@ -26,9 +26,15 @@ about 0.5 % bad rows, each certain to be rejected. The same flags and seed
 give the same bytes. DIR/.gen.json lists every file with its rows and
 planted bad rows.
 
+--province-wide writes the other shape of a province: for each year one
+file per kind holding every district's rows (few large files, as a
+provincial department exports them; xlsx and CSV, GBK among the
+encodings) under DIR/<year>年/全省/.
+
 Examples:
   shequ gen --communities 1000 --years 2013-2015 --activities 300000 --seed 1 --out city
   shequ gen --communities 20000 --years 2006-2015 --activities 5000000 --out province
+  shequ gen --communities 20000 --years 2006-2015 --activities 5000000 --province-wide --out province-wide
   shequ run --inbox city --warehouse city.duckdb`,
 		run: runGen,
 	})
@@ -63,6 +69,7 @@ func runGen(ctx context.Context, e *env, args []string) error {
 		fs.Float64Var(&cfg.BadShare, "bad", gen.DefaultBadShare, "`share` of rows planted bad (0 for none)")
 		fs.StringVar(&cfg.Format, "format", "", "write every file as `xlsx` or csv (default: each district's habit)")
 		fs.BoolVar(&cfg.YearlyActivities, "yearly", false, "one service-record file per district and year instead of one a quarter")
+		fs.BoolVar(&cfg.ProvinceWide, "province-wide", false, "one file per kind and year for the whole province instead of each district's")
 		fs.IntVar(&cfg.Workers, "workers", 0, "files written at once (0: one per CPU)")
 	})
 	if err != nil {

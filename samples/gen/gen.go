@@ -60,6 +60,9 @@ type Config struct {
 	// Format, when "xlsx" or "csv", writes every file in that format
 	// instead of each district's habit.
 	Format string
+	// ProvinceWide writes, for each year, one file per kind for the whole
+	// province instead of each district's files (see planProvince).
+	ProvinceWide bool
 	// Workers write files in parallel; 0 means GOMAXPROCS. The output does
 	// not depend on it.
 	Workers int
@@ -89,6 +92,7 @@ type Manifest struct {
 	BadShare     float64    `json:"bad_share"`
 	Format       string     `json:"format,omitempty"`
 	Yearly       bool       `json:"yearly_activities,omitempty"`
+	ProvinceWide bool       `json:"province_wide,omitempty"`
 	Districts    int        `json:"districts"`
 	Streets      int        `json:"streets"`
 	ProjectYears int        `json:"project_years"`
@@ -142,6 +146,9 @@ type fileSpec struct {
 	dupOf  int // index of the file this is a copy of, or -1
 	write  func(g *genFile) error
 	stream bool
+	// province is the layout of a province-wide file (nil: the
+	// district's own).
+	province *style
 }
 
 func (c *Config) check() error {
@@ -185,11 +192,14 @@ func Generate(cfg Config) (*Manifest, error) {
 		return nil, err
 	}
 	plan := w.plan()
+	if cfg.ProvinceWide {
+		plan = w.planProvince()
+	}
 	if err := w.writeAll(plan); err != nil {
 		return nil, err
 	}
 	m := &Manifest{Generator: Version, Seed: cfg.Seed, Communities: cfg.Communities, FromYear: cfg.FromYear, ToYear: cfg.ToYear,
-		Activities: cfg.Activities, BadShare: cfg.BadShare, Format: cfg.Format, Yearly: cfg.YearlyActivities,
+		Activities: cfg.Activities, BadShare: cfg.BadShare, Format: cfg.Format, Yearly: cfg.YearlyActivities, ProvinceWide: cfg.ProvinceWide,
 		Districts: len(w.districts), ProjectYears: len(w.all),
 		RowsByKind: map[string]int{}}
 	for _, d := range w.districts {
@@ -400,6 +410,9 @@ func (w *world) writeFile(f *fileSpec, i int) error {
 		return err
 	}
 	g := &genFile{w: w, spec: f, d: f.d, st: &f.d.st, r: w.rngFor("file:" + f.info.Path), salt: f.d.idx}
+	if f.province != nil {
+		g.st, g.salt = f.province, 0
+	}
 	g.c = &cells{r: g.r, st: g.st, xlsx: f.info.Format == "xlsx", gbk: f.info.Encoding == "gbk" || f.info.Encoding == "gb18030"}
 	var err error
 	if g.c.xlsx {
@@ -410,6 +423,9 @@ func (w *world) writeFile(f *fileSpec, i int) error {
 		g.s = xs
 	} else if g.s, err = newCSVSink(path, f.info.Encoding, g.st.crlf); err != nil {
 		return err
+	}
+	if f.province != nil {
+		g.s = &joinSink{sink: g.s}
 	}
 	err = f.write(g)
 	if err == nil && g.c.xlsx {

@@ -71,10 +71,36 @@ func TestDeterministic(t *testing.T) {
 // and the planted warnings warned, no 合计 row is wrong, and the data
 // tests pass.
 func TestIngestAndBuild(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
-	inbox := filepath.Join(dir, "inbox")
-	cfg := tiny(inbox, 0)
+	ingestAndBuild(t, dir, tiny(filepath.Join(dir, "inbox"), 0))
+}
+
+// TestProvinceWide generates the small city as province-wide yearly
+// files — one per kind and year, xlsx and CSV, GBK among the encodings —
+// and checks them as TestIngestAndBuild does.
+func TestProvinceWide(t *testing.T) {
+	dir := t.TempDir()
+	cfg := tiny(filepath.Join(dir, "inbox"), 0)
+	cfg.ProvinceWide = true
+	m := ingestAndBuild(t, dir, cfg)
+	if n, most := len(m.Files), 8*(cfg.ToYear-cfg.FromYear+1); n > most || n < most-2 {
+		t.Errorf("%d files, want one per kind and year (%d)", n, most)
+	}
+	encodings := map[string]bool{}
+	for _, f := range m.Files {
+		encodings[f.Encoding] = true
+		if f.District != "" {
+			t.Errorf("%s is a district's file (%s)", f.Path, f.District)
+		}
+	}
+	if !encodings["gbk"] && !encodings["gb18030"] {
+		t.Errorf("encodings %v: want GBK or GB18030 among them", encodings)
+	}
+}
+
+func ingestAndBuild(t *testing.T, dir string, cfg gen.Config) *gen.Manifest {
+	ctx := context.Background()
+	inbox := cfg.Out
 	m, err := gen.Generate(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -174,4 +200,5 @@ func TestIngestAndBuild(t *testing.T) {
 	if covered == 0 {
 		t.Error("no community is covered by a project")
 	}
+	return m
 }

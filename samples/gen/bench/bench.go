@@ -33,6 +33,9 @@ type Size struct {
 	Seed        uint64
 	Format      string // every file xlsx or csv; "" mixed
 	Yearly      bool   // service records in one file a year
+	// ProvinceWide: one file per kind and year for the whole size
+	// (gen.Config.ProvinceWide), few large files.
+	ProvinceWide bool
 }
 
 // The sizes of issue #8, and a small one for CI.
@@ -43,16 +46,20 @@ var (
 	// Sheet1M is one district's year of service records in one workbook
 	// of a million rows (issue #3: peak memory on a 1-million-row sheet).
 	Sheet1M = Size{Name: "sheet1m", Communities: 150, FromYear: 2015, ToYear: 2015, Activities: 1_000_000, Seed: 1, Format: "xlsx", Yearly: true}
+	// CityWide and ProvinceWide are the city and the province in the
+	// other shape of issue #19: few large province-wide yearly files.
+	CityWide     = Size{Name: "city-wide", Communities: 1_000, FromYear: 2013, ToYear: 2015, Activities: 300_000, Seed: 1, ProvinceWide: true}
+	ProvinceWide = Size{Name: "province-wide", Communities: 20_000, FromYear: 2006, ToYear: 2015, Activities: 5_000_000, Seed: 1, ProvinceWide: true}
 )
 
 // SizeByName returns the named size.
 func SizeByName(name string) (Size, error) {
-	for _, s := range []Size{Smoke, City, Province, Sheet1M} {
+	for _, s := range []Size{Smoke, City, Province, Sheet1M, CityWide, ProvinceWide} {
 		if s.Name == name {
 			return s, nil
 		}
 	}
-	return Size{}, fmt.Errorf("no size %q: smoke, city or province", name)
+	return Size{}, fmt.Errorf("no size %q: smoke, city, province, city-wide or province-wide", name)
 }
 
 // GenCommand is the shequ gen command that writes the size.
@@ -64,12 +71,15 @@ func (s Size) GenCommand(dir string) string {
 	if s.Yearly {
 		c += " --yearly"
 	}
+	if s.ProvinceWide {
+		c += " --province-wide"
+	}
 	return c + " --out " + dir
 }
 
 func (s Size) config(dir string) gen.Config {
 	return gen.Config{Communities: s.Communities, FromYear: s.FromYear, ToYear: s.ToYear, Activities: s.Activities, Seed: s.Seed, Out: dir,
-		Format: s.Format, YearlyActivities: s.Yearly}
+		Format: s.Format, YearlyActivities: s.Yearly, ProvinceWide: s.ProvinceWide}
 }
 
 // Ensure returns the size's inbox under dir, generating it unless a
@@ -78,7 +88,7 @@ func (s Size) config(dir string) gen.Config {
 func Ensure(dir string, s Size) (*gen.Manifest, time.Duration, error) {
 	if m, err := gen.ReadManifest(dir); err == nil && m.Communities == s.Communities && m.FromYear == s.FromYear &&
 		m.ToYear == s.ToYear && m.Activities == s.Activities && m.Seed == s.Seed && m.BadShare == gen.DefaultBadShare &&
-		m.Format == s.Format && m.Yearly == s.Yearly && m.Generator == gen.Version {
+		m.Format == s.Format && m.Yearly == s.Yearly && m.ProvinceWide == s.ProvinceWide && m.Generator == gen.Version {
 		return m, 0, nil
 	}
 	if err := os.RemoveAll(dir); err != nil {
