@@ -21,6 +21,13 @@ type Section struct {
 	Rows    [][]Cell
 	Total   []Cell // nil for none
 	Widths  []float64
+	// Spans says how many sheet columns each column of the section takes
+	// (a long text over several narrow columns); nil: one each.
+	Spans []int
+	// NewPage starts the section on a new printed page; RepeatHeader
+	// prints its header (and explanation) rows again at the top of every
+	// page after (a sheet repeats one section's header: its last).
+	NewPage, RepeatHeader bool
 
 	// Rows of the sheet (1-based), set by Layout.
 	TitleRow, HeaderRow, FirstRow, TotalRow int
@@ -32,6 +39,23 @@ type Cell struct {
 	Formula string // an Excel formula without "=", "" for an input
 	Format  string // a column format (FormatYuan …)
 	Bad     bool   // highlighted
+}
+
+// Span is how many sheet columns column j of the section takes.
+func (s *Section) Span(j int) int {
+	if j < len(s.Spans) && s.Spans[j] > 1 {
+		return s.Spans[j]
+	}
+	return 1
+}
+
+// Column is the sheet column (from 1) where column j of the section starts.
+func (s *Section) Column(j int) int {
+	c := 1
+	for k := 0; k < j; k++ {
+		c += s.Span(k)
+	}
+	return c
 }
 
 // Layout puts the sections under the title and lines, one blank row

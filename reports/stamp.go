@@ -54,6 +54,52 @@ type InputFile struct {
 	Rows       int64     `json:"rows_loaded"`
 }
 
+// policyTablesZh names the policy tables for readers.
+var policyTablesZh = map[string]string{
+	"parameters":        "政策参数",
+	"reward_budget":     "市级奖励资金年度预算",
+	"reward_rates":      "市级奖励比例",
+	"rooms":             "功能室目录与面积标准",
+	"service_catalogue": "服务项目目录",
+	"star_bands":        "评估星级分档",
+	"submission_kinds":  "报送数据类型",
+	"tranches":          "分期拨付比例",
+}
+
+// TableZh is the policy table's name for readers (政策参数 for parameters);
+// a table without one keeps its own.
+func (p PolicyFile) TableZh() string {
+	if zh, ok := policyTablesZh[p.Table]; ok {
+		return zh
+	}
+	return p.Table
+}
+
+// OriginZh says in Chinese where the file comes from: 系统默认, 本市设定 (a
+// change the city made and keeps) or 试算备选 (a trial's alternative file).
+func (p PolicyFile) OriginZh() string {
+	switch p.Origin {
+	case "default":
+		return "系统默认"
+	case "setting":
+		return "本市设定"
+	}
+	return "试算备选"
+}
+
+// FileZh names the file for readers: the default policy is built in (its
+// file is no reader's business); a city's or a trial's file by its name.
+func (p PolicyFile) FileZh() string {
+	if p.Origin == "default" {
+		return "内置"
+	}
+	f := p.File
+	if i := strings.LastIndexAny(f, `/\`); i >= 0 {
+		f = f[i+1:]
+	}
+	return f
+}
+
 // Overrides lists the policy files that are not the defaults.
 func (s *Stamp) Overrides() []PolicyFile {
 	var out []PolicyFile

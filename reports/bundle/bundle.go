@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ import (
 
 	"shequ/internal/atomic"
 	"shequ/internal/sqlrows"
+	"shequ/official"
 	"shequ/reports"
 	"shequ/reports/export"
 	"shequ/reports/html"
@@ -61,7 +63,8 @@ type Options struct {
 	Issuer string
 	// Cite rewrites the internal references to policy documents in every
 	// text of a report ("seed 001 §(十二)") as readers cite them, by title
-	// and 文号 (official.Profile.Cite); nil leaves them.
+	// and 文号 (official.Profile.Cite); nil cites the default documents
+	// (official.DefaultDocuments), so no reader sees a seed.
 	Cite func(string) string
 	// SignOff is the sign-off of the official version the reports are
 	// written for (正式版本 第1版 · 张三 于 … 签发), with Version its number:
@@ -264,16 +267,20 @@ func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year in
 // policy documents cited by title and 文号 in every text, the issuing
 // bureau, and the sign-off and version of an official version.
 func applyProfile(data *reports.Data, o Options) {
-	if o.Cite != nil {
+	{
+		citeText := o.Cite
+		if citeText == nil {
+			citeText = defaultProfile.Cite
+		}
 		cite := func(v reports.Value) reports.Value {
 			if s, ok := v.(string); ok {
-				return o.Cite(s)
+				return clauses(citeText(s))
 			}
 			return v
 		}
 		for _, t := range append(append([]*reports.Table(nil), data.Cover...), data.Sheets...) {
 			sh := *t.Sheet
-			sh.Note = o.Cite(sh.Note)
+			sh.Note = clauses(citeText(sh.Note))
 			t.Sheet = &sh
 			for _, r := range t.Rows {
 				for j := range r {
@@ -282,7 +289,7 @@ func applyProfile(data *reports.Data, o Options) {
 			}
 		}
 		for i, n := range data.Notes {
-			data.Notes[i] = o.Cite(n)
+			data.Notes[i] = clauses(citeText(n))
 		}
 	}
 	if o.Issuer == "" && o.SignOff == "" {
@@ -305,6 +312,28 @@ func applyProfile(data *reports.Data, o Options) {
 	} else {
 		def.Description = strings.Join(append(lines, def.Description), "。")
 	}
+}
+
+// defaultProfile cites the default policy documents when the options give
+// no city's profile.
+var defaultProfile = &official.Profile{Documents: official.DefaultDocuments}
+
+// reItem is an item cited right after a document, reClause an item of a
+// clause, both in half-width brackets as the policy files write them:
+// 《…》（…）(十二), 第二部分(1).
+var (
+	reItem   = regexp.MustCompile(`）\(([一二三四五六七八九十]+)\)`)
+	reClause = regexp.MustCompile(`\(([一二三四五六七八九十]+|\d{1,2})\)`)
+)
+
+// clauses cites the items of clauses as Chinese documents are cited, in
+// full-width brackets: 《…》（…）第（十二）项, 第二部分（1）.
+func clauses(s string) string {
+	if !strings.Contains(s, "(") {
+		return s
+	}
+	s = reItem.ReplaceAllString(s, "）第（$1）项")
+	return reClause.ReplaceAllString(s, "（$1）")
 }
 
 func contains(xs []int, x int) bool {

@@ -443,10 +443,17 @@ func TestAllocationMatchesExpected(t *testing.T) {
 		if checked != 2 {
 			t.Errorf("%d: %d districts recomputed on 计算过程, want 2", year, checked)
 		}
+		// The parameters by their Chinese names, the documents by title and
+		// 文号, the policy tables by their Chinese names: no internal name.
 		text := fmt.Sprint(calc)
-		for _, s := range []string{"reward_rate", "seed 001 §(十二)", "evaluation_pass_stars", "policy/reward_rates.csv"} {
+		for _, s := range []string{"奖励比例", "《深圳市社区服务“十二五”规划》（深府办〔2011〕111号）第（十二）项", "年度评估合格所需星级", "市级奖励比例", "系统默认"} {
 			if !strings.Contains(text, s) {
 				t.Errorf("%d: 计算过程 lacks %q", year, s)
+			}
+		}
+		for _, s := range []string{"reward_rate", "seed 0", "evaluation_pass_stars", "policy/", "marts.", "default"} {
+			if strings.Contains(text, s) {
+				t.Errorf("%d: 计算过程 shows %q", year, s)
 			}
 		}
 	}

@@ -1,10 +1,11 @@
 // Package rewards lays out the calculation (计算过程) behind the yearly city
 // reward allocation (marts.city_rewards, DOMAIN.md §6, seed 001 §(十二)) for
 // finance to audit: the policy parameters in force with their sources, the
-// policy files, every project's inputs with the spending that counts, and
-// every district's steps — eligible projects, eligible spending, rate,
-// entitlement, scale, allocation, share — each an Excel formula over the
-// cells above it, so every yuan can be recomputed by hand.
+// policy files, every district's steps — eligible projects, eligible
+// spending, rate, entitlement, scale, allocation, share — each an Excel
+// formula over the parameters and the projects' rows, and every project's
+// inputs with the spending that counts (last, on pages of their own with
+// the header repeated), so every yuan can be recomputed by hand.
 //
 // The figures shown are the mart's. Calculation recomputes them from the
 // projects exactly (in fractions, math/big.Rat, rounding half away from
@@ -51,6 +52,15 @@ func dec(v reports.Value) (reports.Decimal, bool) {
 		return reports.Decimal{Units: x}, true
 	}
 	return reports.Decimal{}, false
+}
+
+// colLetter names a sheet column (1: A).
+func colLetter(c int) string {
+	s := ""
+	for ; c > 0; c = (c - 1) / 26 {
+		s = string(rune('A'+(c-1)%26)) + s
+	}
+	return s
 }
 
 func heading(t *reports.Table, col, def string) string {
@@ -108,19 +118,24 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 		g.Lines = append(g.Lines, "试算（"+d.Trial+"）：不是正式结果。")
 	}
 
-	// 一、政策参数.
+	// The sheet is printed on landscape pages at 10 pt: the sections share
+	// eleven columns (those of the projects and districts), a long text
+	// (a source, a digest) spans several of them.
+	// 一、政策参数: the number the formulas use in column D.
 	params := &reports.Section{
 		Title:  "一、适用的政策参数",
-		Header: []string{"参数", "含义", "取值", "数值", "依据"},
+		Header: []string{"参数", "取值", "数值", "依据"},
+		Spans:  []int{2, 1, 1, 7},
 		Rows:   make([][]reports.Cell, len(policy.Rows)),
 	}
 	// 二、政策文件.
 	files := &reports.Section{
-		Title:  "二、政策文件版本（policy.versions）",
+		Title:  "二、政策文件版本",
 		Header: []string{"政策表", "文件", "来源", "行数", "SHA-256"},
+		Spans:  []int{2, 1, 1, 1, 6},
 		Rows:   make([][]reports.Cell, len(d.Stamp.Policy)),
 	}
-	// 三、项目.
+	// 四、项目: last, on pages of its own with its header repeated.
 	ph := []string{
 		heading(projects, "district", "区"), heading(projects, "project_code", "项目编号"), heading(projects, "project_name", "项目名称"),
 		heading(projects, "annual_score", "年度评估总分"), heading(projects, "annual_stars", "星级"), heading(projects, "eligible", "年度评估合格"),
@@ -128,7 +143,8 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 		heading(projects, "standard_amount", "经费标准"), "计奖支出（元）",
 	}
 	proj := &reports.Section{
-		Title:  "三、各项目计奖支出",
+		Title:   "四、各项目计奖支出",
+		NewPage: true, RepeatHeader: true,
 		Notes:  []string{"年度评估合格的项目计入；计奖支出 = 区级资金 + 街道资金，以经费标准为上限；不合格的项目计 0。"},
 		Header: ph,
 		Explain: []string{"", "", "", "", "", "输入", "输入", "输入", "= 区级资金 + 街道资金", "输入",
@@ -136,18 +152,19 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 		Rows: make([][]reports.Cell, len(projects.Rows)),
 	}
 	proj.Total = make([]reports.Cell, len(ph))
-	// 四、区.
+	// 三、区: the result, after the parameters it uses.
 	dist := &reports.Section{
-		Title:  "四、各区奖励分配",
-		Notes:  []string{"应得奖励 = 奖励比例 × 计奖支出；有预算且应得奖励合计超出预算时，调整系数 = 预算 ÷ 应得奖励合计，否则为 1；分配金额 = 应得奖励 × 调整系数，四舍五入到分。"},
-		Header: []string{"区", "合格项目数", "计奖支出（元）", "奖励比例", "应得奖励（未取整）", "应得奖励（元）", "调整系数", "分配金额（元）", "占比", "分配表金额（元）", "差额（元）"},
-		Explain: []string{"", "= 第三部分中本区合格项目数", "= 第三部分中本区计奖支出之和", "= 政策参数 奖励比例",
+		Title:   "三、各区奖励分配",
+		NewPage: true,
+		Notes:   []string{"应得奖励 = 奖励比例 × 计奖支出；有预算且应得奖励合计超出预算时，调整系数 = 预算 ÷ 应得奖励合计，否则为 1；分配金额 = 应得奖励 × 调整系数，四舍五入到分。"},
+		Header:  []string{"区", "合格项目数", "计奖支出（元）", "奖励比例", "应得奖励（未取整）", "应得奖励（元）", "调整系数", "分配金额（元）", "占比", "分配表金额（元）", "差额（元）"},
+		Explain: []string{"", "= 第四部分中本区合格项目数", "= 第四部分中本区计奖支出之和", "= 政策参数 奖励比例",
 			"= 计奖支出 × 奖励比例", "= ROUND(应得奖励, 2)", "= 无预算时 1，否则 MIN(1, 预算 ÷ 应得奖励合计)",
-			"= ROUND(应得奖励 × 调整系数, 2)", "= 分配金额 ÷ 分配金额合计", "分配表（marts.city_rewards）", "= 分配金额 − 分配表金额"},
+			"= ROUND(应得奖励 × 调整系数, 2)", "= 分配金额 ÷ 分配金额合计", "分配表所列", "= 分配金额 − 分配表金额"},
 		Rows: make([][]reports.Cell, len(alloc.Rows)),
 	}
 	dist.Total = make([]reports.Cell, len(dist.Header))
-	g.Sections = []*reports.Section{params, files, proj, dist}
+	g.Sections = []*reports.Section{params, files, dist, proj}
 	g.Layout()
 
 	// Policy parameters: find the rate and the budget cells.
@@ -163,25 +180,25 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 			numCell.Value = num
 		}
 		params.Rows[i] = []reports.Cell{
-			{Value: name, Format: reports.FormatCode},
 			{Value: policy.Get(i, "label"), Format: reports.FormatText},
 			{Value: policy.Get(i, "value"), Format: reports.FormatText},
 			numCell,
 			{Value: policy.Get(i, "source"), Format: reports.FormatText},
 		}
+		col := colLetter(params.Column(2))
 		switch name {
 		case "reward_rate":
 			if !hasNum {
 				return nil, fail("no reward rate in policy.reward_rates covers the year")
 			}
 			n := num
-			rate, rateRef = &n, fmt.Sprintf("$D$%d", r)
+			rate, rateRef = &n, fmt.Sprintf("$%s$%d", col, r)
 		case "reward_budget":
 			if hasNum {
 				n := num
 				budget = &n
 			}
-			budgetRef = fmt.Sprintf("$D$%d", r)
+			budgetRef = fmt.Sprintf("$%s$%d", col, r)
 		}
 	}
 	if rate == nil || budgetRef == "" {
@@ -189,8 +206,8 @@ func Calculation(d *reports.Data) (*reports.Grid, error) {
 	}
 	for i, p := range d.Stamp.Policy {
 		files.Rows[i] = []reports.Cell{
-			{Value: p.Table, Format: reports.FormatCode}, {Value: p.File, Format: reports.FormatText},
-			{Value: p.Origin, Format: reports.FormatText}, {Value: p.Rows, Format: reports.FormatInt},
+			{Value: p.TableZh(), Format: reports.FormatText}, {Value: p.FileZh(), Format: reports.FormatText},
+			{Value: p.OriginZh(), Format: reports.FormatText}, {Value: p.Rows, Format: reports.FormatInt},
 			{Value: p.SHA256, Format: reports.FormatCode},
 		}
 	}

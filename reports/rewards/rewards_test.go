@@ -80,10 +80,22 @@ func allocation(t *testing.T, budget string, alloc map[string]string) *reports.D
 	}
 }
 
+// section returns the calculation's section whose title ends with title.
+func section(t *testing.T, g *reports.Grid, title string) *reports.Section {
+	t.Helper()
+	for _, s := range g.Sections {
+		if strings.HasSuffix(s.Title, title) {
+			return s
+		}
+	}
+	t.Fatalf("no section %s", title)
+	return nil
+}
+
 // district returns the calculation's row of a district as displayed text.
 func district(t *testing.T, g *reports.Grid, name string) []string {
 	t.Helper()
-	sec := g.Sections[len(g.Sections)-1]
+	sec := section(t, g, "各区奖励分配")
 	for _, r := range sec.Rows {
 		if r[0].Value == name {
 			var out []string
@@ -107,7 +119,7 @@ func TestCalculationWithoutBudget(t *testing.T) {
 	if want := "西区 1 123,456.79 33.00% 40740.7407 40,740.74 1.0000 40,740.74 19.80% 40,740.74 0.00"; strings.Join(got, " ") != want {
 		t.Errorf("西区: %s\nwant  %s", strings.Join(got, " "), want)
 	}
-	sec := g.Sections[len(g.Sections)-1]
+	sec := section(t, g, "各区奖励分配")
 	r := sec.FirstRow
 	if f := sec.Rows[0][7].Formula; f != fmt.Sprintf("ROUND(E%d*G%d,2)", r, r) {
 		t.Errorf("allocation formula %s", f)
@@ -119,12 +131,50 @@ func TestCalculationWithoutBudget(t *testing.T) {
 		t.Errorf("allocation total %s", got)
 	}
 	// The project section caps 东区's P1 at its standard and counts P2 as 0.
-	proj := g.Sections[2]
+	proj := section(t, g, "各项目计奖支出")
 	if v := reports.DisplayAs(proj.Rows[0][10].Value, reports.FormatYuan); v != "500,000.00" {
 		t.Errorf("P1 spending %s", v)
 	}
 	if v := reports.DisplayAs(proj.Rows[1][10].Value, reports.FormatYuan); v != "0.00" || !proj.Rows[1][5].Bad {
 		t.Errorf("P2 spending %s, marked %v", v, proj.Rows[1][5].Bad)
+	}
+}
+
+// The calculation prints at its size on landscape pages: the projects,
+// last, on pages of their own with their header repeated; the parameters'
+// numbers, which the formulas use, in column D, their sources spanning the
+// columns after; no internal name of a parameter or a table.
+func TestCalculationLayout(t *testing.T) {
+	g, err := rewards.Calculation(allocation(t, "", map[string]string{"东区": "165000.00", "西区": "40740.74"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, s := range g.Sections {
+		titles = append(titles, s.Title)
+	}
+	if got := strings.Join(titles, " "); got != "一、适用的政策参数 二、政策文件版本 三、各区奖励分配 四、各项目计奖支出" {
+		t.Errorf("sections %s", got)
+	}
+	proj := section(t, g, "各项目计奖支出")
+	if !proj.NewPage || !proj.RepeatHeader {
+		t.Errorf("the projects' section does not start a page with its header repeated")
+	}
+	params := section(t, g, "适用的政策参数")
+	if params.Column(2) != 4 || params.Column(3) != 5 || params.Span(3) != 7 {
+		t.Errorf("the parameters' number is in column %d, their source from %d over %d", params.Column(2), params.Column(3), params.Span(3))
+	}
+	if f := section(t, g, "各区奖励分配").Rows[0][3].Formula; f != fmt.Sprintf("$D$%d", params.FirstRow) {
+		t.Errorf("the rate is read from %s", f)
+	}
+	for _, s := range g.Sections {
+		for _, r := range s.Rows {
+			for _, c := range r {
+				if v, ok := c.Value.(string); ok && (v == "reward_rate" || v == "reward_rates" || strings.Contains(v, "policy/")) {
+					t.Errorf("%s shows %q", s.Title, v)
+				}
+			}
+		}
 	}
 }
 

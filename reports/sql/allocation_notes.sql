@@ -31,5 +31,5 @@ SELECT b.year, 3,
        END
 FROM budget b
 UNION ALL
-SELECT y.year, 4, '分配金额 = 应得奖励 × 调整系数，四舍五入到分；各项目明细与每一步公式见本工作簿“计算过程”表。'
+SELECT y.year, 4, '分配金额 = 应得奖励 × 调整系数，四舍五入到分；各项目明细与每一步的公式见“计算过程”。'
 FROM years y

@@ -14,7 +14,7 @@ UNION ALL
 SELECT y.year, 2, 'reward_budget', '年度预算（元）',
        CAST(b.budget AS DECIMAL(18,6)),
        CASE WHEN b.budget IS NULL THEN '未设预算（不调整）' ELSE CAST(b.budget AS VARCHAR) END,
-       coalesce(b.source, 'policy/reward_budget.csv 无本年度记录')
+       coalesce(b.source, '政策未设本年度预算')
 FROM years y
 LEFT JOIN policy.reward_budget b ON b.year = y.year
 UNION ALL

@@ -409,72 +409,132 @@ func (b *book) form(t *reports.Table) {
 	b.printSetup(s, d.Def.Orientation, fmt.Sprintf("$%d:$%d", hdr, hdr))
 }
 
-// grid writes an appendix laid out by Go code, with its formulas.
+// Widths of a grid's columns, in characters of the workbook's 11 pt font
+// for text at 10 pt: a number or a code takes its width (it must not
+// wrap), a text wraps at gridTextWidth, a heading at gridHeadWidth.
+const (
+	gridTextWidth = 14.0
+	gridHeadWidth = 9.0
+	gridMaxWidth  = 24.0
+	gridPad       = 1.5
+	gridScale     = 10.0 / 11
+)
+
+// grid writes an appendix laid out by Go code, with its formulas, for
+// printing on landscape A4 pages at the cells' size: the columns as narrow
+// as their numbers allow, long texts wrapped (over the columns they span),
+// a section marked so on a new page with its header repeated.
 func (b *book) grid(g *reports.Grid) {
 	s := g.Name
 	cols := 0
 	for _, sec := range g.Sections {
-		cols = max(cols, len(sec.Header))
+		cols = max(cols, sec.Column(len(sec.Header))-1)
 	}
 	ws := make([]float64, cols)
+	for j := range ws {
+		ws[j] = 6
+	}
+	// Columns of one sheet column: numbers and codes at their width, texts
+	// and headings wrapped.
 	for _, sec := range g.Sections {
 		for j := range sec.Header {
-			w := min(float64(runewidth.StringWidth(sec.Header[j])), 14)
+			if sec.Span(j) > 1 {
+				continue
+			}
+			c := sec.Column(j) - 1
+			w := min(float64(runewidth.StringWidth(sec.Header[j]))*gridScale, gridHeadWidth)
 			if j < len(sec.Widths) {
 				w = max(w, sec.Widths[j])
 			}
-			for _, r := range append(sec.Rows, sec.Total) {
-				if j < len(r) {
-					w = max(w, float64(runewidth.StringWidth(reports.DisplayAs(r[j].Value, r[j].Format))))
+			for _, r := range append(append([][]reports.Cell(nil), sec.Rows...), sec.Total) {
+				if j >= len(r) {
+					continue
 				}
+				n := float64(runewidth.StringWidth(reports.DisplayAs(r[j].Value, r[j].Format))) * gridScale
+				if r[j].Format == reports.FormatText {
+					n = min(n, gridTextWidth)
+				}
+				w = max(w, n)
 			}
-			ws[j] = max(ws[j], min(w+2.5, 36))
+			ws[c] = max(ws[c], min(w+gridPad, gridMaxWidth))
 		}
 	}
 	for j, w := range ws {
-		b.check(b.f.SetColWidth(s, colName(j+1), colName(j+1), max(w, 8)))
+		b.check(b.f.SetColWidth(s, colName(j+1), colName(j+1), w))
+	}
+	// The width a column of a section has: the sum of those it spans.
+	width := func(sec *reports.Section, j int) float64 {
+		w := 0.0
+		for c := sec.Column(j); c < sec.Column(j)+sec.Span(j); c++ {
+			w += ws[c-1]
+		}
+		return w
 	}
 	b.text(s, 1, 1, cols, g.Title, "title")
 	b.check(b.f.SetRowHeight(s, 1, 24))
 	for k, l := range g.Lines {
-		variant := "note"
+		variant := "gridnote"
 		if strings.HasPrefix(l, "试算") {
 			variant = "trial"
 		}
 		b.text(s, 1, 2+k, cols, l, variant)
-		b.check(b.f.SetRowHeight(s, 2+k, wrapHeight(l, sum(ws), 12)))
+		b.check(b.f.SetRowHeight(s, 2+k, wrapHeight(l, sum(ws)/gridScale, 14)))
 	}
+	titleRows := ""
 	for _, sec := range g.Sections {
+		if sec.NewPage {
+			b.check(b.f.InsertPageBreak(s, cell(1, sec.TitleRow)))
+		}
 		b.text(s, 1, sec.TitleRow, cols, sec.Title, "section")
 		for k, note := range sec.Notes {
-			b.text(s, 1, sec.TitleRow+1+k, cols, note, "note")
-			b.check(b.f.SetRowHeight(s, sec.TitleRow+1+k, wrapHeight(note, sum(ws), 12)))
+			b.text(s, 1, sec.TitleRow+1+k, cols, note, "gridnote")
+			b.check(b.f.SetRowHeight(s, sec.TitleRow+1+k, wrapHeight(note, sum(ws)/gridScale, 14)))
 		}
 		h := 18.0
 		for j, head := range sec.Header {
-			b.put(s, j+1, sec.HeaderRow, head, nil, reports.FormatText, "header")
-			h = max(h, wrapHeight(head, ws[j]-1, 13))
+			b.spanned(s, sec, j, sec.HeaderRow, head, reports.FormatText, "header")
+			h = max(h, wrapHeight(head, (width(sec, j)-2)/gridScale*0.9, 14))
 		}
 		b.check(b.f.SetRowHeight(s, sec.HeaderRow, h))
+		last := sec.HeaderRow
 		if sec.Explain != nil {
 			h := 14.0
 			for j, e := range sec.Explain {
-				b.put(s, j+1, sec.HeaderRow+1, e, nil, reports.FormatText, "explain")
-				h = max(h, wrapHeight(e, ws[j]-1, 11))
+				b.spanned(s, sec, j, sec.HeaderRow+1, e, reports.FormatText, "explain")
+				h = max(h, wrapHeight(e, (width(sec, j)-2)/gridScale*0.85, 14))
 			}
 			b.check(b.f.SetRowHeight(s, sec.HeaderRow+1, h))
+			last++
+		}
+		if sec.RepeatHeader {
+			titleRows = fmt.Sprintf("$%d:$%d", sec.HeaderRow, last)
 		}
 		for i, r := range sec.Rows {
-			b.gridRow(s, sec.FirstRow+i, r, "cell")
+			b.gridRow(s, sec, sec.FirstRow+i, r, "cell", width)
 		}
 		if sec.Total != nil {
-			b.gridRow(s, sec.TotalRow, sec.Total, "total")
+			b.gridRow(s, sec, sec.TotalRow, sec.Total, "total", width)
 		}
 	}
-	b.printSetup(s, "landscape", "")
+	b.printSetup(s, "landscape", titleRows)
+	b.check(b.f.SetPageMargins(s, &excelize.PageLayoutMarginsOptions{Left: ptr(0.3), Right: ptr(0.3)}))
 }
 
-func (b *book) gridRow(s string, row int, cells []reports.Cell, variant string) {
+// spanned writes a value of column j of a section, merged over the sheet
+// columns it spans.
+func (b *book) spanned(s string, sec *reports.Section, j, row int, v reports.Value, format, variant string) {
+	c := sec.Column(j)
+	b.put(s, c, row, v, nil, format, variant)
+	if n := sec.Span(j); n > 1 {
+		b.check(b.f.MergeCell(s, cell(c, row), cell(c+n-1, row)))
+		b.check(b.f.SetCellStyle(s, cell(c, row), cell(c+n-1, row), b.style(format, variant)))
+	}
+}
+
+// gridRow writes a row of a section: inputs as values, the rest as
+// formulas; the row as high as its longest wrapped text.
+func (b *book) gridRow(s string, sec *reports.Section, row int, cells []reports.Cell, variant string, width func(*reports.Section, int) float64) {
+	h := 0.0
 	for j, c := range cells {
 		v := variant
 		if c.Bad {
@@ -484,11 +544,19 @@ func (b *book) gridRow(s string, row int, cells []reports.Cell, variant string) 
 			}
 		}
 		if c.Formula == "" {
-			b.put(s, j+1, row, c.Value, nil, c.Format, v)
+			b.spanned(s, sec, j, row, c.Value, c.Format, v)
+			if c.Format == reports.FormatText {
+				if text := reports.DisplayAs(c.Value, c.Format); float64(runewidth.StringWidth(text))*gridScale > width(sec, j)-1 {
+					h = max(h, wrapHeight(text, (width(sec, j)-1)/gridScale, 12.5))
+				}
+			}
 			continue
 		}
-		ref := cell(j+1, row)
+		ref := cell(sec.Column(j), row)
 		b.check(b.f.SetCellFormula(s, ref, c.Formula))
 		b.check(b.f.SetCellStyle(s, ref, ref, b.style(c.Format, v)))
+	}
+	if h > 0 {
+		b.check(b.f.SetRowHeight(s, row, h))
 	}
 }

@@ -164,6 +164,9 @@ func (b *book) style(format, variant string) int {
 	case "note":
 		s.Font = &excelize.Font{Size: 9, Color: noteFont}
 		s.Alignment = &excelize.Alignment{Vertical: "top", WrapText: true}
+	case "gridnote":
+		s.Font = &excelize.Font{Size: 10, Color: noteFont}
+		s.Alignment = &excelize.Alignment{Vertical: "top", WrapText: true}
 	case "section":
 		s.Font = &excelize.Font{Size: 11, Bold: true}
 	case "label":
@@ -176,7 +179,7 @@ func (b *book) style(format, variant string) int {
 		s.Alignment = &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}
 		s.Border = thin
 	case "explain":
-		s.Font = &excelize.Font{Size: 8, Italic: true, Color: noteFont}
+		s.Font = &excelize.Font{Size: 10, Italic: true, Color: noteFont}
 		s.Alignment = &excelize.Alignment{Horizontal: "center", Vertical: "top", WrapText: true}
 		s.Border = thin
 	case "link":
@@ -346,7 +349,7 @@ func (b *book) footer(sheet string) {
 	}
 	b.check(b.f.SetHeaderFooter(sheet, &excelize.HeaderFooterOptions{
 		OddHeader: "&L&8" + esc(b.d.Title) + "&R&8" + esc(sheet),
-		OddFooter: "&L&7" + esc(left) + "&R&8第 &P 页，共 &N 页",
+		OddFooter: "&L&8" + esc(left) + "&R&8第 &P 页，共 &N 页",
 	}))
 }
 
