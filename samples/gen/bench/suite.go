@@ -368,8 +368,12 @@ func (r *Report) Markdown(w io.Writer) {
 	if e := r.E2E; e != nil && e.Incremental.Wall > 0 {
 		fmt.Fprintf(w, "| full run (ingest, build, test, report), %d files | %s, peak RSS %s | – | province ≤ 24 GiB %s |\n",
 			len(m.Files)-1, e.Full.Wall.Round(time.Millisecond), mb(e.Full.MaxRSS), mark(e.Full.MaxRSS < 24<<30))
-		fmt.Fprintf(w, "| run after one district's new quarterly file (`%s`, %d rows) | %s, peak RSS %s | %.3f× the full run | ≤ 0.2× %s |\n",
-			e.New.Path, e.New.Rows, e.Incremental.Wall.Round(time.Millisecond), mb(e.Incremental.MaxRSS), e.Ratio(), mark(e.Ratio() <= 0.2))
+		what := "one district's new quarterly file"
+		if m.ProvinceWide {
+			what = "the province's new yearly file"
+		}
+		fmt.Fprintf(w, "| run after %s (`%s`, %d rows) | %s, peak RSS %s | %.3f× the full run | ≤ 0.2× %s |\n",
+			what, e.New.Path, e.New.Rows, e.Incremental.Wall.Round(time.Millisecond), mb(e.Incremental.MaxRSS), e.Ratio(), mark(e.Ratio() <= 0.2))
 		if e.Unchanged.Wall > 0 {
 			written := "writes nothing but its record: " + strings.Join(e.Written, "; ")
 			if len(e.Written) == 0 {
