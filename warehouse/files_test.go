@@ -10,6 +10,8 @@ func TestFilesOf(t *testing.T) {
 		Lock:      "/data/shequ.duckdb.lock",
 		Archive:   "/data/shequ.duckdb.archive",
 		Key:       "/data/shequ.duckdb.key",
+		Passwords: "/data/shequ.duckdb.passwords",
+		Uploads:   "/data/shequ.duckdb.uploads",
 		Snapshot:  "/data/shequ.snapshot.duckdb",
 		Receipts:  "/data/receipts",
 	}
