@@ -68,7 +68,7 @@ func loadPages() (*pages, error) {
 	}
 	for _, v := range views {
 		name := strings.TrimSuffix(strings.TrimPrefix(v, "templates/views/"), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", v)
+		t, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials.html", "templates/grid.html", v)
 		if err != nil {
 			return nil, fmt.Errorf("template %s: %w", v, err)
 		}
@@ -90,6 +90,8 @@ type view struct {
 	Flash    string
 	Error    string
 	Data     any
+	// Charts loads the chart script (a dashboard page with a chart).
+	Charts bool
 }
 
 // Can reports whether the page's user has one of the roles (for menus;
@@ -122,6 +124,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	if v.Fresh.IsZero() {
 		v.Fresh = s.snap.Published()
+	}
+	if d, ok := v.Data.(*dash); ok {
+		for _, g := range d.Grids {
+			v.Charts = v.Charts || g.Chart != nil && len(g.Rows) > 0
+		}
 	}
 	st := s.wr.state()
 	v.Updating, v.Yielded = st.Updating, st.Yielded

@@ -52,6 +52,14 @@ func (s *Server) routes() http.Handler {
 	handle("GET /board", city, s.boardShow)
 	handle("GET /board/reminder", city, s.reminderDownload)
 
+	// The dashboard: each page and its workbook (the same URL with .xlsx).
+	dashboard := func(path string, roles []account.Role, view, nav string, build dashPage, extra ...string) {
+		h := s.dashboard(view, nav, build, extra...)
+		handle("GET "+path, roles, h)
+		handle("GET "+path+".xlsx", roles, h)
+	}
+	dashboard("/overview", everyone, "dash", "overview", s.overviewPage)
+
 	handle("GET /marts", everyone, s.martsShow)
 	handle("GET /marts/{name}", everyone, s.martShow)
 	handle("GET /api/marts/{name}", everyone, s.martAPI)

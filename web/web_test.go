@@ -47,6 +47,7 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer e.close()
+		defer closeFull()
 		sample.env = e
 		return m.Run()
 	}()

@@ -43,6 +43,10 @@ type relation struct {
 	sql string
 	// cityOnly relations are refused to a district scope altogether.
 	cityOnly bool
+	// shared relations hold facts of the whole city that are no
+	// district's data (who signed a closed year, and when): every scope
+	// sees all their rows.
+	shared bool
 }
 
 // visibleSubmission is the district a submission belongs to. A file
@@ -55,14 +59,16 @@ const visibleSubmission = `CASE
 	WHEN u.submission_id IS NOT NULL THEN CASE WHEN s.district IS NULL OR s.district = u.district THEN u.district END
 	ELSE CASE WHEN s.district NOT LIKE '%,%' THEN s.district END END`
 
-// relations: every set of rows the web application reads, by name.
-var relations = map[string]relation{
-	"submissions": {sql: `SELECT s.*, u.user_name AS uploaded_by, u.original_name, u.district AS upload_district,
+const submissionsSQL = `SELECT s.*, u.user_name AS uploaded_by, u.original_name, u.district AS upload_district,
 		(SELECT count(*) FROM raw.orphans o WHERE o.submission_id = s.submission_id AND o.released_by IS NULL) AS orphans_waiting,
 		` + visibleSubmission + ` AS scope_district
 		FROM raw.submissions s
 		LEFT JOIN (SELECT * FROM web.uploads WHERE submission_id IS NOT NULL QUALIFY row_number() OVER (PARTITION BY submission_id ORDER BY uploaded_at) = 1) u
-		ON u.submission_id = s.submission_id`},
+		ON u.submission_id = s.submission_id`
+
+// relations: every set of rows the web application reads, by name.
+var relations = map[string]relation{
+	"submissions": {sql: submissionsSQL},
 	"problems": {sql: `SELECT r.*, u.original_name, (` + visibleSubmission + `) AS scope_district
 		FROM raw.rejects r JOIN raw.submissions s USING (submission_id)
 		LEFT JOIN (SELECT DISTINCT ON (submission_id) submission_id, district, original_name FROM web.uploads WHERE submission_id IS NOT NULL) u
@@ -77,7 +83,16 @@ var relations = map[string]relation{
 		SELECT district FROM web.users WHERE role = 'district' AND NOT disabled
 		UNION ALL SELECT district FROM staging.communities
 		UNION ALL SELECT district FROM staging.projects) WHERE district IS NOT NULL`},
-	"projects":    {sql: `SELECT p.*, p.district AS scope_district FROM staging.projects p`},
+	"projects": {sql: `SELECT p.*, p.district AS scope_district FROM staging.projects p`},
+	// The drill-down's rows: each community and project of a year with
+	// what the models made of it, which projects serve which community,
+	// and where every current row came from (file, sheet, row).
+	"community_years":     {sql: `SELECT c.*, c.district AS scope_district FROM intermediate.community_years c`},
+	"project_years":       {sql: `SELECT p.*, p.district AS scope_district FROM intermediate.project_years p`},
+	"project_communities": {sql: `SELECT pc.*, pc.district AS scope_district FROM staging.project_communities pc`},
+	"lineage":             {sql: `SELECT l.*, l.district AS scope_district FROM intermediate.lineage l`},
+	// The closed versions of the years and their sign-off.
+	"versions":    {sql: `SELECT v.*, NULL AS scope_district FROM closed.versions v`, shared: true},
 	"communities": {sql: `SELECT c.*, c.district AS scope_district FROM staging.communities c`},
 	// What the board counts: the current rows of each kind, year and
 	// district, by project (and quarter, and evaluation stage) where the
@@ -104,27 +119,55 @@ var relations = map[string]relation{
 		FROM staging.facilities f LEFT JOIN staging.communities c USING (year, community_code) GROUP BY ALL`},
 }
 
-// martRelations are the marts of DOMAIN.md §6 as /api/marts serves them,
-// each with the district its rows belong to. A mart whose rows carry no
-// district takes it from the project (by year and project_code) or the
-// community its row is of.
-var martRelations = map[string]relation{
-	"coverage":            {sql: `SELECT m.*, m.district AS scope_district FROM marts.coverage m`},
-	"staffing":            {sql: `SELECT m.*, m.district AS scope_district FROM marts.staffing m`},
-	"project_costs":       {sql: `SELECT m.*, m.district AS scope_district FROM marts.project_costs m`},
-	"fund_use":            {sql: `SELECT m.*, m.district AS scope_district FROM marts.fund_use m`},
-	"city_rewards":        {sql: `SELECT m.*, m.district AS scope_district FROM marts.city_rewards m`},
-	"site_subsidies":      {sql: `SELECT m.*, m.district AS scope_district FROM marts.site_subsidies m`},
-	"data_quality":        {sql: `SELECT m.*, m.district AS scope_district FROM marts.data_quality m`},
-	"evaluation_scores":   {sql: `SELECT m.*, p.district AS scope_district FROM marts.evaluation_scores m LEFT JOIN staging.projects p ON p.year = m.year AND p.project_code = m.project_code`},
-	"service_mix":         {sql: `SELECT m.*, p.district AS scope_district FROM marts.service_mix m LEFT JOIN staging.projects p ON p.year = m.year AND p.project_code = m.project_code`},
-	"payments":            {sql: `SELECT m.*, p.district AS scope_district FROM marts.payments m LEFT JOIN staging.projects p ON p.year = m.year AND p.project_code = m.project_code`},
-	"facility_compliance": {sql: `SELECT m.*, c.district AS scope_district FROM marts.facility_compliance m LEFT JOIN staging.communities c ON c.year = m.year AND c.community_code = m.community_code`},
-	"submissions":         {sql: `SELECT m.*, v.scope_district FROM marts.submissions m JOIN (` + relations["submissions"].sql + `) v USING (submission_id)`},
-	"rejects":             {sql: `SELECT m.*, v.scope_district FROM marts.rejects m JOIN (` + relations["submissions"].sql + `) v USING (submission_id)`},
+// martDistricts say, for each mart of DOMAIN.md §6, the district its
+// rows belong to. A mart whose rows carry no district takes it from the
+// project (by year and project_code) or the community its row is of.
+var martDistricts = map[string]martDistrict{
+	"coverage":            {district: "m.district"},
+	"staffing":            {district: "m.district"},
+	"project_costs":       {district: "m.district"},
+	"fund_use":            {district: "m.district"},
+	"city_rewards":        {district: "m.district"},
+	"site_subsidies":      {district: "m.district"},
+	"data_quality":        {district: "m.district"},
+	"evaluation_scores":   {district: "p.district", join: byProject},
+	"service_mix":         {district: "p.district", join: byProject},
+	"payments":            {district: "p.district", join: byProject},
+	"facility_compliance": {district: "c.district", join: `LEFT JOIN staging.communities c ON c.year = m.year AND c.community_code = m.community_code`},
+	"submissions":         {district: "v.scope_district", join: bySubmission},
+	"rejects":             {district: "v.scope_district", join: bySubmission},
 	// A provider works across districts: its standing is the city's.
-	"provider_standing": {sql: `SELECT m.*, NULL AS scope_district FROM marts.provider_standing m`, cityOnly: true},
+	"provider_standing": {district: "NULL", cityOnly: true},
 }
+
+const (
+	byProject    = `LEFT JOIN staging.projects p ON p.year = m.year AND p.project_code = m.project_code`
+	bySubmission = `JOIN (` + submissionsSQL + `) v USING (submission_id)`
+)
+
+// martDistrict is how a mart's rows find their district.
+type martDistrict struct {
+	// district is the SQL of a row's district, the mart's row being m;
+	// join joins what it needs.
+	district, join string
+	cityOnly       bool
+}
+
+// sql selects the rows of table (a mart of some edition) with their
+// scope_district.
+func (m martDistrict) sql(table string) string {
+	return "SELECT m.*, " + m.district + " AS scope_district FROM " + table + " m " + m.join
+}
+
+// martRelations are the marts as /api/marts serves them: the working
+// figures (marts.*), each with the district its rows belong to.
+var martRelations = func() map[string]relation {
+	out := map[string]relation{}
+	for name, m := range martDistricts {
+		out[name] = relation{sql: m.sql("marts." + name), cityOnly: m.cityOnly}
+	}
+	return out
+}()
 
 // Marts lists the marts /api/marts serves, by name.
 func Marts() []string {
@@ -143,7 +186,7 @@ func MartCityOnly(name string) bool { return martRelations[name].cityOnly }
 // scope may see, and the argument it binds. This is the one place the
 // district condition is written.
 func (s Scope) from(rel relation) (string, []any, error) {
-	if s.IsCity() {
+	if s.IsCity() || rel.shared {
 		return "(" + rel.sql + ")", nil, nil
 	}
 	if rel.cityOnly {

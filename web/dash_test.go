@@ -1,0 +1,236 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"shequ/pipeline"
+	"shequ/web/webtest"
+)
+
+// The dashboard's tests read the whole sample city: both batches, built,
+// 2013 closed (version 1, signed by 张三), the figures of
+// samples/expected.
+var full struct {
+	once sync.Once
+	env  *testEnv
+	err  error
+}
+
+// fullCity starts the web application on the whole sample city, once.
+func fullCity(t testing.TB) *testEnv {
+	t.Helper()
+	full.once.Do(func() {
+		dir, err := os.MkdirTemp("", "shequ-web-full-")
+		if err != nil {
+			full.err = err
+			return
+		}
+		var accounts []webtest.Account
+		for _, u := range testUsers {
+			accounts = append(accounts, webtest.Account{User: u.User, Password: u.password})
+		}
+		cfg, err := webtest.SampleCity(context.Background(), dir, accounts, 2013)
+		if err != nil {
+			full.err = err
+			return
+		}
+		srv, err := New(context.Background(), Config{Pipeline: pipeline.New(cfg), TrustProxy: true})
+		if err != nil {
+			full.err = err
+			return
+		}
+		srv.wr.rebuildDelay = 50 * time.Millisecond
+		e := &testEnv{dir: dir, srv: srv}
+		e.ts = httptest.NewServer(srv)
+		full.env = e
+	})
+	if full.err != nil {
+		t.Fatal(full.err)
+	}
+	return full.env
+}
+
+// closeFull stops the whole city's server (TestMain).
+func closeFull() {
+	if full.env != nil {
+		full.env.close()
+		os.RemoveAll(full.env.dir)
+	}
+}
+
+// expected reads samples/expected/NAME.csv as records keyed by column.
+func expected(t testing.TB, name string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "samples", "expected", name+".csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, c := range recs[0] {
+			m[c] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// getOK reads a page and fails the test unless it is 200.
+func (c *client) getOK(path string) []byte {
+	c.t.Helper()
+	resp, b := c.get(path)
+	if resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("GET %s: %s\n%.2000s", path, resp.Status, b)
+	}
+	return b
+}
+
+// sameNumber compares an exact value of a page with one of the expected
+// CSV: the same number (decimals as written, doubles to 1e-9), or the
+// same text.
+func sameNumber(got, want string) bool {
+	if got == want {
+		return true
+	}
+	var g, w float64
+	if _, err := fmt.Sscan(got, &g); err != nil {
+		return false
+	}
+	if _, err := fmt.Sscan(want, &w); err != nil {
+		return false
+	}
+	d := g - w
+	return d < 1e-9 && d > -1e-9
+}
+
+// TestOverview opens the overview of each year as a planner and checks
+// the coverage and the allocation against samples/expected, the totals,
+// last year's column, and that every district links to its drill-down.
+func TestOverview(t *testing.T) {
+	e := fullCity(t)
+	c := e.client(t)
+	c.login("planner")
+	cov := expected(t, "coverage")
+	rewards := expected(t, "city_rewards")
+	for _, year := range []string{"2013", "2014"} {
+		page := c.getOK("/overview?year=" + year)
+		grids := parseGrids(t, page)
+		for _, kind := range []string{"urban", "rural"} {
+			g := grids["coverage-"+kind]
+			if g == nil {
+				t.Fatalf("%s: no coverage-%s grid", year, kind)
+			}
+			var communities, covered int
+			n := 0
+			for _, w := range cov {
+				if w["year"] != year || w["urban_rural"] != kind {
+					continue
+				}
+				n++
+				r := g.byKey(w["district"])
+				if r == nil {
+					t.Errorf("%s %s: no row of %s", year, kind, w["district"])
+					continue
+				}
+				for col, title := range map[string]string{"communities": "社区数", "covered": "已覆盖", "coverage_rate": "覆盖率",
+					"target_rate": "目标", "meets_target": "达标", "shortfall": "距目标缺口（个）"} {
+					if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+						t.Errorf("%s %s %s %s: %q, want %q", year, w["district"], kind, col, got, w[col])
+					}
+				}
+				var a, b int
+				fmt.Sscan(w["communities"], &a)
+				fmt.Sscan(w["covered"], &b)
+				communities += a
+				covered += b
+				if href := r.Cells[0].Href; !strings.HasPrefix(href, "/drill?") || !strings.Contains(href, "year="+year) {
+					t.Errorf("%s %s: the district links to %q", year, w["district"], href)
+				}
+			}
+			if len(g.Rows) != n {
+				t.Errorf("%s %s: %d rows, want %d", year, kind, len(g.Rows), n)
+			}
+			if g.Total == nil || g.Total.Cells[g.col("社区数")].V != fmt.Sprint(communities) || g.Total.Cells[g.col("已覆盖")].V != fmt.Sprint(covered) {
+				t.Errorf("%s %s: total %v, want %d communities, %d covered", year, kind, g.Total, communities, covered)
+			}
+			if year == "2014" {
+				for _, r := range g.Rows {
+					if r.Cells[g.col("2013 年覆盖率")].V == "" {
+						t.Errorf("2014 %s %s: no 2013 figure", kind, r.Key)
+					}
+				}
+			}
+		}
+		g := grids["rewards"]
+		sum := 0.0
+		for _, w := range rewards {
+			if w["year"] != year {
+				continue
+			}
+			r := g.byKey(w["district"])
+			if r == nil {
+				t.Fatalf("%s: no allocation of %s", year, w["district"])
+			}
+			for col, title := range map[string]string{"allocation": "分配金额（元）", "entitlement": "应得奖励（元）", "eligible_projects": "合格项目", "eligible_spending": "合格支出（元）"} {
+				if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+					t.Errorf("%s %s %s: %q, want %q", year, w["district"], col, got, w[col])
+				}
+			}
+			var a float64
+			fmt.Sscan(w["allocation"], &a)
+			sum += a
+		}
+		var tot float64
+		fmt.Sscan(g.Total.Cells[g.col("分配金额（元）")].V, &tot)
+		if d := tot - sum; d > 0.001 || d < -0.001 {
+			t.Errorf("%s: total allocation %v, want %v", year, tot, sum)
+		}
+		for _, id := range []string{"stars", "funds", "staffing", "sites", "quality"} {
+			if grids[id] == nil || len(grids[id].Rows) != 2 {
+				t.Errorf("%s: grid %s has no row per district", year, id)
+			}
+		}
+	}
+}
+
+// dashPages are every dashboard page of the sample city, as a planner
+// opens them.
+func dashPages() []string {
+	return []string{
+		"/overview?year=2014", "/overview?year=2013&version=1", "/overview?year=2014&version=working",
+	}
+}
+
+// TestExports exports every page and compares each workbook with the
+// page: the same sheets, rows, totals and text, a chart where the page
+// has one.
+func TestExports(t *testing.T) {
+	e := fullCity(t)
+	c := e.client(t)
+	c.login("planner")
+	pages := dashPages()
+	sort.Strings(pages)
+	for _, p := range pages {
+		page := c.getOK(p)
+		path, query, _ := strings.Cut(p, "?")
+		book := c.getOK(path + ".xlsx?" + query)
+		checkWorkbook(t, p, page, book)
+	}
+}
