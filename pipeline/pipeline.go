@@ -150,6 +150,28 @@ func (p *Pipeline) OpenExisting(ctx context.Context, command string) (*warehouse
 	return warehouse.Open(ctx, p.cfg.Warehouse, warehouse.Options{Command: command})
 }
 
+// OpenForReport opens the warehouse to write reports: for writing, so
+// that the report is recorded as a run; when another process writes it,
+// or this user may not, the published snapshot, read-only (the report is
+// then not recorded, and says so). readOnly tells which.
+func (p *Pipeline) OpenForReport(ctx context.Context, command string) (w *warehouse.Warehouse, readOnly bool, err error) {
+	w, err = p.OpenExisting(ctx, command)
+	var le *warehouse.LockedError
+	if err == nil || !(errors.As(err, &le) || errors.Is(err, fs.ErrPermission)) {
+		return w, false, err
+	}
+	r, src, rerr := warehouse.OpenReader(ctx, p.cfg.Warehouse, warehouse.Options{})
+	if rerr != nil {
+		return nil, false, err
+	}
+	why := "another process is writing the warehouse"
+	if le == nil {
+		why = "this user may not write the warehouse"
+	}
+	p.note("report", "note: %s; reporting from %s, not recorded as a run (只读：根据已发布的快照生成报表)", why, src)
+	return r, true, nil
+}
+
 // CheckInbox says, before anything is opened, when the inbox is not a
 // folder.
 func (p *Pipeline) CheckInbox() error {
@@ -226,10 +248,15 @@ func (p *Pipeline) progress(stage string, force bool, format string, a ...any) {
 }
 
 // startRun records a stage's run: a step of parent when there is one.
+// A stage on a warehouse open read-only (a reader's report from the
+// snapshot) records nothing.
 func (p *Pipeline) startRun(ctx context.Context, w *warehouse.Warehouse, stage string, parent *warehouse.Run) (*warehouse.Run, error) {
 	run := &warehouse.Run{Job: stage, Trigger: p.cfg.Trigger}
 	if parent != nil {
 		run.Job, run.Step, run.Parent = parent.Job, stage, parent.ID
+	}
+	if w.ReadOnly() {
+		return run, nil
 	}
 	if err := w.StartRun(ctx, run); err != nil {
 		return nil, err
@@ -245,12 +272,17 @@ func fail(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run, err e
 		run.Status = warehouse.RunInterrupted
 	}
 	run.Error = err.Error()
-	_ = w.FinishRun(context.WithoutCancel(ctx), run)
+	if !w.ReadOnly() {
+		_ = w.FinishRun(context.WithoutCancel(ctx), run)
+	}
 	return err
 }
 
 // finish records a run as done.
 func finish(ctx context.Context, w *warehouse.Warehouse, run *warehouse.Run) error {
 	run.Status = warehouse.RunOK
+	if w.ReadOnly() {
+		return nil
+	}
 	return w.FinishRun(ctx, run)
 }

@@ -85,7 +85,7 @@ func runReport(ctx context.Context, e *env, args []string) (err error) {
 		}
 	}
 	p := e.pipe()
-	w, err := p.OpenExisting(ctx, "shequ report")
+	w, _, err := p.OpenForReport(ctx, "shequ report")
 	if err != nil {
 		return err
 	}

@@ -286,6 +286,18 @@ func TestReadOnlyFolder(t *testing.T) {
 	if code != 0 || strings.Contains(errOut, "a job is writing") || !strings.Contains(out, "demo") {
 		t.Errorf("runs by a reader: exit %d\n%s%s", code, out, errOut)
 	}
+	// A reader writes the reports from the published snapshot, without
+	// the writer's lock, and is told the report is not recorded.
+	reportsOut := filepath.Join(dir, "reader-out")
+	os.MkdirAll(reportsOut, 0o777)
+	os.Chmod(reportsOut, 0o777)
+	out, errOut, code = run("report", "--warehouse", wh, "--out", reportsOut, "--year", "2014")
+	if code != 0 || !strings.Contains(out, "not recorded as a run") {
+		t.Errorf("report by a reader: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(reportsOut, "2014", "社区服务年度报告_2014.xlsx")); err != nil {
+		t.Errorf("the reader's report was not written: %v", err)
+	}
 }
 
 // TestPrintedHintsRun runs every command the demo and an ingest print for
