@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"shequ/pipeline"
 	"shequ/web/webtest"
@@ -215,6 +219,8 @@ func TestOverview(t *testing.T) {
 func dashPages() []string {
 	return []string{
 		"/overview?year=2014", "/overview?year=2013&version=1", "/overview?year=2014&version=working",
+		"/drill?year=2014", "/drill?year=2013&district=青山区", "/drill?year=2014&district=临江区&street=白沙镇",
+		"/drill?year=2014&district=临江区&community=519902001001", "/project?year=2014&code=LJ2014-001",
 	}
 }
 
@@ -233,4 +239,143 @@ func TestExports(t *testing.T) {
 		book := c.getOK(path + ".xlsx?" + query)
 		checkWorkbook(t, p, page, book)
 	}
+}
+
+// truthUncovered are the sample's uncovered communities of a year and
+// district, derived from samples/truth: roster communities no project of
+// the year lists. By code, with their names.
+func truthUncovered(t testing.TB, year, district string) map[string]string {
+	t.Helper()
+	served := map[string]bool{}
+	for _, r := range truthCSV(t, "project_communities.csv")[1:] { // year,project_code,community_code
+		if r[0] == year {
+			served[r[2]] = true
+		}
+	}
+	out := map[string]string{}
+	for _, r := range truthCSV(t, "communities.csv")[1:] { // year,district,street,community_code,community_name,…
+		if r[0] == year && r[1] == district && !served[r[3]] {
+			out[r[3]] = r[4]
+		}
+	}
+	return out
+}
+
+// TestDrillDown follows the drill-down from the overview to a source row
+// and its receipt: the overview's district links to the district's page,
+// whose uncovered communities are those of samples/truth, by name; a
+// street lists its communities; a community lists the projects serving
+// it and the rows it came from (file, sheet, row), which are in the
+// sample's file at that row; the row's receipt opens.
+func TestDrillDown(t *testing.T) {
+	e := fullCity(t)
+	c := e.client(t)
+	c.login("planner")
+	for _, year := range []string{"2013", "2014"} {
+		ov := parseGrids(t, c.getOK("/overview?year="+year))
+		for _, district := range []string{"临江区", "青山区"} {
+			row := ov["coverage-rural"].byKey(district)
+			href := row.Cells[ov["coverage-rural"].col("未覆盖")].Href
+			if !strings.HasSuffix(href, "#uncovered") {
+				t.Fatalf("%s %s: the uncovered count links to %q", year, district, href)
+			}
+			page := parseGrids(t, c.getOK(strings.TrimSuffix(href, "#uncovered")))
+			ug := page["uncovered"]
+			want := truthUncovered(t, year, district)
+			got := map[string]string{}
+			for _, r := range ug.Rows {
+				got[r.Key] = r.Cells[ug.col("社区名称")].Text
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s %s: uncovered communities\n %v\nwant (samples/truth)\n %v", year, district, got, want)
+			}
+			var communities int
+			for _, w := range expected(t, "coverage") {
+				if w["year"] == year && w["district"] == district {
+					var n int
+					fmt.Sscan(w["communities"], &n)
+					communities += n
+				}
+			}
+			if tot := page["streets"].Total; tot == nil || tot.Cells[page["streets"].col("社区")].V != fmt.Sprint(communities) {
+				t.Errorf("%s %s: the streets total %v communities, want %d", year, district, tot, communities)
+			}
+			if len(page["projects"].Rows) == 0 {
+				t.Errorf("%s %s: no projects", year, district)
+			}
+		}
+	}
+
+	// Down to a community of a street, to the row of the roster it came
+	// from, and its receipt.
+	dist := parseGrids(t, c.getOK("/drill?year=2014&district="+url.QueryEscape("临江区")))
+	streetHref := dist["streets"].Rows[0].Cells[0].Href
+	street := parseGrids(t, c.getOK(streetHref))
+	comm := street["communities"]
+	if len(comm.Rows) == 0 {
+		t.Fatalf("no communities on %s", streetHref)
+	}
+	code := comm.Rows[0].Key
+	cpage := c.getOK(comm.Rows[0].Cells[comm.col("社区编码")].Href)
+	cg := parseGrids(t, cpage)
+	lin := cg["lineage"]
+	var roster *pageRow
+	for i, r := range lin.Rows {
+		if r.Cells[0].V == "communities" {
+			roster = &lin.Rows[i]
+		}
+	}
+	if roster == nil {
+		t.Fatalf("community %s: no roster row among its sources %v", code, lin.Rows)
+	}
+	file, sheet, rowNo := roster.Cells[lin.col("文件")].Text, roster.Cells[lin.col("工作表")].Text, roster.Cells[lin.col("行")].Text
+	if !sourceRowHolds(t, filepath.Join("..", "samples", "inbox", file), sheet, rowNo, code) {
+		t.Errorf("community %s: %s %s row %s does not hold it", code, file, sheet, rowNo)
+	}
+	rc := c.getOK(roster.Cells[lin.col("报送编号")].Href)
+	if !strings.Contains(string(rc), "回执") || !strings.Contains(string(rc), filepath.Base(file)) {
+		t.Errorf("the receipt of %s did not open", file)
+	}
+	if len(cg["projects"].Rows) == 0 {
+		t.Errorf("community %s: no project serves it", code)
+	}
+	// The project's page, with its rows of every kind.
+	ppage := parseGrids(t, c.getOK(cg["projects"].Rows[0].Cells[0].Href))
+	kinds := map[string]bool{}
+	for _, r := range ppage["lineage"].Rows {
+		kinds[r.Cells[0].V] = true
+	}
+	for _, k := range []string{"projects", "staff", "expenditures", "activities", "evaluations"} {
+		if !kinds[k] {
+			t.Errorf("the project's sources lack %s: %v", k, kinds)
+		}
+	}
+}
+
+// sourceRowHolds reports whether row rowNo (a spreadsheet's row number,
+// or a CSV's line) of sheet of a sample file holds text.
+func sourceRowHolds(t testing.TB, path, sheet, rowNo, text string) bool {
+	t.Helper()
+	n, err := strconv.Atoi(rowNo)
+	if err != nil {
+		t.Fatalf("row %q", rowNo)
+	}
+	if strings.HasSuffix(path, ".csv") {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(b), "\n")
+		return n <= len(lines) && strings.Contains(lines[n-1], text)
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n <= len(rows) && strings.Contains(strings.Join(rows[n-1], "|"), text)
 }

@@ -64,6 +64,9 @@ type Column struct {
 	// (ok, warn, bad); both may be nil.
 	Link  func(r Row) string
 	Class func(r Row) string
+	// Zh names a text value for people (a code's Chinese name); the
+	// value itself stays the cell's exact value.
+	Zh func(string) string
 }
 
 // Row is one row of the data a grid is made of.
@@ -155,6 +158,9 @@ func gridOf(id, title string, t *data.Table, cols []Column, totalKey string, row
 		total := totalKey != "" && r.Null(totalKey)
 		for ci, c := range cols {
 			cell := makeCell(r.Get(c.Key), c.Format)
+			if c.Zh != nil && cell.Exact != "" {
+				cell.Text = c.Zh(cell.Exact)
+			}
 			if total && ci == 0 && cell.Text == "—" {
 				cell = Cell{Text: totalLabel, Exact: "", Format: Text}
 			}
@@ -220,7 +226,7 @@ func makeCell(v any, f Format) Cell {
 		c.Num = n
 		switch f {
 		case Rate:
-			c.Text = roundHalfAway(n*100, 1) + "%"
+			c.Text = roundDecimal(shifted(n, 2), 1) + "%"
 		case Points:
 			c.Text = roundHalfAway(n, 1)
 			if c.Text == "-0.0" || c.Text == "0.0" {
@@ -241,8 +247,38 @@ func makeCell(v any, f Format) Cell {
 // half away from zero on its shortest decimal form, as a spreadsheet
 // shows it (strconv rounds the binary value half to even: 81.25 would
 // be 81.2 on the page and 81.3 in the workbook).
-func roundHalfAway(x float64, places int) string {
-	s := strconv.FormatFloat(x, 'f', -1, 64)
+func roundHalfAway(x float64, places int) string { return roundDecimal(shifted(x, 0), places) }
+
+// shifted writes x × 10^shift in fixed notation from x's shortest decimal
+// form, moving the point rather than multiplying (0.63345 × 100 in
+// binary is 63.344999…, which would round down; a spreadsheet shows
+// 63.4%).
+func shifted(x float64, shift int) string {
+	e := strconv.FormatFloat(x, 'e', -1, 64) // -6.3345e-01
+	neg := strings.HasPrefix(e, "-")
+	e = strings.TrimPrefix(e, "-")
+	mant, exp, _ := strings.Cut(e, "e")
+	n, _ := strconv.Atoi(exp)
+	digits := strings.Replace(mant, ".", "", 1)
+	point := 1 + n + shift // digits before the point
+	var s string
+	switch {
+	case point <= 0:
+		s = "0." + strings.Repeat("0", -point) + digits
+	case point >= len(digits):
+		s = digits + strings.Repeat("0", point-len(digits))
+	default:
+		s = digits[:point] + "." + digits[point:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// roundDecimal rounds a decimal's text to places digits after the point,
+// half away from zero.
+func roundDecimal(s string, places int) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, _ := strings.Cut(s, ".")
@@ -262,8 +298,7 @@ func roundHalfAway(x float64, places int) string {
 			digits = append([]byte{'1'}, digits...)
 		}
 	}
-	w := string(digits[:len(digits)-places])
-	out := w
+	out := string(digits[:len(digits)-places])
 	if places > 0 {
 		out += "." + string(digits[len(digits)-places:])
 	}

@@ -15,6 +15,14 @@ func TestRoundHalfAway(t *testing.T) {
 			t.Errorf("roundHalfAway(%v, %d) = %q, want %q", c.x, c.places, got, c.want)
 		}
 	}
+	for _, c := range []struct {
+		x    float64
+		want string
+	}{{0.6335, "63.4"}, {0.63345, "63.3"}, {0.8181818181818182, "81.8"}, {1, "100.0"}, {0.0005, "0.1"}, {0.00049, "0.0"}, {0.3, "30.0"}, {12.5, "1250.0"}} {
+		if got := roundDecimal(shifted(c.x, 2), 1); got != c.want {
+			t.Errorf("rate %v = %q, want %q", c.x, got, c.want)
+		}
+	}
 	for in, want := range map[string]string{"1449470.00": "1,449,470.00", "-881070.89": "-881,070.89", "0": "0", "999": "999", "1000": "1,000"} {
 		if got := groupThousands(in); got != want {
 			t.Errorf("groupThousands(%s) = %s, want %s", in, got, want)

@@ -59,6 +59,8 @@ func (s *Server) routes() http.Handler {
 		handle("GET "+path+".xlsx", roles, h)
 	}
 	dashboard("/overview", everyone, "dash", "overview", s.overviewPage)
+	dashboard("/drill", everyone, "dash", "drill", s.drillPage, "street", "community")
+	dashboard("/project", everyone, "dash", "drill", s.projectPage, "code")
 
 	handle("GET /marts", everyone, s.martsShow)
 	handle("GET /marts/{name}", everyone, s.martShow)

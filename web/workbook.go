@@ -174,6 +174,10 @@ func writeGrid(f *excelize.File, st *styles, sheet string, g *Grid) error {
 	if err := set(1, wbTitleRow, g.Title, st.title); err != nil {
 		return err
 	}
+	if len(g.Rows) == 0 && g.Total == nil {
+		// No table: what the page says instead.
+		return set(1, wbHeaderRow, g.Empty, 0)
+	}
 	widths := make([]int, len(g.Columns))
 	for i, c := range g.Columns {
 		widths[i] = runewidth.StringWidth(c.Title)
