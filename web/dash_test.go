@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -49,7 +51,8 @@ func fullCity(t testing.TB) *testEnv {
 			full.err = err
 			return
 		}
-		srv, err := New(context.Background(), Config{Pipeline: pipeline.New(cfg), TrustProxy: true})
+		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+		srv, err := New(context.Background(), Config{Pipeline: pipeline.New(cfg), TrustProxy: true, Log: log})
 		if err != nil {
 			full.err = err
 			return
@@ -221,6 +224,7 @@ func dashPages() []string {
 		"/overview?year=2014", "/overview?year=2013&version=1", "/overview?year=2014&version=working",
 		"/drill?year=2014", "/drill?year=2013&district=青山区", "/drill?year=2014&district=临江区&street=白沙镇",
 		"/drill?year=2014&district=临江区&community=519902001001", "/project?year=2014&code=LJ2014-001",
+		"/allocation?year=2014", "/allocation?year=2014&budget=1500000&rate=0.3", "/allocation?year=2013&version=1",
 	}
 }
 
@@ -378,4 +382,116 @@ func sourceRowHolds(t testing.TB, path, sheet, rowNo, text string) bool {
 		t.Fatal(err)
 	}
 	return n <= len(rows) && strings.Contains(strings.Join(rows[n-1], "|"), text)
+}
+
+// TestAllocation: the allocation of each year is samples/expected's; a
+// trial of a smaller budget scales every district's eligible spending
+// exactly (checked in rational arithmetic, rounded half away from zero
+// to the fen), a trial of a larger one pays every entitlement, a trial
+// changes nothing stored; 2013 shows its closed version, signed by 张三,
+// and its working figures equal to its official ones.
+func TestAllocation(t *testing.T) {
+	e := fullCity(t)
+	c := e.client(t)
+	c.login("planner")
+	for _, year := range []string{"2013", "2014"} {
+		g := parseGrids(t, c.getOK("/allocation?year="+year))["allocation"]
+		n := 0
+		for _, w := range expected(t, "city_rewards") {
+			if w["year"] != year {
+				continue
+			}
+			n++
+			r := g.byKey(w["district"])
+			for col, title := range map[string]string{"allocation": "分配金额（元）", "entitlement": "应得奖励（元）", "share": "占比", "scale": "分配系数"} {
+				if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+					t.Errorf("%s %s %s: %s, want %s", year, w["district"], col, got, w[col])
+				}
+			}
+		}
+		if len(g.Rows) != n {
+			t.Errorf("%s: %d rows, want %d", year, len(g.Rows), n)
+		}
+	}
+	before := c.getOK("/api/marts/city_rewards")
+	for _, budget := range []string{"1500000", "1234567.89", "100", "9999999"} {
+		grids := parseGrids(t, c.getOK("/allocation?year=2014&budget="+budget))
+		tg := grids["trial"]
+		if tg == nil {
+			t.Fatalf("budget %s: no trial", budget)
+		}
+		b, _ := new(big.Rat).SetString(budget)
+		total := new(big.Rat)
+		spend := map[string]*big.Rat{}
+		ent := map[string]*big.Rat{}
+		for _, r := range tg.Rows {
+			s, _ := new(big.Rat).SetString(grids["allocation"].byKey(r.Key).Cells[grids["allocation"].col("合格支出（元）")].V)
+			spend[r.Key] = s
+			total.Add(total, s)
+			ent[r.Key], _ = new(big.Rat).SetString(r.Cells[tg.col("试算应得（元）")].V)
+		}
+		entTotal := new(big.Rat)
+		for _, v := range ent {
+			entTotal.Add(entTotal, v)
+		}
+		sum := new(big.Rat)
+		for _, r := range tg.Rows {
+			want := ent[r.Key]
+			if b.Cmp(entTotal) < 0 {
+				q := new(big.Rat).Quo(new(big.Rat).Mul(spend[r.Key], b), total)
+				want = fenHalfAway(q)
+			}
+			got, _ := new(big.Rat).SetString(r.Cells[tg.col("试算分配（元）")].V)
+			if got.Cmp(want) != 0 {
+				t.Errorf("budget %s, %s: trial %s, want %s", budget, r.Key, got.FloatString(2), want.FloatString(2))
+			}
+			sum.Add(sum, got)
+		}
+		if b.Cmp(entTotal) < 0 && new(big.Rat).Sub(sum, b).Abs(new(big.Rat).Sub(sum, b)).Cmp(big.NewRat(int64(len(tg.Rows)), 100)) > 0 {
+			t.Errorf("budget %s: the trial allocates %s", budget, sum.FloatString(2))
+		}
+	}
+	// A trial of the year's own rate is the allocation itself.
+	grids := parseGrids(t, c.getOK("/allocation?year=2014&rate=0.33"))
+	for _, r := range grids["trial"].Rows {
+		if d := r.Cells[grids["trial"].col("差额（元）")].V; d != "0.00" && d != "0" {
+			t.Errorf("the trial of the year's own rate differs for %s by %s", r.Key, d)
+		}
+	}
+	if after := c.getOK("/api/marts/city_rewards"); string(after) != string(before) {
+		t.Error("a trial changed marts.city_rewards")
+	}
+	if resp, _ := c.get("/allocation?year=2014&budget=-5"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a negative budget: %s, want 400", resp.Status)
+	}
+	closed := parseGrids(t, c.getOK("/allocation?year=2013"))
+	v := closed["versions"]
+	if v == nil || len(v.Rows) != 1 || v.Rows[0].Cells[v.col("签发人")].Text != "张三" {
+		t.Fatalf("2013's versions: %+v", v)
+	}
+	for _, r := range closed["compare"].Rows {
+		if d := r.Cells[closed["compare"].col("差额（元）")].V; d != "0.00" && d != "0" {
+			t.Errorf("2013 %s: working and official differ by %s", r.Key, d)
+		}
+	}
+	v1 := parseGrids(t, c.getOK(v.Rows[0].Cells[0].Href))
+	texts := func(g *pageGrid) (out [][]string) {
+		for _, r := range g.Rows {
+			out = append(out, r.texts())
+		}
+		return out
+	}
+	if fmt.Sprint(texts(v1["allocation"])) != fmt.Sprint(texts(closed["allocation"])) {
+		t.Error("2013 version 1 differs from its official figures")
+	}
+	if resp, _ := c.get("/allocation?year=2013&version=7"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a version that does not exist: %s, want 404", resp.Status)
+	}
+}
+
+// fenHalfAway rounds a positive amount to the fen, half away from zero.
+func fenHalfAway(x *big.Rat) *big.Rat {
+	fen := new(big.Rat).Mul(x, big.NewRat(100, 1))
+	n := new(big.Int).Quo(new(big.Int).Add(new(big.Int).Mul(fen.Num(), big.NewInt(2)), fen.Denom()), new(big.Int).Mul(fen.Denom(), big.NewInt(2)))
+	return new(big.Rat).SetFrac(n, big.NewInt(100))
 }

@@ -31,6 +31,7 @@ const (
 	Bool          // 是 or 否
 	Date          // 2014-03-31
 	Real          // a plain number: 0.33
+	Ratio         // 0.6873: four decimals
 )
 
 // xlsxFormat is the workbook's number format of a Format; "" for text.
@@ -46,6 +47,8 @@ func (f Format) xlsxFormat() string {
 		return "+0.0;-0.0;0.0"
 	case Score:
 		return "0.00"
+	case Ratio:
+		return "0.0000"
 	case Real:
 		return "General"
 	}
@@ -236,6 +239,8 @@ func makeCell(v any, f Format) Cell {
 			}
 		case Score:
 			c.Text = roundHalfAway(n, 2)
+		case Ratio:
+			c.Text = roundHalfAway(n, 4)
 		default:
 			c.Text = c.Exact
 		}

@@ -61,6 +61,7 @@ func (s *Server) routes() http.Handler {
 	dashboard("/overview", everyone, "dash", "overview", s.overviewPage)
 	dashboard("/drill", everyone, "dash", "drill", s.drillPage, "street", "community")
 	dashboard("/project", everyone, "dash", "drill", s.projectPage, "code")
+	dashboard("/allocation", everyone, "allocation", "allocation", s.allocationPage, "budget", "rate")
 
 	handle("GET /marts", everyone, s.martsShow)
 	handle("GET /marts/{name}", everyone, s.martShow)
