@@ -225,6 +225,7 @@ func dashPages() []string {
 		"/drill?year=2014", "/drill?year=2013&district=青山区", "/drill?year=2014&district=临江区&street=白沙镇",
 		"/drill?year=2014&district=临江区&community=519902001001", "/project?year=2014&code=LJ2014-001",
 		"/allocation?year=2014", "/allocation?year=2014&budget=1500000&rate=0.3", "/allocation?year=2013&version=1",
+		"/providers?year=2014", "/providers?year=2013&version=1",
 	}
 }
 
@@ -494,4 +495,44 @@ func fenHalfAway(x *big.Rat) *big.Rat {
 	fen := new(big.Rat).Mul(x, big.NewRat(100, 1))
 	n := new(big.Int).Quo(new(big.Int).Add(new(big.Int).Mul(fen.Num(), big.NewInt(2)), fen.Denom()), new(big.Int).Mul(fen.Denom(), big.NewInt(2)))
 	return new(big.Rat).SetFrac(n, big.NewInt(100))
+}
+
+// TestProviders: the providers of each year are samples/expected's, with
+// their projects, failures and standing; a district account may not open
+// the page (a provider works across districts).
+func TestProviders(t *testing.T) {
+	e := fullCity(t)
+	c := e.client(t)
+	c.login("planner")
+	for _, year := range []string{"2013", "2014"} {
+		g := parseGrids(t, c.getOK("/providers?year="+year))["providers"]
+		n := 0
+		for _, w := range expected(t, "provider_standing") {
+			if w["year"] != year {
+				continue
+			}
+			n++
+			r := g.byKey(w["provider_credit_code"])
+			if r == nil {
+				t.Errorf("%s: no row of %s", year, w["provider_credit_code"])
+				continue
+			}
+			for col, title := range map[string]string{"provider": "机构名称", "projects": "项目数", "failed_evaluations": "年度评估不合格",
+				"disqualified": "已取消综合中心运营资格", "centres_while_disqualified": "取消资格后新承接的综合中心"} {
+				if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+					t.Errorf("%s %s %s: %s, want %s", year, w["provider_credit_code"], col, got, w[col])
+				}
+			}
+		}
+		if len(g.Rows) != n {
+			t.Errorf("%s: %d providers, want %d", year, len(g.Rows), n)
+		}
+	}
+	lj := e.client(t)
+	lj.login("lj")
+	for _, p := range []string{"/providers?year=2014", "/providers.xlsx?year=2014"} {
+		if resp, _ := lj.get(p); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("a district account GET %s: %s, want 403", p, resp.Status)
+		}
+	}
 }

@@ -14,6 +14,7 @@ var (
 	everyone   = []account.Role{account.Planner, account.District, account.Analyst, account.Admin} // any account
 	submitters = []account.Role{account.Planner, account.District, account.Admin}                  // send files, read receipts (personal data)
 	city       = []account.Role{account.Planner, account.Admin}                                    // the submission board
+	cityWide   = []account.Role{account.Planner, account.Admin, account.Analyst}                   // what is no district's: the providers
 	admins     = []account.Role{account.Admin}
 )
 
@@ -62,6 +63,7 @@ func (s *Server) routes() http.Handler {
 	dashboard("/drill", everyone, "dash", "drill", s.drillPage, "street", "community")
 	dashboard("/project", everyone, "dash", "drill", s.projectPage, "code")
 	dashboard("/allocation", everyone, "allocation", "allocation", s.allocationPage, "budget", "rate")
+	dashboard("/providers", cityWide, "dash", "providers", s.providersPage)
 
 	handle("GET /marts", everyone, s.martsShow)
 	handle("GET /marts/{name}", everyone, s.martShow)
