@@ -122,6 +122,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if err := atomic.MkdirAll(parent, atomic.PublicDir); err != nil {
 		return nil, err
 	}
+	cleanLeftovers(o.Dir)
 	// MkdirTemp makes the folder 0700; finishTree opens it to everyone
 	// once it is complete, before it is put in place.
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(o.Dir)+".tmp-")
@@ -168,6 +169,24 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	}
 	done = true
 	return m, nil
+}
+
+// cleanLeftovers removes what an export killed midway left beside dir: its
+// unfinished folders (.NAME.tmp-*), and the earlier export it had moved
+// aside (.NAME.old-*), which is put back first when dir itself is missing
+// (killed between the two renames of replaceDir).
+func cleanLeftovers(dir string) {
+	parent, base := filepath.Dir(filepath.Clean(dir)), filepath.Base(dir)
+	olds, _ := filepath.Glob(filepath.Join(parent, "."+base+".old-*"))
+	if _, err := os.Stat(dir); os.IsNotExist(err) && len(olds) > 0 {
+		if os.Rename(olds[0], dir) == nil {
+			olds = olds[1:]
+		}
+	}
+	tmps, _ := filepath.Glob(filepath.Join(parent, "."+base+".tmp-*"))
+	for _, p := range append(olds, tmps...) {
+		os.RemoveAll(p)
+	}
 }
 
 // replaceDir renames tmp to dir, moving an earlier dir aside first and

@@ -417,3 +417,33 @@ func TestExportEscapesFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLeftoversOfAKilledExport: an export killed midway leaves its
+// unfinished folder, or — between its two renames — the earlier export
+// moved aside and no export in place. The next export puts the earlier one
+// back if it must, then removes every leftover.
+func TestLeftoversOfAKilledExport(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "exports")
+	write(t, dir)
+	// Killed between the renames: the export moved aside, a new one half
+	// written.
+	if err := os.Rename(dir, filepath.Join(root, ".exports.old-killed")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, ".exports.tmp-killed", "marts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	m := write(t, dir)
+	entries, _ := os.ReadDir(root)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != "exports" {
+		t.Errorf("beside the export after the next one: %v, want exports only", names)
+	}
+	if len(m.Kept) == 0 {
+		t.Error("the earlier export was not put back: nothing of it was kept")
+	}
+}
