@@ -176,8 +176,8 @@ func TestCloseAndRestate(t *testing.T) {
 			t.Errorf("%d: the official view differs from the marts just closed in %v", y, d)
 		}
 		files1[y] = folder(t, filepath.Join(cfg.Out, fmt.Sprint(y)))
-		if len(files1[y]) != 4 {
-			t.Errorf("%d: official report files %v, want the workbook, the page and the allocation's two", y, files1[y])
+		if len(files1[y]) != 5 {
+			t.Errorf("%d: official report files %v, want the workbook, the page, the details and the allocation's two", y, files1[y])
 		}
 	}
 	if _, err := p.Close(ctx, w, CloseOptions{Year: 2014, By: "李四", Note: "again"}); err == nil || !strings.Contains(err.Error(), "already closed") {
@@ -544,6 +544,7 @@ func TestGeneratedCityProfile(t *testing.T) {
 	wants := map[string][]string{
 		"社区服务年度报告":  {"云州市2014年度", "云州市民政局", "深民函〔2016〕1223号", "《云州市全面推进社区服务社会化工作方案》（云政办发〔2016〕9号）", "东府办〔2011〕65号"},
 		"市级奖励资金分配表": {"云州市2014年度", "云州市民政局", "《深圳市社区服务“十二五”规划》（深府办〔2011〕111号）", "东府办〔2011〕65号"},
+		"社区服务项目明细":  {"云州市2014年度", "云州市民政局", "深民函〔2016〕1223号", "东府办〔2011〕65号"},
 	}
 	n := 0
 	for _, e := range entries {
@@ -568,7 +569,7 @@ func TestGeneratedCityProfile(t *testing.T) {
 			}
 		}
 	}
-	if n != 4 {
-		t.Errorf("%d reports in %s, want 4", n, dir)
+	if n != 5 {
+		t.Errorf("%d reports in %s, want 5", n, dir)
 	}
 }

@@ -338,6 +338,9 @@ func (sh *Sheet) Read(ctx context.Context, db *sql.DB, f Filter) (*Table, error)
 	}
 	if sh.Totals != "" {
 		t.Totals = t.totals()
+		if f.District != "" && has["district"] && t.Totals[0] == "全市" {
+			t.Totals[0] = "合计" // a district's rows do not add up to the city
+		}
 	}
 	return t, nil
 }

@@ -82,6 +82,23 @@ const (
 	LayoutForm = "form" // a printable form: title, table, notes, signature lines
 )
 
+// Files a report is written as.
+const (
+	FormatXLSX = "xlsx" // the workbook
+	FormatHTML = "html" // the page
+)
+
+// Writes says whether the report is written as the file format (xlsx or
+// html).
+func (d *Definition) Writes(format string) bool {
+	for _, f := range d.Formats {
+		if f == format {
+			return true
+		}
+	}
+	return false
+}
+
 // Appendices a report may ask for; each is built by Go code (reports/rewards).
 const AppendixRewardCalculation = "city_rewards_calculation"
 
@@ -98,6 +115,7 @@ type Definition struct {
 	NotesSQL    string   `yaml:"notes_sql"`   // a query whose column note gives more notes
 	Signatures  []string `yaml:"signatures"`  // signature lines of a form (制表, 审核…)
 	Appendix    string   `yaml:"appendix"`    // city_rewards_calculation
+	Formats     []string `yaml:"formats"`     // xlsx, html: what is written (default both)
 	Cover       *Cover   `yaml:"cover"`
 	Sheets      []*Sheet `yaml:"sheets"`
 
@@ -127,6 +145,9 @@ type Sheet struct {
 	Charts   []*Chart  `yaml:"charts"`
 	// Hidden sheets are read but not written (an appendix reads them).
 	Hidden bool `yaml:"hidden"`
+	// Appendix sheets come after the findings: the page prints them from
+	// a new page on.
+	Appendix bool `yaml:"appendix"`
 
 	query string // the SELECT, read from sql/ or made from Source
 	def   *Definition
@@ -290,6 +311,14 @@ func (s *Set) check(d *Definition) []string {
 	case "portrait", "landscape":
 	default:
 		bad("orientation %q: use portrait or landscape", d.Orientation)
+	}
+	if len(d.Formats) == 0 {
+		d.Formats = []string{FormatXLSX, FormatHTML}
+	}
+	for _, f := range d.Formats {
+		if f != FormatXLSX && f != FormatHTML {
+			bad("formats: %q: use xlsx and html", f)
+		}
 	}
 	switch d.Appendix {
 	case "", AppendixRewardCalculation:

@@ -252,15 +252,22 @@ func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year in
 	if data.Filter.District != "" {
 		base += "_" + safeName(data.Filter.District)
 	}
-	xl := filepath.Join(dir, base+".xlsx")
-	if err := xlsx.Write(filepath.Join(o.Out, xl), data); err != nil {
-		return nil, err
+	var files []string
+	if d.Writes(reports.FormatXLSX) {
+		xl := filepath.Join(dir, base+".xlsx")
+		if err := xlsx.Write(filepath.Join(o.Out, xl), data); err != nil {
+			return nil, err
+		}
+		files = append(files, filepath.ToSlash(xl))
 	}
-	page := filepath.Join(dir, base+".html")
-	if err := atomic.WriteFile(filepath.Join(o.Out, page), func(w io.Writer) error { return html.Write(w, data) }); err != nil {
-		return nil, fmt.Errorf("write %s: %w", page, err)
+	if d.Writes(reports.FormatHTML) {
+		page := filepath.Join(dir, base+".html")
+		if err := atomic.WriteFile(filepath.Join(o.Out, page), func(w io.Writer) error { return html.Write(w, data) }); err != nil {
+			return nil, fmt.Errorf("write %s: %w", page, err)
+		}
+		files = append(files, filepath.ToSlash(page))
 	}
-	return []string{filepath.ToSlash(xl), filepath.ToSlash(page)}, nil
+	return files, nil
 }
 
 // applyProfile puts the city's profile on a report read: references to the

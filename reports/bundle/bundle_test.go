@@ -54,6 +54,10 @@ func annualBook(year int) string {
 	return filepath.Join(out, fmt.Sprint(year), fmt.Sprintf("社区服务年度报告_%d.xlsx", year))
 }
 
+func detailsBook(year int) string {
+	return filepath.Join(out, fmt.Sprint(year), fmt.Sprintf("社区服务项目明细_%d.xlsx", year))
+}
+
 func allocationBook(year int) string {
 	return filepath.Join(out, fmt.Sprint(year), fmt.Sprintf("市级奖励资金分配表_%d.xlsx", year))
 }
@@ -154,9 +158,14 @@ func numFmt(t *testing.T, f *excelize.File, sheet, ref string) string {
 	return fmt.Sprint(st.NumFmt)
 }
 
+// TestWorkbookSheetsAndLayout: the annual report has the findings on its
+// cover, a sheet per topic with a row per district, the policy and the
+// files as appendices; the projects, centres and files one by one are in
+// the details workbook.
 func TestWorkbookSheetsAndLayout(t *testing.T) {
 	f := open(t, annualBook(2014))
-	want := []string{"封面", "覆盖率", "项目人员", "项目经费", "评估", "服务内容", "市级奖励", "功能室", "站点补贴", "拨付", "承接机构"}
+	want := []string{"封面", "覆盖率", "未覆盖社区", "评估星级", "不合格项目", "项目经费", "市级奖励", "示范点与拨付", "达标情况", "承接机构",
+		"附录一 政策参数", "附录二 报送情况", "附录三 数据质量"}
 	if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("sheets %v, want %v", got, want)
 	}
@@ -165,10 +174,23 @@ func TestWorkbookSheetsAndLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := fmt.Sprint(cover)
-	for _, s := range []string{"江州市2014年度社区服务年度报告", "数据截至", "2015-01-10", "#7", "纳入本报告的报送文件", "truth/staff.csv", "数据质量提示", "未发现数据质量问题", "policy/parameters.csv"} {
+	for _, s := range []string{"江州市2014年度社区服务年度报告", "数据截至", "2015-01-10", "#7", "主要情况", "城市社区覆盖率", "临江区：", "青山区："} {
 		if !strings.Contains(text, s) {
 			t.Errorf("cover lacks %q", s)
 		}
+	}
+	appendix, _ := f.GetRows("附录三 数据质量")
+	if !strings.Contains(fmt.Sprint(appendix), "未发现数据质量问题") {
+		t.Errorf("附录三 数据质量: %v", appendix)
+	}
+	d := open(t, detailsBook(2014))
+	details := []string{"封面", "项目人员", "项目经费", "评估", "服务内容", "功能室", "站点补贴", "拨付", "承接机构", "报送文件"}
+	if got := d.GetSheetList(); strings.Join(got, ",") != strings.Join(details, ",") {
+		t.Errorf("details' sheets %v, want %v", got, details)
+	}
+	files, _ := d.GetRows("报送文件")
+	if !strings.Contains(fmt.Sprint(files), "truth/staff.csv") || !strings.Contains(fmt.Sprint(files), "人员名册") {
+		t.Errorf("报送文件 lacks truth/staff.csv as 人员名册: %v", files)
 	}
 	for _, sheet := range want[1:] {
 		p, err := f.GetPanes(sheet)
@@ -198,11 +220,12 @@ func TestWorkbookSheetsAndLayout(t *testing.T) {
 			}
 		}
 	}
-	if charts != 2 {
-		t.Errorf("%d charts, want 2 (coverage against target, reward allocation)", charts)
+	if charts != 3 {
+		t.Errorf("%d charts, want 3 (coverage against target, stars, reward allocation)", charts)
 	}
-	if filters != len(want)-1 {
-		t.Errorf("%d sheets with a filter, want %d", filters, len(want)-1)
+	// Every table with rows has a filter: 不合格项目 has none in 2014.
+	if filters != len(want)-2 {
+		t.Errorf("%d sheets with a filter, want %d", filters, len(want)-2)
 	}
 }
 
@@ -264,7 +287,7 @@ func TestWorkbookFinanceAndEvaluationMatchExpected(t *testing.T) {
 	costs, _ := reportstest.Expected("project_costs")
 	funds, _ := reportstest.Expected("fund_use")
 	evals, _ := reportstest.Expected("evaluation_scores")
-	f := open(t, annualBook(2013))
+	f := open(t, detailsBook(2013))
 	rows, cells := sheetTable(t, f, "项目经费", "区")
 	byCode := map[string]int{}
 	for i, r := range rows {
@@ -493,8 +516,8 @@ func TestHTMLIsSelfContainedWithTheSameFigures(t *testing.T) {
 		}
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "2014", "社区服务年度报告_2014.html"))
-	if n := strings.Count(string(b), `<svg class="chart"`); n != 2 {
-		t.Errorf("%d charts in the page, want 2", n)
+	if n := strings.Count(string(b), `<svg class="chart"`); n != 3 {
+		t.Errorf("%d charts in the page, want 3", n)
 	}
 	if !strings.Contains(string(b), `class="num bad"`) {
 		t.Error("no highlighted cell in the page")
@@ -635,15 +658,22 @@ func TestOneDistrict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "2014/市级奖励资金分配表_2014.xlsx 2014/市级奖励资金分配表_2014.html 2014/社区服务年度报告_2014_临江区.xlsx 2014/社区服务年度报告_2014_临江区.html"
+	want := "2014/市级奖励资金分配表_2014.xlsx 2014/市级奖励资金分配表_2014.html 2014/社区服务年度报告_2014_临江区.xlsx 2014/社区服务年度报告_2014_临江区.html 2014/社区服务项目明细_2014_临江区.xlsx"
 	if got := strings.Join(res.Files, " "); got != want {
 		t.Errorf("files %s\nwant %s", got, want)
 	}
 	f := open(t, filepath.Join(dir, "2014", "社区服务年度报告_2014_临江区.xlsx"))
-	rows, _ := sheetTable(t, f, "项目人员", "区")
+	for _, sheet := range []string{"覆盖率", "评估星级", "项目经费"} {
+		rows, _ := sheetTable(t, f, sheet, "区")
+		if len(rows) != 2 || rows[0]["区"] != "临江区" || rows[1]["区"] != "合计" {
+			t.Errorf("%s of 临江区's report: %v, want 临江区's row and the totals (合计, not 全市)", sheet, rows)
+		}
+	}
+	d := open(t, filepath.Join(dir, "2014", "社区服务项目明细_2014_临江区.xlsx"))
+	rows, _ := sheetTable(t, d, "项目人员", "区")
 	for _, r := range rows {
 		if r["区"] != "临江区" {
-			t.Errorf("a row of %s in 临江区's report", r["区"])
+			t.Errorf("a row of %s in 临江区's details", r["区"])
 		}
 	}
 }

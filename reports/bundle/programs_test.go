@@ -288,7 +288,7 @@ func TestHTMLInChromium(t *testing.T) {
 		charts, tables int
 		shot           string
 	}{
-		{"社区服务年度报告_2014.html", 2, 11, "report.png"},
+		{"社区服务年度报告_2014.html", 3, 13, "report.png"},
 		{"市级奖励资金分配表_2014.html", 0, 5, "allocation.png"},
 	} {
 		url := "file://" + filepath.ToSlash(filepath.Join(out, "2014", tc.file))

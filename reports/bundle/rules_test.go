@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestWorkbookShowsStaffingCarryOverSitesAndProviders(t *testing.T) {
 	providers, _ := reportstest.Expected("provider_standing")
 	for _, year := range []int{2013, 2014} {
 		y := fmt.Sprint(year)
-		f := open(t, annualBook(year))
+		f := open(t, detailsBook(year))
 
 		rows, cells := sheetTable(t, f, "项目人员", "区")
 		byCode := map[string]int{}
@@ -231,7 +232,7 @@ func TestDisqualifiedProviderAndBudgetedAllocation(t *testing.T) {
 
 func checkDisqualified(t *testing.T, w *warehouse.Warehouse, out string) {
 	t.Helper()
-	book := filepath.Join(out, "2014", "社区服务年度报告_2014.xlsx")
+	book := filepath.Join(out, "2014", "社区服务项目明细_2014.xlsx")
 	f := open(t, book)
 	rows, cells := sheetTable(t, f, "承接机构", "区")
 	found := false
@@ -256,11 +257,40 @@ func checkDisqualified(t *testing.T, w *warehouse.Warehouse, out string) {
 	if err := w.DB.QueryRow(`SELECT centres_while_disqualified FROM marts.provider_standing WHERE year = 2014 AND provider_credit_code = '52519903N49377156B' AND disqualified`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("marts.provider_standing: %d centres while disqualified, %v", n, err)
 	}
+	// The annual report lists the provider among those to watch, the
+	// award highlighted, and counts it on 达标情况.
+	a := open(t, filepath.Join(out, "2014", "社区服务年度报告_2014.xlsx"))
+	rows, cells = sheetTable(t, a, "承接机构", "承接机构")
+	found = false
+	for i, r := range rows {
+		if r["统一社会信用代码"] != "52519903N49377156B" {
+			continue
+		}
+		found = true
+		if r["已取消中心运营资格"] != "是" || r["取消资格起始"] != "2014年度起" || r["取消资格后新承接中心"] != "1" || r["新承接中心项目编号"] != "2014519903003" || r["服务的区"] != "青山区" {
+			t.Errorf("青山致远 on the annual report: %v", r)
+		}
+		if !highlighted(t, a, "承接机构", cells[i]["新承接中心项目编号"]) {
+			t.Error("the annual report does not highlight the centre awarded while disqualified")
+		}
+	}
+	if !found {
+		t.Error("the annual report does not list 青山致远 among the providers to watch")
+	}
+	rows, cells = sheetTable(t, a, "达标情况", "区")
+	for i, r := range rows {
+		if r["区"] == "全市" {
+			continue
+		}
+		if want := map[string]string{"青山区": "1", "临江区": "0"}[r["区"]]; r["取消资格后新承接中心"] != want || highlighted(t, a, "达标情况", cells[i]["取消资格后新承接中心"]) != (want == "1") {
+			t.Errorf("达标情况 %s: %s centres awarded while disqualified, want %s highlighted", r["区"], r["取消资格后新承接中心"], want)
+		}
+	}
 	page, err := os.ReadFile(filepath.Join(out, "2014", "社区服务年度报告_2014.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(page), `<td class="bad">2014519903003</td>`) {
+	if !regexp.MustCompile(`<td class="[^"]*\bbad\b[^"]*">2014519903003</td>`).Match(page) {
 		t.Error("the page does not highlight the centre awarded while disqualified")
 	}
 }

@@ -22,11 +22,15 @@ func Write(w io.Writer, d *reports.Data) error {
 	for _, t := range d.Cover {
 		p.Cover = append(p.Cover, table(t))
 	}
+	inAppendix := false
 	for _, t := range d.Sheets {
 		if t.Sheet.Hidden {
 			continue
 		}
-		s := section{ID: fmt.Sprintf("s%d", len(p.Sections)+1), Table: table(t)}
+		s := section{ID: fmt.Sprintf("s%d", len(p.Sections)+1), Table: table(t), Appendix: t.Sheet.Appendix}
+		if s.Appendix && !inAppendix {
+			s.FirstAppendix, inAppendix = true, true
+		}
 		for _, ch := range t.Sheet.Charts {
 			if len(t.Rows) > 0 {
 				s.Charts = append(s.Charts, template.HTML(chartSVG(ch, t)))
@@ -60,6 +64,9 @@ type section struct {
 	ID     string
 	Table  htmlTable
 	Charts []template.HTML
+	// Appendix sections print after the findings, the first from a new
+	// page.
+	Appendix, FirstAppendix bool
 }
 
 type htmlTable struct {
@@ -88,6 +95,15 @@ func class(format string, bad bool) string {
 	return strings.Join(c, " ")
 }
 
+// long marks a text column given a wide width (a list of names): it wraps
+// while the others keep to one line.
+func long(c *reports.Column, class string) string {
+	if (c.Format != reports.FormatText && c.Format != reports.FormatCode) || c.Width < 30 {
+		return class
+	}
+	return strings.TrimSpace(class + " long")
+}
+
 func table(t *reports.Table) htmlTable {
 	h := htmlTable{Title: t.Sheet.Title, Note: t.Sheet.Note, Empty: t.Sheet.EmptyText()}
 	for _, c := range t.Sheet.Columns {
@@ -96,7 +112,7 @@ func table(t *reports.Table) htmlTable {
 	for i := range t.Rows {
 		var row []htmlCell
 		for _, c := range t.Sheet.Columns {
-			row = append(row, htmlCell{Text: reports.Display(t.Get(i, c.Name), c), Class: class(c.Format, t.Highlighted(i, c))})
+			row = append(row, htmlCell{Text: reports.Display(t.Get(i, c.Name), c), Class: long(c, class(c.Format, t.Highlighted(i, c)))})
 		}
 		h.Rows = append(h.Rows, row)
 	}
@@ -195,6 +211,9 @@ th, td { border: 1px solid var(--line); padding: 4px 8px; vertical-align: top; }
 thead th { background: var(--head); position: sticky; top: 0; font-weight: 600; }
 th.explain { background: #fff; font-weight: normal; font-style: italic; font-size: 11px; color: var(--muted); }
 .grid td:first-child { white-space: nowrap; }
+td { white-space: nowrap; }
+td.long { white-space: normal; min-width: 24em; }
+.grid td, .form td { white-space: normal; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.mid { text-align: center; }
 td.bad { background: var(--bad-bg); color: var(--bad); }
@@ -209,18 +228,31 @@ figure { margin: 8px 0 12px; max-width: 780px; }
 .signatures span { white-space: nowrap; }
 .seal { text-align: right; margin: 24px 0 0; }
 footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); margin-top: 32px; padding-top: 8px; }
-@page { size: A4 {{.Orientation}}; margin: 12mm; }
+@page { size: A4 {{.Orientation}}; margin: 12mm 10mm; }
 @page calc { size: A4 landscape; margin: 10mm; }
 @media print {
-  body { font-size: 11px; }
+  /* Findings first: the title, the facts and the findings on the first
+     page; then one topic after the other, each kept on one page where it
+     fits, its heading with its table; the appendices from a new page;
+     a table's header rows again on every page it runs over. */
+  body { font-size: 10pt; }
   main { max-width: none; padding: 0; }
   nav { display: none; }
-  section, .grid { break-before: page; }
-  .grid { page: calc; }
+  header { break-after: page; }
+  section { margin: 0 0 8mm; break-inside: avoid; }
+  section.appendix-first { break-before: page; }
+  h2, h3, .note, figure { break-after: avoid; }
+  thead { display: table-header-group; }
+  tfoot { display: table-row-group; }
   thead th { position: static; }
-  table { font-size: 10px; }
+  table { font-size: 9pt; }
+  th, td { padding: 2px 5px; }
   tr, figure { break-inside: avoid; }
+  figure { max-width: 165mm; margin: 2mm 0; }
   .scroll { overflow: visible; }
+  .grid { page: calc; break-before: page; }
+  .grid table { font-size: 9pt; }
+  footer { margin-top: 6mm; }
 }
 </style>
 </head>
@@ -262,7 +294,7 @@ footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line)
 {{- end}}
 </header>
 {{- range .Sections}}
-<section id="{{.ID}}">
+<section id="{{.ID}}"{{if .FirstAppendix}} class="appendix appendix-first"{{else if .Appendix}} class="appendix"{{end}}>
 <h2>{{.Table.Title}}</h2>
 {{- if .Table.Note}}<p class="note">{{.Table.Note}}</p>{{end}}
 {{- range .Charts}}<figure>{{.}}</figure>{{end}}

@@ -2,6 +2,7 @@ package xlsx
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/mattn/go-runewidth"
@@ -113,22 +114,6 @@ func (b *book) cover() {
 		row++
 		row = b.coverTable(s, row, t, cols)
 	}
-	row++
-	b.text(s, 1, row, cols, "政策文件（policy.versions）", "section")
-	row++
-	for j, h := range []string{"政策表", "文件", "来源", "行数", "SHA-256"} {
-		b.put(s, j+1, row, h, nil, reports.FormatText, "header")
-	}
-	b.check(b.f.MergeCell(s, cell(5, row), cell(cols, row)))
-	row++
-	for _, p := range d.Stamp.Policy {
-		b.put(s, 1, row, p.Table, nil, reports.FormatCode, "cell")
-		b.put(s, 2, row, p.File, nil, reports.FormatText, "cell")
-		b.put(s, 3, row, p.Origin, nil, reports.FormatText, "cell")
-		b.put(s, 4, row, p.Rows, nil, reports.FormatInt, "cell")
-		b.text(s, 5, row, cols-4, p.SHA256, "cell")
-		row++
-	}
 	b.printSetup(s, "portrait", "")
 }
 
@@ -222,6 +207,19 @@ func (b *book) table(t *reports.Table) {
 	row := firstRow
 	for i := range t.Rows {
 		b.tableRow(s, row, t, i)
+		// A long text wraps in its column: the row as high as it needs.
+		h := 0.0
+		for j, c := range sh.Columns {
+			if c.Format != reports.FormatText {
+				continue
+			}
+			if text := reports.Display(t.Get(i, c.Name), c); float64(runewidth.StringWidth(text)) > ws[j]-1 {
+				h = max(h, wrapHeight(text, ws[j]-1.5, 13))
+			}
+		}
+		if h > 0 {
+			b.check(b.f.SetRowHeight(s, row, h))
+		}
 		row++
 	}
 	last := row - 1
@@ -409,16 +407,41 @@ func (b *book) form(t *reports.Table) {
 	b.printSetup(s, d.Def.Orientation, fmt.Sprintf("$%d:$%d", hdr, hdr))
 }
 
-// Widths of a grid's columns, in characters of the workbook's 11 pt font
-// for text at 10 pt: a number or a code takes its width (it must not
-// wrap), a text wraps at gridTextWidth, a heading at gridHeadWidth.
+// Widths of a grid's columns, in the workbook's column units, for text at
+// 10 pt: a number or a code takes its width (it must not wrap), a text
+// wraps at gridTextWidth, a heading at gridHeadWidth.
 const (
-	gridTextWidth = 14.0
+	gridTextWidth = 17.0
 	gridHeadWidth = 9.0
 	gridMaxWidth  = 24.0
 	gridPad       = 1.5
-	gridScale     = 10.0 / 11
 )
+
+// units estimates the width of s at size pt in column units (the width
+// of a digit of the workbook's 11 pt font, as LibreOffice draws it): a
+// Chinese character 1.45 units at 10 pt, a digit or Latin letter 0.9.
+func units(s string, pt float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		if runewidth.RuneWidth(r) == 2 {
+			w += 1.45
+		} else {
+			w += 0.9
+		}
+	}
+	return w * pt / 10
+}
+
+// gridHeight is the height (pt) of a row whose text s at size pt wraps in
+// a column width units wide: lines of 1.35 × the size.
+func gridHeight(s string, width, pt float64) float64 {
+	width = max(width-gridPad, 1)
+	lines := 0
+	for _, l := range strings.Split(s, "\n") {
+		lines += int(math.Ceil(max(units(l, pt), 0.1) / width))
+	}
+	return float64(lines)*pt*1.35 + 5
+}
 
 // grid writes an appendix laid out by Go code, with its formulas, for
 // printing on landscape A4 pages at the cells' size: the columns as narrow
@@ -442,7 +465,7 @@ func (b *book) grid(g *reports.Grid) {
 				continue
 			}
 			c := sec.Column(j) - 1
-			w := min(float64(runewidth.StringWidth(sec.Header[j]))*gridScale, gridHeadWidth)
+			w := min(units(sec.Header[j], 10.5), gridHeadWidth)
 			if j < len(sec.Widths) {
 				w = max(w, sec.Widths[j])
 			}
@@ -450,7 +473,7 @@ func (b *book) grid(g *reports.Grid) {
 				if j >= len(r) {
 					continue
 				}
-				n := float64(runewidth.StringWidth(reports.DisplayAs(r[j].Value, r[j].Format))) * gridScale
+				n := units(reports.DisplayAs(r[j].Value, r[j].Format), 10)
 				if r[j].Format == reports.FormatText {
 					n = min(n, gridTextWidth)
 				}
@@ -478,7 +501,7 @@ func (b *book) grid(g *reports.Grid) {
 			variant = "trial"
 		}
 		b.text(s, 1, 2+k, cols, l, variant)
-		b.check(b.f.SetRowHeight(s, 2+k, wrapHeight(l, sum(ws)/gridScale, 14)))
+		b.check(b.f.SetRowHeight(s, 2+k, gridHeight(l, sum(ws), 10)))
 	}
 	titleRows := ""
 	for _, sec := range g.Sections {
@@ -488,12 +511,12 @@ func (b *book) grid(g *reports.Grid) {
 		b.text(s, 1, sec.TitleRow, cols, sec.Title, "section")
 		for k, note := range sec.Notes {
 			b.text(s, 1, sec.TitleRow+1+k, cols, note, "gridnote")
-			b.check(b.f.SetRowHeight(s, sec.TitleRow+1+k, wrapHeight(note, sum(ws)/gridScale, 14)))
+			b.check(b.f.SetRowHeight(s, sec.TitleRow+1+k, gridHeight(note, sum(ws), 10)))
 		}
 		h := 18.0
 		for j, head := range sec.Header {
 			b.spanned(s, sec, j, sec.HeaderRow, head, reports.FormatText, "header")
-			h = max(h, wrapHeight(head, (width(sec, j)-2)/gridScale*0.9, 14))
+			h = max(h, gridHeight(head, width(sec, j), 10.5))
 		}
 		b.check(b.f.SetRowHeight(s, sec.HeaderRow, h))
 		last := sec.HeaderRow
@@ -501,7 +524,7 @@ func (b *book) grid(g *reports.Grid) {
 			h := 14.0
 			for j, e := range sec.Explain {
 				b.spanned(s, sec, j, sec.HeaderRow+1, e, reports.FormatText, "explain")
-				h = max(h, wrapHeight(e, (width(sec, j)-2)/gridScale*0.85, 14))
+				h = max(h, gridHeight(e, width(sec, j)-0.5, 10))
 			}
 			b.check(b.f.SetRowHeight(s, sec.HeaderRow+1, h))
 			last++
@@ -546,8 +569,8 @@ func (b *book) gridRow(s string, sec *reports.Section, row int, cells []reports.
 		if c.Formula == "" {
 			b.spanned(s, sec, j, row, c.Value, c.Format, v)
 			if c.Format == reports.FormatText {
-				if text := reports.DisplayAs(c.Value, c.Format); float64(runewidth.StringWidth(text))*gridScale > width(sec, j)-1 {
-					h = max(h, wrapHeight(text, (width(sec, j)-1)/gridScale, 12.5))
+				if text := reports.DisplayAs(c.Value, c.Format); units(text, 10) > width(sec, j)-gridPad {
+					h = max(h, gridHeight(text, width(sec, j), 10))
 				}
 			}
 			continue
