@@ -226,6 +226,7 @@ func dashPages() []string {
 		"/drill?year=2014&district=临江区&community=519902001001", "/project?year=2014&code=LJ2014-001",
 		"/allocation?year=2014", "/allocation?year=2014&budget=1500000&rate=0.3", "/allocation?year=2013&version=1",
 		"/providers?year=2014", "/providers?year=2013&version=1",
+		"/scorecard", "/scorecard?district=青山区",
 	}
 }
 
@@ -533,6 +534,33 @@ func TestProviders(t *testing.T) {
 	for _, p := range []string{"/providers?year=2014", "/providers.xlsx?year=2014"} {
 		if resp, _ := lj.get(p); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a district account GET %s: %s, want 403", p, resp.Status)
+		}
+	}
+}
+
+// TestScorecard: each district's trend has a row per year, its urban and
+// rural coverage those of samples/expected, and a line chart.
+func TestScorecard(t *testing.T) {
+	e := fullCity(t)
+	c := e.client(t)
+	c.login("planner")
+	grids := parseGrids(t, c.getOK("/scorecard"))
+	byTitle := map[string]*pageGrid{}
+	for _, g := range grids {
+		byTitle[g.Title] = g
+	}
+	for _, w := range expected(t, "coverage") {
+		g := byTitle[w["district"]]
+		if g == nil {
+			t.Fatalf("no scorecard of %s", w["district"])
+		}
+		if !strings.Contains(g.Chart, `"type":"line"`) {
+			t.Errorf("%s: no line chart", w["district"])
+		}
+		r := g.byKey(w["year"])
+		col := map[string]string{"urban": "城市覆盖率", "rural": "农村覆盖率"}[w["urban_rural"]]
+		if r == nil || !sameNumber(r.Cells[g.col(col)].V, w["coverage_rate"]) {
+			t.Errorf("%s %s %s: %v, want %s", w["district"], w["year"], col, r, w["coverage_rate"])
 		}
 	}
 }

@@ -64,6 +64,7 @@ func (s *Server) routes() http.Handler {
 	dashboard("/project", everyone, "dash", "drill", s.projectPage, "code")
 	dashboard("/allocation", everyone, "allocation", "allocation", s.allocationPage, "budget", "rate")
 	dashboard("/providers", cityWide, "dash", "providers", s.providersPage)
+	dashboard("/scorecard", everyone, "dash", "scorecard", s.scorecardPage)
 
 	handle("GET /marts", everyone, s.martsShow)
 	handle("GET /marts/{name}", everyone, s.martShow)
