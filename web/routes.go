@@ -66,6 +66,14 @@ func (s *Server) routes() http.Handler {
 	dashboard("/providers", cityWide, "dash", "providers", s.providersPage)
 	dashboard("/scorecard", everyone, "dash", "scorecard", s.scorecardPage)
 
+	// Analysts' SQL and the saved queries, in the caller's scope.
+	handle("GET /sql", everyone, s.sqlShow)
+	handle("GET /queries/{name}", everyone, s.queryShow)
+	for _, f := range []string{"csv", "xlsx", "parquet"} {
+		handle("GET /sql/result."+f, everyone, s.sqlDownload)
+		handle("GET /queries/{name}/result."+f, everyone, s.queryDownload)
+	}
+
 	handle("GET /marts", everyone, s.martsShow)
 	handle("GET /marts/{name}", everyone, s.martShow)
 	handle("GET /api/marts/{name}", everyone, s.martAPI)

@@ -37,6 +37,7 @@ type handle struct {
 	size      int64
 	refs      int
 	stale     bool
+	scopes    scopedFiles // the districts' SQL sessions of this snapshot
 }
 
 // NewSnapshots reads the snapshot of the warehouse at path.
@@ -119,6 +120,7 @@ func (s *Snapshots) acquire(ctx context.Context) (*handle, error) {
 }
 
 func (h *handle) close() {
+	h.closeScoped()
 	h.w.Close()
 	os.Remove(h.link)
 }
