@@ -10,6 +10,8 @@ package etl
 import (
 	"errors"
 	"fmt"
+
+	"shequ/internal/defaults"
 )
 
 // A Row is one row of a sheet or a CSV file as the district wrote it.
@@ -128,37 +130,8 @@ var DefaultLimits = Limits{
 // OrDefault fills the zero fields of l from DefaultLimits, and keeps the
 // in-memory XML threshold within the unzip limit, as excelize requires.
 func (l Limits) OrDefault() Limits {
-	d := DefaultLimits
-	if l.MaxFileBytes <= 0 {
-		l.MaxFileBytes = d.MaxFileBytes
-	}
-	if l.MaxUnzipBytes <= 0 {
-		l.MaxUnzipBytes = d.MaxUnzipBytes
-	}
-	if l.MaxRatio <= 0 {
-		l.MaxRatio = d.MaxRatio
-	}
-	if l.MaxXMLInMemory <= 0 {
-		l.MaxXMLInMemory = d.MaxXMLInMemory
-	}
-	if l.MaxXMLInMemory > l.MaxUnzipBytes {
-		l.MaxXMLInMemory = l.MaxUnzipBytes
-	}
-	if l.MaxCells <= 0 {
-		l.MaxCells = d.MaxCells
-	}
-	if l.MaxInMemoryBytes <= 0 {
-		l.MaxInMemoryBytes = d.MaxInMemoryBytes
-	}
-	if l.MaxSheets <= 0 {
-		l.MaxSheets = d.MaxSheets
-	}
-	if l.MaxBookCells <= 0 {
-		l.MaxBookCells = d.MaxBookCells
-	}
-	if l.MaxCellChars <= 0 {
-		l.MaxCellChars = d.MaxCellChars
-	}
+	l = defaults.Fill(l, DefaultLimits)
+	l.MaxXMLInMemory = min(l.MaxXMLInMemory, l.MaxUnzipBytes)
 	return l
 }
 
