@@ -16,6 +16,7 @@ import (
 	"shequ/schedules/scheduler"
 	"shequ/warehouse"
 	"shequ/web"
+	"shequ/web/flight"
 )
 
 func init() {
@@ -23,7 +24,7 @@ func init() {
 		name:    "serve",
 		summary: "the web application, the scheduled jobs, /healthz",
 		usage: `Usage: shequ serve [--addr ADDR] [--tls-cert FILE --tls-key FILE | --behind-tls-proxy]
-                   [--schedules DIR] [--once JOB] [--grace D] [--demo-accounts]
+                   [--flight-addr ADDR] [--schedules DIR] [--once JOB] [--grace D] [--demo-accounts]
                    [--inbox DIR] [--warehouse FILE] [--out DIR] [--log-format json]
 
 Serves the bureau's web application on --addr (http://127.0.0.1:8765/ by
@@ -47,6 +48,14 @@ submits only for its district. For scripts:
   GET  /runs                  the run history (JSON; ?job=J, ?failed=1, ?limit=N)
 
 The API takes Authorization: Bearer TOKEN (shequ users token NAME).
+
+--flight-addr 127.0.0.1:PORT also serves Arrow Flight SQL there: the
+analysts' read-only SQL on the published snapshot (refused and sandboxed
+as shequ sql) for their own tools, with the same accounts — an API token
+as "authorization: Bearer TOKEN", or name and password through Flight's
+Basic handshake — and the same district scoping; results stream as
+Arrow record batches. Like --addr it stays on loopback unless served
+over TLS (--tls-cert, --tls-key).
 
 While it runs, serve is the warehouse's writer: uploads, account changes
 and the rebuild of the marts after an upload go one at a time, and a
@@ -89,12 +98,13 @@ Examples:
 }
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	var dir, addr, once, certFile, keyFile string
+	var dir, addr, flightAddr, once, certFile, keyFile string
 	var grace time.Duration
 	var behindProxy, demoAccounts bool
 	fs, err := e.parse(lookup("serve"), args, flagWarehouse|flagInbox|flagOut, func(fs *flag.FlagSet) {
 		scheduleFlags(fs, &dir)
 		fs.StringVar(&addr, "addr", getenv("SHEQU_ADDR", "127.0.0.1:8765"), "serve the web application on this `address` ($SHEQU_ADDR); loopback unless you say otherwise")
+		fs.StringVar(&flightAddr, "flight-addr", getenv("SHEQU_FLIGHT_ADDR", ""), "also serve Arrow Flight SQL on this `address` ($SHEQU_FLIGHT_ADDR), e.g. 127.0.0.1:8766: read-only SQL for analysts' tools")
 		fs.StringVar(&certFile, "tls-cert", "", "serve HTTPS with this certificate `file` (PEM), with --tls-key")
 		fs.StringVar(&keyFile, "tls-key", "", "the private key `file` (PEM) of --tls-cert")
 		fs.BoolVar(&behindProxy, "behind-tls-proxy", false, "a TLS proxy on this machine forwards to --addr: serve plain HTTP on a non-loopback address, cookies Secure")
@@ -146,9 +156,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return usagef("--addr %s is reachable from other machines: serve it over TLS (--tls-cert FILE --tls-key FILE), "+
 			"or say that a TLS proxy forwards to it (--behind-tls-proxy); passwords and the districts' data must not cross the network in clear", addr)
 	}
+	if flightAddr != "" {
+		if err := flight.CheckAddr(flightAddr, certFile != ""); errors.Is(err, flight.ErrNotLoopback) {
+			return usagef("--flight-addr %s is reachable from other machines: serve it over TLS (--tls-cert FILE --tls-key FILE); "+
+				"tokens, passwords and the districts' data must not cross the network in clear", flightAddr)
+		} else if err != nil {
+			return usagef("--flight-addr %s: %v (e.g. 127.0.0.1:8766)", flightAddr, err)
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w; pass another --addr", addr, err)
+	}
+	var fln net.Listener
+	if flightAddr != "" {
+		if fln, err = net.Listen("tcp", flightAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w; pass another --flight-addr", flightAddr, err)
+		}
 	}
 	if err := s.Start(ctx); err != nil {
 		ln.Close()
@@ -171,6 +196,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	})
 	if err != nil {
 		ln.Close()
+		if fln != nil {
+			fln.Close()
+		}
 		s.Stop()
 		return err
 	}
@@ -179,6 +207,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			app.Close()
 			ln.Close()
+			if fln != nil {
+				fln.Close()
+			}
 			s.Stop()
 			return err
 		}
@@ -188,6 +219,17 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			rows = append(rows, []string{"  " + a.Name, a.Describe, a.Password})
 		}
 		printColumns(e.stdout, rows)
+	}
+	var fsrv *flight.Server
+	if fln != nil {
+		fsrv = app.Flight()
+		go func() {
+			if err := fsrv.Serve(fln, certFile, keyFile); err != nil {
+				log.Error("flight sql server stopped", "err", err)
+			}
+		}()
+		log.Info("serving flight sql", "addr", fln.Addr().String())
+		fmt.Fprintf(e.stdout, "serve: Arrow Flight SQL on %s (read-only SQL on the snapshot; the web accounts and tokens)\n", fln.Addr())
 	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -215,6 +257,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
+	if fsrv != nil {
+		fsrv.Stop()
+	}
 	if err := app.Close(); err != nil {
 		log.Error("close the warehouse", "err", err)
 	}
