@@ -150,6 +150,15 @@ func TestRunWithNothingNew(t *testing.T) {
 		t.Errorf("the run is recorded %s %q with %d steps besides its ingest and %d model runs; want ok, nothing changed, 0 and 0", status, note, steps, modelRuns)
 	}
 
+	// A full run does the work whatever changed: every model built.
+	lines = nil
+	if _, err := p.RunWith(ctx, "test", RunOptions{Full: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(lines, "\n"); strings.Contains(got, "nothing changed") || strings.Contains(got, "up to date") || !strings.Contains(got, "build: ✓ built") {
+		t.Errorf("a full run said:\n%s", got)
+	}
+
 	// A change of policy is a change: the next run builds and reports.
 	w, err = p.Open(ctx, "test")
 	if err != nil {
