@@ -82,8 +82,11 @@ type FileResult struct {
 	Unrecorded int
 	// Sheets lists the sheets with no recognised header (left alone).
 	Unrecognised []string
-	// Receipt is the path of the receipt written for the district.
-	Receipt string
+	// Receipt is the path of the receipt written for the district; a file
+	// of several districts' rows gets one each (and one for its rows of no
+	// district), all in Receipts, the first in Receipt.
+	Receipt  string
+	Receipts []string
 }
 
 // Summary is the result of one ingest run.
@@ -271,21 +274,31 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	if opt.Receipts != "" {
 		for i := range s.Released {
 			r := &s.Released[i]
-			path, err := rewriteReceipt(ctx, w.DB, &opt, r.Submission)
+			paths, err := rewriteReceipt(ctx, w.DB, &opt, r.Submission)
 			if err != nil {
 				opt.Log.Warn("receipt not written again", "submission", r.Submission, "err", err)
-				continue
+				if len(paths) == 0 {
+					continue
+				}
 			}
-			r.Receipt = path
-			if old := receipt.Path(opt.Receipts, receipt.Info{File: r.File, District: r.oldDistrict, Submission: r.Submission}); old != path {
-				_ = os.Remove(old)
+			r.Receipt, r.Receipts = paths[0], paths
+			// The receipts the release did not write again are gone: a
+			// district's folder the file's rows are no longer of.
+			written := map[string]bool{}
+			for _, p := range paths {
+				written[p] = true
 			}
+			olds := receipt.Paths(opt.Receipts, receipt.Info{File: r.File, District: r.oldDistrict, Submission: r.Submission})
+			olds = append(olds, receipt.Path(opt.Receipts, receipt.Info{File: r.File, Submission: r.Submission}))
 			for j := range s.Files {
 				if s.Files[j].Submission == r.Submission {
-					if old := s.Files[j].Receipt; old != "" && old != path {
-						_ = os.Remove(old)
-					}
-					s.Files[j].Receipt = path
+					olds = append(olds, s.Files[j].Receipts...)
+					s.Files[j].Receipt, s.Files[j].Receipts = paths[0], paths
+				}
+			}
+			for _, old := range olds {
+				if !written[old] {
+					_ = os.Remove(old)
 				}
 			}
 		}

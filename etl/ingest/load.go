@@ -49,9 +49,14 @@ type loader struct {
 	recorded, unrecorded int
 	format               string
 	encoding             string
-	// receipt writes the file's receipt and returns its path ("" when it
-	// could not); nil when there is none to write.
-	receipt func() string
+	// receipt writes the file's receipts and returns their paths (none
+	// when it could not); nil when there is none to write. A shared file
+	// gets one per district (rowDist).
+	receipt func() []string
+	// rowDist is the district of every row of the file; curDistrict the
+	// district of the row references is checking ("" when none is known).
+	rowDist     *rowDistricts
+	curDistrict string
 	// waiting holds the references an orphan row waits for (set by
 	// references, written by wait).
 	waiting []orphanRef
@@ -149,21 +154,31 @@ func (l *loader) writeReceipt(arch string) {
 	info := receipt.Info{File: r.File, District: r.District, SHA256: r.SHA256, Submission: r.Submission, Status: r.Status,
 		Kinds: r.Kinds, Read: r.Read, Loaded: r.Loaded, Rejected: r.Rejected, Warned: r.Warned, Unrecorded: l.unrecorded,
 		Reason: r.Reason, ReasonZh: r.ReasonZh, ReceivedAt: time.Now()}
-	dst := receipt.Path(l.opt.Receipts, info)
 	format, encoding, problems, log := l.format, l.encoding, l.problems, l.opt.Log
-	l.receipt = func() string {
-		write := func() error {
-			return receipt.Write(dst, arch, format, encoding, info, problems, receipt.Limits{MaxAnnotateRows: 50_000})
+	dir := l.opt.Receipts
+	if parts := l.rowDist.parts(info, problems); parts != nil {
+		// Rows of several districts: a receipt for each.
+		l.receipt = func() []string { return writeParts(dir, arch, format, encoding, parts, log) }
+		return
+	}
+	l.receipt = func() []string {
+		var paths []string
+		// A duplicate of a shared file is said to each of its districts.
+		for _, dst := range receipt.Paths(dir, info) {
+			write := func() error {
+				return receipt.Write(dst, arch, format, encoding, info, problems, receipt.Limits{MaxAnnotateRows: 50_000})
+			}
+			if receipt.Clean(info, problems) {
+				// Nothing to mark: the receipt is the summary alone.
+				write = func() error { return receipt.WriteSummary(dst, info) }
+			}
+			if err := write(); err != nil {
+				log.Warn("receipt not written", "file", info.File, "err", err)
+				continue
+			}
+			paths = append(paths, dst)
 		}
-		if receipt.Clean(info, problems) {
-			// Nothing to mark: the receipt is the summary alone.
-			write = func() error { return receipt.WriteSummary(dst, info) }
-		}
-		if err := write(); err != nil {
-			log.Warn("receipt not written", "file", info.File, "err", err)
-			return ""
-		}
-		return dst
+		return paths
 	}
 }
 
@@ -294,6 +309,7 @@ func (l *loader) begin(ctx context.Context) (err error) {
 	l.years = map[string]map[int64]bool{}
 	l.quarters = map[int64]bool{}
 	l.partKeys = map[string]map[string]bool{}
+	l.rowDist = newRowDistricts()
 	l.rejects, err = l.tx.Appender(ctx, "raw", "rejects")
 	return err
 }
@@ -333,6 +349,7 @@ func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error 
 	col := columnIndex(k)
 	return l.eachItem(rd, func(it *item) error {
 		if it.total {
+			l.rowDist.item(s.name, it.row.Num)
 			for _, p := range it.probs {
 				if err := l.reject(s.name, p); err != nil {
 					return err
@@ -343,7 +360,11 @@ func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error 
 		l.res.Read++
 		o := &it.out
 		l.waiting = nil
+		l.curDistrict = ""
 		l.references(s.sc.Layout, col, it.row, o)
+		l.rowDist.item(s.name, it.row.Num)
+		dc := l.rowDist.set(s.name, it.row.Num, l.rowDist.id(l.curDistrict))
+		dc.read++
 		for _, p := range o.Problems {
 			if err := l.reject(s.name, p); err != nil {
 				return err
@@ -351,8 +372,13 @@ func (l *loader) loadSheet(ctx context.Context, s opened, rd *fileReader) error 
 		}
 		if !o.OK() {
 			l.res.Rejected++
+			dc.rejected++
 			return l.wait(ctx, k.Name, s.name, it.row.Num)
 		}
+		if warningCodes(o.Problems) != "" {
+			dc.warned++
+		}
+		dc.loaded++
 		if err := l.loadRow(ctx, k, col, s.name, o); err != nil {
 			return err
 		}
@@ -479,10 +505,16 @@ func (l *loader) references(layout *dict.Layout, col map[string]int, row etl.Row
 	year, hasYear := get("year").(int64)
 	switch k.Name {
 	case "communities":
-		if d, ok := get("district").(string); ok && o.OK() {
-			l.districts[d] = true
+		if d, ok := get("district").(string); ok {
+			l.curDistrict = d
+			if o.OK() {
+				l.districts[d] = true
+			}
 		}
 	case "projects":
+		if d, ok := get("district").(string); ok {
+			l.curDistrict = d
+		}
 		codes, _ := get("community_codes").([]string)
 		if !hasYear || len(codes) == 0 {
 			break
@@ -510,6 +542,7 @@ func (l *loader) references(layout *dict.Layout, col map[string]int, row etl.Row
 			break
 		}
 		if d, ok := l.ov.project(year, code); ok {
+			l.curDistrict = d
 			if o.OK() {
 				l.districts[d] = true
 			}
@@ -524,6 +557,7 @@ func (l *loader) references(layout *dict.Layout, col map[string]int, row etl.Row
 			break
 		}
 		if d, ok := l.ov.community(year, code); ok {
+			l.curDistrict = d
 			if o.OK() {
 				l.districts[d] = true
 			}

@@ -313,17 +313,17 @@ type receiptWriter struct {
 	jobs     chan receiptJob
 	wg       sync.WaitGroup
 	mu       sync.Mutex
-	done     map[int]string // index in Summary.Files → receipt path
+	done     map[int][]string // index in Summary.Files → receipt paths
 	finished bool
 }
 
 type receiptJob struct {
 	index int
-	write func() string
+	write func() []string
 }
 
 func newReceiptWriter(workers int) *receiptWriter {
-	rw := &receiptWriter{jobs: make(chan receiptJob, workers), done: map[int]string{}}
+	rw := &receiptWriter{jobs: make(chan receiptJob, workers), done: map[int][]string{}}
 	for i := 0; i < workers; i++ {
 		rw.wg.Add(1)
 		go func() {
@@ -348,7 +348,10 @@ func (rw *receiptWriter) finish(s *Summary) {
 	rw.finished = true
 	close(rw.jobs)
 	rw.wg.Wait()
-	for i, p := range rw.done {
-		s.Files[i].Receipt = p
+	for i, ps := range rw.done {
+		s.Files[i].Receipts = ps
+		if len(ps) > 0 {
+			s.Files[i].Receipt = ps[0]
+		}
 	}
 }

@@ -46,6 +46,7 @@ type Released struct {
 	Rows       int     // rows loaded
 	By         []int64 // the submissions that brought the parents
 	Receipt    string
+	Receipts   []string // a shared file's, one per district
 	// oldDistrict is the submission's district before the release: its
 	// receipt moves when the release names a district it lacked.
 	oldDistrict string
@@ -425,8 +426,10 @@ func (l *loader) placeReleased(ctx context.Context) error {
 }
 
 // rewriteReceipt writes a submission's receipt again from the warehouse,
-// after some of its rows were released, and returns its path.
-func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (string, error) {
+// after some of its rows were released, and returns its path; a shared
+// file's receipts, one per district, after reading it again for the
+// district of every row (rowDistricts).
+func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) ([]string, error) {
 	var info receipt.Info
 	var kinds, district, reason, reasonZh, format, encoding, archive sql.NullString
 	var received time.Time
@@ -435,7 +438,7 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (s
 		FROM raw.submissions WHERE submission_id = ?`, sub).Scan(&info.File, &info.SHA256, &info.Status, &kinds, &district,
 		&info.Read, &info.Loaded, &info.Rejected, &info.Warned, &reason, &reasonZh, &received, &format, &encoding, &archive)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	info.Submission = sub
 	info.District, info.Reason, info.ReasonZh, info.ReceivedAt = district.String, reason.String, reasonZh.String, received
@@ -446,7 +449,7 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (s
 			severity, code, message_zh, coalesce(released_by, 0)
 		FROM raw.rejects WHERE submission_id = ? ORDER BY rowid`, sub)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer rows.Close()
 	var ps []receipt.Problem
@@ -454,7 +457,7 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (s
 	for rows.Next() {
 		var p receipt.Problem
 		if err := rows.Scan(&p.Sheet, &p.Row, &p.Column, &p.Header, &p.Letter, &p.Value, &p.Severity, &p.Code, &p.Zh, &p.ReleasedBy); err != nil {
-			return "", err
+			return nil, err
 		}
 		if len(ps) < maxListed {
 			ps = append(ps, p)
@@ -464,7 +467,7 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (s
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return "", err
+		return nil, err
 	}
 	// A released problem's row loaded unless another error stands.
 	out := map[rowKey]bool{}
@@ -481,6 +484,23 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (s
 	}
 	info.Released = len(released)
 	s := &submissionRow{file: info.File, sha: info.SHA256, archive: archive.String}
+	// The file is read again for the district of every row: rows of
+	// another district, even rejected ones, make it a shared file.
+	byRow, err := fileRowDistricts(ctx, db, opt, sub, s)
+	switch {
+	case err != nil && strings.Contains(info.District, ","):
+		return nil, fmt.Errorf("the districts of the rows of submission %d: %w", sub, err)
+	case err != nil:
+		opt.Log.Warn("the districts of the rows not found; one receipt", "submission", sub, "err", err)
+	default:
+		if parts := byRow.parts(info, ps); parts != nil {
+			paths := writeParts(opt.Receipts, archivedPath(opt, s), format.String, encoding.String, parts, opt.Log)
+			if len(paths) < len(parts) {
+				return paths, fmt.Errorf("%d of the %d receipts of submission %d not written", len(parts)-len(paths), len(parts), sub)
+			}
+			return paths, nil
+		}
+	}
 	dst := receipt.Path(opt.Receipts, info)
 	write := func() error {
 		return receipt.Write(dst, archivedPath(opt, s), format.String, encoding.String, info, ps, receipt.Limits{MaxAnnotateRows: 50_000})
@@ -489,9 +509,9 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) (s
 		write = func() error { return receipt.WriteSummary(dst, info) }
 	}
 	if err := write(); err != nil {
-		return "", err
+		return nil, err
 	}
-	return dst, nil
+	return []string{dst}, nil
 }
 
 func intList(xs []int) string {
