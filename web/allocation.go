@@ -9,7 +9,8 @@ import (
 )
 
 type allocationExtra struct {
-	Trial data.Trial
+	Trial  data.Trial
+	CanTry bool // the city tries budgets; a district sees its allocation
 }
 
 // allocationPage is the yearly city reward allocation (市级奖励资金分配):
@@ -20,6 +21,10 @@ type allocationExtra struct {
 func (s *Server) allocationPage(r *http.Request, rd *data.Read, st *state) (*dash, error) {
 	ctx := r.Context()
 	trial := data.Trial{Budget: st.Get("budget"), Rate: st.Get("rate")}
+	if trial.Active() && st.Own != "" {
+		// A trial moves money between districts: it is the city's.
+		return nil, data.ErrForbidden
+	}
 	if trial.Check() != nil {
 		return nil, badParam("试算预算应为金额（元，最多两位小数），试算奖励比例应在 0 到 1 之间（最多六位小数）")
 	}
@@ -28,7 +33,7 @@ func (s *Server) allocationPage(r *http.Request, rd *data.Read, st *state) (*das
 		return nil, err
 	}
 	d := &dash{Title: fmt.Sprintf("%d 年市级奖励资金分配", st.Year), Heading: fmt.Sprintf("%d 年市级奖励资金分配", st.Year),
-		Extra: allocationExtra{Trial: trial}}
+		Extra: allocationExtra{Trial: trial, CanTry: st.Own == ""}}
 	budget := "未设预算：按应得奖励全额分配"
 	for i := range t.Rows {
 		if t.Value(i, "budget") != nil {

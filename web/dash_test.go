@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -562,5 +563,145 @@ func TestScorecard(t *testing.T) {
 		if r == nil || !sameNumber(r.Cells[g.col(col)].V, w["coverage_rate"]) {
 			t.Errorf("%s %s %s: %v, want %s", w["district"], w["year"], col, r, w["coverage_rate"])
 		}
+	}
+}
+
+// isolationMarks give away a district: its name, its community codes (the
+// sample's 12-digit codes start 519902 for 临江区, 519903 for 青山区) and
+// its project codes.
+var isolationMarks = map[string][]string{
+	"临江区": {"临江区", "519902", "LJ20"},
+	"青山区": {"青山区", "519903"},
+}
+
+// dashboardIsolation reads, as district's clerk (c signed in), every
+// dashboard page, its workbook, the SQL page and the saved queries with
+// their downloads, following every link the pages give to deeper pages:
+// none holds a mark of the other district. Asking for the other district,
+// its community or its project is refused; the city's pages (providers, a
+// trial of the allocation) are refused. It returns how many responses it
+// checked.
+func dashboardIsolation(t *testing.T, c *client, district, other string) int {
+	t.Helper()
+	seen := 0
+	check := func(what string, body []byte) {
+		t.Helper()
+		seen++
+		for _, m := range isolationMarks[other] {
+			if i := bytes.Index(body, []byte(m)); i >= 0 {
+				t.Errorf("%s holds %q of %s: …%s…", what, m, other, body[max(0, i-80):min(len(body), i+80)])
+			}
+		}
+	}
+	get := func(path string) []byte {
+		t.Helper()
+		resp, b := c.get(path)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %s", path, resp.Status)
+		}
+		check("GET "+path, b)
+		return b
+	}
+	xlsx := func(path string) {
+		t.Helper()
+		p, q, _ := strings.Cut(path, "?")
+		resp, b := c.get(p + ".xlsx?" + q)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s.xlsx: %s", p, resp.Status)
+			return
+		}
+		check("the workbook of "+path, unzipText(t, b))
+	}
+	visited := map[string]bool{}
+	var visit func(path string, depth int)
+	visit = func(path string, depth int) {
+		t.Helper()
+		path, _, _ = strings.Cut(path, "#")
+		if visited[path] || len(visited) > 80 {
+			return
+		}
+		visited[path] = true
+		page := get(path)
+		xlsx(path)
+		if depth == 0 {
+			return
+		}
+		for _, g := range parseGrids(t, page) {
+			rows := g.Rows
+			if g.Total != nil {
+				rows = append(rows[:len(rows):len(rows)], *g.Total)
+			}
+			for _, r := range rows {
+				for _, cell := range r.Cells {
+					if h := cell.Href; strings.HasPrefix(h, "/drill") || strings.HasPrefix(h, "/project") || strings.HasPrefix(h, "/allocation") || strings.HasPrefix(h, "/overview") {
+						visit(h, depth-1)
+					}
+				}
+			}
+		}
+	}
+	for _, year := range []string{"2013", "2014"} {
+		for _, p := range []string{"/overview?year=", "/drill?year=", "/allocation?year=", "/scorecard?year="} {
+			visit(p+year, 3)
+		}
+	}
+	o := url.QueryEscape(other)
+	for _, p := range []string{"/overview?year=2014&district=" + o, "/drill?year=2014&district=" + o, "/overview.xlsx?year=2014&district=" + o,
+		"/providers?year=2014", "/providers.xlsx?year=2014", "/allocation?year=2014&budget=1000000", "/allocation.xlsx?year=2014&rate=0.5"} {
+		if resp, b := c.get(p); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET %s: %s, want 403", p, resp.Status)
+		} else {
+			check("GET "+p, b)
+		}
+	}
+	otherCode := map[string]string{"临江区": "519902001001", "青山区": "519903001001"}[other]
+	otherProject := map[string]string{"临江区": "LJ2014-001", "青山区": "2014519903001"}[other]
+	for _, p := range []string{"/drill?year=2014&community=" + otherCode, "/project?year=2014&code=" + otherProject} {
+		if resp, b := c.get(p); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s (of %s): %s, want 404", p, other, resp.Status)
+		} else {
+			check("GET "+p, b)
+		}
+	}
+	for _, q := range []string{"SELECT * FROM marts.coverage", "SELECT * FROM intermediate.community_years", "SELECT * FROM intermediate.lineage",
+		"SELECT * FROM official.city_rewards", "SELECT * FROM staging.projects", "SELECT table_schema, table_name FROM information_schema.tables"} {
+		get("/sql?q=" + url.QueryEscape(q))
+		for _, f := range []string{"csv", "xlsx", "parquet"} {
+			resp, b := c.get("/sql/result." + f + "?q=" + url.QueryEscape(q))
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("%s as %s: %s", q, f, resp.Status)
+			}
+			if f == "xlsx" {
+				b = unzipText(t, b)
+			}
+			check(q+" as "+f, b)
+		}
+	}
+	for _, q := range []string{"/queries/uncovered_communities", "/queries/uncovered_by_district", "/queries/coverage_change",
+		"/queries/reward_allocation", "/queries/projects_over_standard", "/queries/uncovered_communities?district=" + o} {
+		get(q)
+		p, qs, _ := strings.Cut(q, "?")
+		resp, b := c.get(p + "/result.csv?" + qs)
+		if resp.StatusCode == http.StatusOK {
+			check(q+" as CSV", b)
+		}
+	}
+	return seen
+}
+
+// TestDashboardIsolation signs in as each district of the whole sample
+// city (both batches, 2013 closed) and reads every dashboard page, export,
+// SQL result and saved query it can reach.
+func TestDashboardIsolation(t *testing.T) {
+	e := fullCity(t)
+	for district, user := range map[string]string{"临江区": "lj", "青山区": "qs"} {
+		t.Run(district, func(t *testing.T) {
+			c := e.client(t)
+			c.login(user)
+			other := map[string]string{"临江区": "青山区", "青山区": "临江区"}[district]
+			if n := dashboardIsolation(t, c, district, other); n < 60 {
+				t.Errorf("only %d responses checked", n)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -91,7 +92,8 @@ func newEnv(dir string) (*testEnv, error) {
 	}
 	w.Close()
 	cfg := pipeline.Resolve(pipeline.Config{Warehouse: wpath, Inbox: filepath.Join(dir, "inbox"), Out: filepath.Join(dir, "out"), City: "江州市"}, func(string) string { return "" })
-	srv, err := New(ctx, Config{Pipeline: pipeline.New(cfg), TrustProxy: true})
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	srv, err := New(ctx, Config{Pipeline: pipeline.New(cfg), TrustProxy: true, Log: log})
 	if err != nil {
 		return nil, err
 	}

@@ -60,8 +60,8 @@ func (s *Server) queryShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerOf(r)
-	values := queryValues(q, r.URL.Query())
-	sd := &sqlData{Saved: s.savedQueries(), Query: q, Values: values}
+	values := ownDistrict(q, queryValues(q, r.URL.Query()), c.District)
+	sd := &sqlData{Saved: s.savedQueries(), Query: q, Values: values, Own: c.District}
 	ctx, cancel := context.WithTimeout(r.Context(), sqlTimeout)
 	defer cancel()
 	sess, err := s.snap.SQL(ctx, c.Scope())
@@ -103,5 +103,14 @@ func (s *Server) queryDownload(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	s.downloadWith(w, r, q.Name, "", q, queryValues(q, r.URL.Query()))
+	s.downloadWith(w, r, q.Name, "", q, ownDistrict(q, queryValues(q, r.URL.Query()), callerOf(r).District))
+}
+
+// ownDistrict fixes a saved query's district parameter to a district
+// account's own district (its session holds no other anyway).
+func ownDistrict(q *queries.Query, values map[string]string, own string) map[string]string {
+	if own != "" && q.Param("district") != nil {
+		values["district"] = own
+	}
+	return values
 }

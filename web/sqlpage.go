@@ -56,6 +56,8 @@ type sqlData struct {
 	// Query is the saved query shown, with the values of its form.
 	Query  *queries.Query
 	Values map[string]string
+	// Own is a district account's district: its district parameter.
+	Own string
 	// Downloads are the links of the result's files.
 	Downloads [][2]string
 }

@@ -443,6 +443,9 @@ func TestIsolation(t *testing.T) {
 			if seen < 40 {
 				t.Errorf("only %d responses checked", seen)
 			}
+			// The dashboard, its workbooks, SQL and the saved queries
+			// (issue 17).
+			dashboardIsolation(t, c, district, other)
 		})
 	}
 

@@ -35,6 +35,11 @@ func (b *query) mart(name string, src Source) string {
 	if !ok {
 		panic(fmt.Sprintf("data: no mart %q", name))
 	}
+	if src == Official && !b.r.official[name] {
+		// No official view (the warehouse was never reported nor
+		// closed): its official figures are its working ones.
+		src = Source{Working: true}
+	}
 	table, a := src.table(name)
 	b.args = append(b.args, a)
 	q, sa, err := b.r.scope.from(relation{sql: m.sql(table), cityOnly: m.cityOnly})

@@ -38,6 +38,10 @@ type handle struct {
 	refs      int
 	stale     bool
 	scopes    scopedFiles // the districts' SQL sessions of this snapshot
+	// official are the marts with a view official.<mart>: the report
+	// stage and a close make them; a warehouse never reported has none,
+	// and then its official figures are its working ones.
+	official map[string]bool
 }
 
 // NewSnapshots reads the snapshot of the warehouse at path.
@@ -57,6 +61,7 @@ type Read struct {
 	scope Scope
 	// Published is when the snapshot was published: "数据截至".
 	Published time.Time
+	official  map[string]bool
 }
 
 // Scope returns the scope the read is cut to.
@@ -69,7 +74,7 @@ func (s *Snapshots) Open(ctx context.Context, scope Scope) (*Read, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Read{db: h.w.DB, scope: scope, Published: h.published}, func() { s.release(h) }, nil
+	return &Read{db: h.w.DB, scope: scope, Published: h.published, official: h.official}, func() { s.release(h) }, nil
 }
 
 // Published returns when the newest snapshot was published (zero when
@@ -109,14 +114,38 @@ func (s *Snapshots) acquire(ctx context.Context) (*handle, error) {
 		os.Remove(link)
 		return nil, fmt.Errorf("open the snapshot: %w", err)
 	}
+	official, err := officialViews(ctx, w)
+	if err != nil {
+		w.Close()
+		os.Remove(link)
+		return nil, fmt.Errorf("open the snapshot: %w", err)
+	}
 	if old := s.cur; old != nil {
 		old.stale = true
 		if old.refs == 0 {
 			old.close()
 		}
 	}
-	s.cur = &handle{w: w, link: link, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1}
+	s.cur = &handle{w: w, link: link, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1, official: official}
 	return s.cur, nil
+}
+
+// officialViews are the marts with a view official.<mart> in w.
+func officialViews(ctx context.Context, w *warehouse.Warehouse) (map[string]bool, error) {
+	rows, err := w.DB.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'official'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
 }
 
 func (h *handle) close() {

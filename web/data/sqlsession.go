@@ -32,8 +32,10 @@ type scopedTable struct {
 	rel  relation
 }
 
-// districtTables are the tables of a district's SQL session.
-func districtTables() []scopedTable {
+// districtTables are the tables of a district's SQL session; official
+// names the marts with an official view (the others' official.<mart> is
+// its working figures, as without a close they are).
+func districtTables(official map[string]bool) []scopedTable {
 	var out []scopedTable
 	var marts []string
 	for name, m := range martDistricts {
@@ -44,8 +46,12 @@ func districtTables() []scopedTable {
 	sort.Strings(marts)
 	for _, name := range marts {
 		m := martDistricts[name]
+		off := "official." + name
+		if !official[name] {
+			off = "marts." + name
+		}
 		out = append(out, scopedTable{"marts." + name, relation{sql: m.sql("marts." + name)}},
-			scopedTable{"official." + name, relation{sql: m.sql("official." + name)}})
+			scopedTable{"official." + name, relation{sql: m.sql(off)}})
 	}
 	for _, t := range []struct{ name, rel string }{
 		{"staging.communities", "communities"}, {"staging.projects", "projects"}, {"staging.project_communities", "project_communities"},
@@ -63,7 +69,7 @@ func districtTables() []scopedTable {
 // DistrictTables names the tables of a district's SQL session.
 func DistrictTables() []string {
 	var out []string
-	for _, t := range districtTables() {
+	for _, t := range districtTables(nil) {
 		out = append(out, t.name)
 	}
 	return out
@@ -140,7 +146,7 @@ func (h *handle) scoped(ctx context.Context, scope Scope) (*warehouse.Warehouse,
 	}
 	h.scopes.mu.Unlock()
 	f.once.Do(func() {
-		f.err = writeScoped(ctx, h.link, f.path, scope)
+		f.err = writeScoped(ctx, h.link, f.path, scope, h.official)
 		if f.err == nil {
 			f.w, f.err = warehouse.Open(ctx, f.path, warehouse.Options{ReadOnly: true, Sandbox: true, Threads: 2, MemoryLimit: "512MB"})
 		}
@@ -168,7 +174,7 @@ func (h *handle) closeScoped() {
 
 // writeScoped writes the district file at path from the snapshot at src:
 // each table of districtTables with the rows the scope sees.
-func writeScoped(ctx context.Context, src, path string, scope Scope) error {
+func writeScoped(ctx context.Context, src, path string, scope Scope, official map[string]bool) error {
 	// The snapshot is open sandboxed under src; a reader that may attach
 	// a file opens it under a name of its own (see Snapshots.acquire).
 	link := fmt.Sprintf("%s.writer-%d", src, time.Now().UnixNano())
@@ -191,7 +197,7 @@ func writeScoped(ctx context.Context, src, path string, scope Scope) error {
 		return fmt.Errorf("district file: %w", err)
 	}
 	schemas := map[string]bool{}
-	for _, t := range districtTables() {
+	for _, t := range districtTables(official) {
 		schema, _, _ := strings.Cut(t.name, ".")
 		if !schemas[schema] {
 			if _, err := conn.ExecContext(ctx, "CREATE SCHEMA scoped."+schema); err != nil {
