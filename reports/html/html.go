@@ -20,7 +20,10 @@ import (
 func Write(w io.Writer, d *reports.Data) error {
 	p := page{D: d, Form: d.Def.Layout == reports.LayoutForm, Orientation: d.Def.Orientation}
 	for _, t := range d.Cover {
-		p.Cover = append(p.Cover, table(t))
+		ct := table(t)
+		// A list under its title (主要情况) needs no header row saying it again.
+		ct.NoHead = len(ct.Head) == 1 && ct.Head[0] == ct.Title
+		p.Cover = append(p.Cover, ct)
 	}
 	inAppendix := false
 	for _, t := range d.Sheets {
@@ -70,6 +73,7 @@ type section struct {
 }
 
 type htmlTable struct {
+	NoHead             bool // the table's header row is left out
 	Title, Note, Empty string
 	Head               []string
 	Rows               [][]htmlCell
@@ -322,7 +326,9 @@ footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line)
 </body>
 </html>
 {{define "table"}}<div class="scroll"><table>
+{{- if not .NoHead}}
 <thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
+{{- end}}
 <tbody>{{if .Rows}}{{range .Rows}}<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</td>{{end}}</tr>{{end}}{{else}}<tr><td colspan="{{len .Head}}">{{.Empty}}</td></tr>{{end}}</tbody>
 {{- if .Totals}}<tfoot><tr>{{range .Totals}}<td{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</td>{{end}}</tr></tfoot>{{end}}
 </table></div>{{end}}

@@ -85,8 +85,10 @@ city AS (
     SELECT r.year, 5,
            '市级资金：奖励资金分配 ' || format('{:,.1f}', CAST(r.allocation / 10000 AS DOUBLE)) || ' 万元' ||
            coalesce('（上年 ' || format('{:,.1f}', CAST(r.allocation_prev / 10000 AS DOUBLE)) || ' 万元）', '') ||
-           coalesce('；社区综合服务中心示范点补贴 ' || format('{:,.1f}', CAST(s.city_total / 10000 AS DOUBLE)) || ' 万元（' || CAST(s.sites AS VARCHAR) || ' 个示范点' ||
-                    CASE WHEN s.match_short > 0 THEN '，' || CAST(s.match_short AS VARCHAR) || ' 个配套不足' ELSE '' END || '）', '') || '。'
+           CASE WHEN s.sites > 0 THEN
+               '；社区综合服务中心示范点补贴 ' || format('{:,.1f}', CAST(s.city_total / 10000 AS DOUBLE)) || ' 万元（' || CAST(s.sites AS VARCHAR) || ' 个示范点' ||
+               CASE WHEN s.match_short > 0 THEN '，' || CAST(s.match_short AS VARCHAR) || ' 个配套不足' ELSE '' END || '）'
+           ELSE '；本年度没有新的社区综合服务中心示范点' END || '。'
     FROM rewards2 r LEFT JOIN sites s ON s.year = r.year
     UNION ALL
     SELECT year, 6,
