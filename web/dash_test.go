@@ -152,14 +152,14 @@ func TestOverview(t *testing.T) {
 					continue
 				}
 				n++
-				r := g.byKey(w["district"])
+				r := g.ByKey(w["district"])
 				if r == nil {
 					t.Errorf("%s %s: no row of %s", year, kind, w["district"])
 					continue
 				}
 				for col, title := range map[string]string{"communities": "社区数", "covered": "已覆盖", "coverage_rate": "覆盖率",
 					"target_rate": "目标", "meets_target": "达标", "shortfall": "距目标缺口（个）"} {
-					if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+					if got := r.Cells[g.Col(title)].V; !sameNumber(got, w[col]) {
 						t.Errorf("%s %s %s %s: %q, want %q", year, w["district"], kind, col, got, w[col])
 					}
 				}
@@ -175,12 +175,12 @@ func TestOverview(t *testing.T) {
 			if len(g.Rows) != n {
 				t.Errorf("%s %s: %d rows, want %d", year, kind, len(g.Rows), n)
 			}
-			if g.Total == nil || g.Total.Cells[g.col("社区数")].V != fmt.Sprint(communities) || g.Total.Cells[g.col("已覆盖")].V != fmt.Sprint(covered) {
+			if g.Total == nil || g.Total.Cells[g.Col("社区数")].V != fmt.Sprint(communities) || g.Total.Cells[g.Col("已覆盖")].V != fmt.Sprint(covered) {
 				t.Errorf("%s %s: total %v, want %d communities, %d covered", year, kind, g.Total, communities, covered)
 			}
 			if year == "2014" {
 				for _, r := range g.Rows {
-					if r.Cells[g.col("2013 年覆盖率")].V == "" {
+					if r.Cells[g.Col("2013 年覆盖率")].V == "" {
 						t.Errorf("2014 %s %s: no 2013 figure", kind, r.Key)
 					}
 				}
@@ -192,12 +192,12 @@ func TestOverview(t *testing.T) {
 			if w["year"] != year {
 				continue
 			}
-			r := g.byKey(w["district"])
+			r := g.ByKey(w["district"])
 			if r == nil {
 				t.Fatalf("%s: no allocation of %s", year, w["district"])
 			}
 			for col, title := range map[string]string{"allocation": "分配金额（元）", "entitlement": "应得奖励（元）", "eligible_projects": "合格项目", "eligible_spending": "合格支出（元）"} {
-				if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+				if got := r.Cells[g.Col(title)].V; !sameNumber(got, w[col]) {
 					t.Errorf("%s %s %s: %q, want %q", year, w["district"], col, got, w[col])
 				}
 			}
@@ -206,7 +206,7 @@ func TestOverview(t *testing.T) {
 			sum += a
 		}
 		var tot float64
-		fmt.Sscan(g.Total.Cells[g.col("分配金额（元）")].V, &tot)
+		fmt.Sscan(g.Total.Cells[g.Col("分配金额（元）")].V, &tot)
 		if d := tot - sum; d > 0.001 || d < -0.001 {
 			t.Errorf("%s: total allocation %v, want %v", year, tot, sum)
 		}
@@ -281,8 +281,8 @@ func TestDrillDown(t *testing.T) {
 	for _, year := range []string{"2013", "2014"} {
 		ov := parseGrids(t, c.getOK("/overview?year="+year))
 		for _, district := range []string{"临江区", "青山区"} {
-			row := ov["coverage-rural"].byKey(district)
-			href := row.Cells[ov["coverage-rural"].col("未覆盖")].Href
+			row := ov["coverage-rural"].ByKey(district)
+			href := row.Cells[ov["coverage-rural"].Col("未覆盖")].Href
 			if !strings.HasSuffix(href, "#uncovered") {
 				t.Fatalf("%s %s: the uncovered count links to %q", year, district, href)
 			}
@@ -291,7 +291,7 @@ func TestDrillDown(t *testing.T) {
 			want := truthUncovered(t, year, district)
 			got := map[string]string{}
 			for _, r := range ug.Rows {
-				got[r.Key] = r.Cells[ug.col("社区名称")].Text
+				got[r.Key] = r.Cells[ug.Col("社区名称")].Text
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("%s %s: uncovered communities\n %v\nwant (samples/truth)\n %v", year, district, got, want)
@@ -304,7 +304,7 @@ func TestDrillDown(t *testing.T) {
 					communities += n
 				}
 			}
-			if tot := page["streets"].Total; tot == nil || tot.Cells[page["streets"].col("社区")].V != fmt.Sprint(communities) {
+			if tot := page["streets"].Total; tot == nil || tot.Cells[page["streets"].Col("社区")].V != fmt.Sprint(communities) {
 				t.Errorf("%s %s: the streets total %v communities, want %d", year, district, tot, communities)
 			}
 			if len(page["projects"].Rows) == 0 {
@@ -323,7 +323,7 @@ func TestDrillDown(t *testing.T) {
 		t.Fatalf("no communities on %s", streetHref)
 	}
 	code := comm.Rows[0].Key
-	cpage := c.getOK(comm.Rows[0].Cells[comm.col("社区编码")].Href)
+	cpage := c.getOK(comm.Rows[0].Cells[comm.Col("社区编码")].Href)
 	cg := parseGrids(t, cpage)
 	lin := cg["lineage"]
 	var roster *pageRow
@@ -335,11 +335,11 @@ func TestDrillDown(t *testing.T) {
 	if roster == nil {
 		t.Fatalf("community %s: no roster row among its sources %v", code, lin.Rows)
 	}
-	file, sheet, rowNo := roster.Cells[lin.col("文件")].Text, roster.Cells[lin.col("工作表")].Text, roster.Cells[lin.col("行")].Text
+	file, sheet, rowNo := roster.Cells[lin.Col("文件")].Text, roster.Cells[lin.Col("工作表")].Text, roster.Cells[lin.Col("行")].Text
 	if !sourceRowHolds(t, filepath.Join("..", "samples", "inbox", file), sheet, rowNo, code) {
 		t.Errorf("community %s: %s %s row %s does not hold it", code, file, sheet, rowNo)
 	}
-	rc := c.getOK(roster.Cells[lin.col("报送编号")].Href)
+	rc := c.getOK(roster.Cells[lin.Col("报送编号")].Href)
 	if !strings.Contains(string(rc), "回执") || !strings.Contains(string(rc), filepath.Base(file)) {
 		t.Errorf("the receipt of %s did not open", file)
 	}
@@ -405,9 +405,9 @@ func TestAllocation(t *testing.T) {
 				continue
 			}
 			n++
-			r := g.byKey(w["district"])
+			r := g.ByKey(w["district"])
 			for col, title := range map[string]string{"allocation": "分配金额（元）", "entitlement": "应得奖励（元）", "share": "占比", "scale": "分配系数"} {
-				if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+				if got := r.Cells[g.Col(title)].V; !sameNumber(got, w[col]) {
 					t.Errorf("%s %s %s: %s, want %s", year, w["district"], col, got, w[col])
 				}
 			}
@@ -428,10 +428,10 @@ func TestAllocation(t *testing.T) {
 		spend := map[string]*big.Rat{}
 		ent := map[string]*big.Rat{}
 		for _, r := range tg.Rows {
-			s, _ := new(big.Rat).SetString(grids["allocation"].byKey(r.Key).Cells[grids["allocation"].col("合格支出（元）")].V)
+			s, _ := new(big.Rat).SetString(grids["allocation"].ByKey(r.Key).Cells[grids["allocation"].Col("合格支出（元）")].V)
 			spend[r.Key] = s
 			total.Add(total, s)
-			ent[r.Key], _ = new(big.Rat).SetString(r.Cells[tg.col("试算应得（元）")].V)
+			ent[r.Key], _ = new(big.Rat).SetString(r.Cells[tg.Col("试算应得（元）")].V)
 		}
 		entTotal := new(big.Rat)
 		for _, v := range ent {
@@ -444,7 +444,7 @@ func TestAllocation(t *testing.T) {
 				q := new(big.Rat).Quo(new(big.Rat).Mul(spend[r.Key], b), total)
 				want = fenHalfAway(q)
 			}
-			got, _ := new(big.Rat).SetString(r.Cells[tg.col("试算分配（元）")].V)
+			got, _ := new(big.Rat).SetString(r.Cells[tg.Col("试算分配（元）")].V)
 			if got.Cmp(want) != 0 {
 				t.Errorf("budget %s, %s: trial %s, want %s", budget, r.Key, got.FloatString(2), want.FloatString(2))
 			}
@@ -457,7 +457,7 @@ func TestAllocation(t *testing.T) {
 	// A trial of the year's own rate is the allocation itself.
 	grids := parseGrids(t, c.getOK("/allocation?year=2014&rate=0.33"))
 	for _, r := range grids["trial"].Rows {
-		if d := r.Cells[grids["trial"].col("差额（元）")].V; d != "0.00" && d != "0" {
+		if d := r.Cells[grids["trial"].Col("差额（元）")].V; d != "0.00" && d != "0" {
 			t.Errorf("the trial of the year's own rate differs for %s by %s", r.Key, d)
 		}
 	}
@@ -469,18 +469,18 @@ func TestAllocation(t *testing.T) {
 	}
 	closed := parseGrids(t, c.getOK("/allocation?year=2013"))
 	v := closed["versions"]
-	if v == nil || len(v.Rows) != 1 || v.Rows[0].Cells[v.col("签发人")].Text != "张三" {
+	if v == nil || len(v.Rows) != 1 || v.Rows[0].Cells[v.Col("签发人")].Text != "张三" {
 		t.Fatalf("2013's versions: %+v", v)
 	}
 	for _, r := range closed["compare"].Rows {
-		if d := r.Cells[closed["compare"].col("差额（元）")].V; d != "0.00" && d != "0" {
+		if d := r.Cells[closed["compare"].Col("差额（元）")].V; d != "0.00" && d != "0" {
 			t.Errorf("2013 %s: working and official differ by %s", r.Key, d)
 		}
 	}
 	v1 := parseGrids(t, c.getOK(v.Rows[0].Cells[0].Href))
 	texts := func(g *pageGrid) (out [][]string) {
 		for _, r := range g.Rows {
-			out = append(out, r.texts())
+			out = append(out, r.Texts())
 		}
 		return out
 	}
@@ -514,14 +514,14 @@ func TestProviders(t *testing.T) {
 				continue
 			}
 			n++
-			r := g.byKey(w["provider_credit_code"])
+			r := g.ByKey(w["provider_credit_code"])
 			if r == nil {
 				t.Errorf("%s: no row of %s", year, w["provider_credit_code"])
 				continue
 			}
 			for col, title := range map[string]string{"provider": "机构名称", "projects": "项目数", "failed_evaluations": "年度评估不合格",
 				"disqualified": "已取消综合中心运营资格", "centres_while_disqualified": "取消资格后新承接的综合中心"} {
-				if got := r.Cells[g.col(title)].V; !sameNumber(got, w[col]) {
+				if got := r.Cells[g.Col(title)].V; !sameNumber(got, w[col]) {
 					t.Errorf("%s %s %s: %s, want %s", year, w["provider_credit_code"], col, got, w[col])
 				}
 			}
@@ -558,9 +558,9 @@ func TestScorecard(t *testing.T) {
 		if !strings.Contains(g.Chart, `"type":"line"`) {
 			t.Errorf("%s: no line chart", w["district"])
 		}
-		r := g.byKey(w["year"])
+		r := g.ByKey(w["year"])
 		col := map[string]string{"urban": "城市覆盖率", "rural": "农村覆盖率"}[w["urban_rural"]]
-		if r == nil || !sameNumber(r.Cells[g.col(col)].V, w["coverage_rate"]) {
+		if r == nil || !sameNumber(r.Cells[g.Col(col)].V, w["coverage_rate"]) {
 			t.Errorf("%s %s %s: %v, want %s", w["district"], w["year"], col, r, w["coverage_rate"])
 		}
 	}

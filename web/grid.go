@@ -275,6 +275,15 @@ func shifted(x float64, shift int) string {
 	default:
 		s = digits[:point] + "." + digits[point:]
 	}
+	if w, f, _ := strings.Cut(s, "."); len(w) > 1 && w[0] == '0' { // 0 × 100 is "000"
+		s = strings.TrimLeft(w, "0")
+		if s == "" {
+			s = "0"
+		}
+		if f != "" {
+			s += "." + f
+		}
+	}
 	if neg {
 		s = "-" + s
 	}

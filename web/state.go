@@ -124,8 +124,8 @@ func (st *state) link(path string, kv ...string) string {
 	if p := st.Source.Param(); p != "" {
 		v.Set("version", p)
 	}
-	if path == st.Path {
-		v = st.values()
+	if path == st.Path || path == st.Path+".xlsx" {
+		v = st.values() // the page itself, or its workbook: all its state
 	}
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == "" {
