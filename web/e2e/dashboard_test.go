@@ -507,5 +507,3 @@ func sourceRowHolds(t *testing.T, path, sheet, rowNo, text string) bool {
 	}
 	return n <= len(rows) && strings.Contains(strings.Join(rows[n-1], "|"), text)
 }
-
-
