@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shequ/etl/dict"
+	"shequ/etl/receipt"
 	"shequ/etl/template"
 	"shequ/web/account"
 	"shequ/web/data"
@@ -156,7 +157,7 @@ func (s *Server) openSubmission(r *http.Request) (*data.Read, func(), *submissio
 				sd.Waiting = append(sd.Waiting, o)
 			}
 		}
-		sd.Receipt = s.receiptPath(id) != ""
+		sd.Receipt = s.receiptPath(callerOf(r), id) != ""
 		return rd, done, sd, nil
 	}
 }
@@ -205,12 +206,20 @@ func (s *Server) submissionAPI(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rc)
 }
 
-// receiptPath finds the receipt workbook of a submission: ingest writes
-// it under the receipts folder, in the folder of the district its rows
-// are of (which a later release may change), named from its number.
-func (s *Server) receiptPath(id int64) string {
+// receiptPath finds the receipt workbook of a submission for the caller:
+// ingest writes it under the receipts folder, in the folder of the
+// district its rows are of (which a later release may change), named from
+// its number. A file of several districts has a receipt in each district's
+// folder holding that district's rows only: a district account gets its
+// own district's, never another's; a city account the newest.
+func (s *Server) receiptPath(c *caller, id int64) string {
 	dir := s.p.Config().Receipts
-	matches, _ := filepath.Glob(filepath.Join(dir, "*", fmt.Sprintf("%d_*_回执.xlsx", id)))
+	pattern := filepath.Join(dir, "*", fmt.Sprintf("%d_*_回执.xlsx", id))
+	if c != nil && c.Role == account.District {
+		own := filepath.Dir(receipt.Path(dir, receipt.Info{District: c.District, Submission: id, File: "x"}))
+		pattern = filepath.Join(own, fmt.Sprintf("%d_*_回执.xlsx", id))
+	}
+	matches, _ := filepath.Glob(pattern)
 	if len(matches) == 0 {
 		return ""
 	}
@@ -240,7 +249,7 @@ func (s *Server) receiptDownload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done()
-	p := s.receiptPath(sd.Sub.ID)
+	p := s.receiptPath(c, sd.Sub.ID)
 	if p == "" {
 		s.notFound(w, r)
 		return
