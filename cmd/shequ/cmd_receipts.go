@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"shequ/etl/receipt"
@@ -74,8 +75,18 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 			&info.Read, &info.Loaded, &info.Rejected, &info.Warned, &waiting, &info.Released); err != nil {
 			return err
 		}
-		path := receipt.Path(e.cfg.Receipts, info)
-		if _, err := os.Stat(path); err != nil {
+		// A file of several districts has a receipt in each district's
+		// folder, of its rows only.
+		var written []string
+		for _, p := range receipt.Paths(e.cfg.Receipts, info) {
+			if _, err := os.Stat(p); err == nil {
+				if district == "" || strings.Contains(p, string(filepath.Separator)+district+string(filepath.Separator)) {
+					written = append(written, p)
+				}
+			}
+		}
+		path := strings.Join(written, ", ")
+		if path == "" {
 			path = "(not written)"
 		}
 		table = append(table, []string{fmt.Sprint(info.Submission), info.District, info.File, info.Status,
