@@ -50,7 +50,7 @@ func (s *Server) allocationPage(r *http.Request, rd *data.Read, st *state) (*das
 	for _, v := range st.Versions {
 		if st.Source.Closed() && v.Version == st.Source.Version || !st.Source.Closed() && !st.Source.Working && v.Version == st.Versions[len(st.Versions)-1].Version {
 			d.Facts = append(d.Facts, [2]string{"签发", fmt.Sprintf("第 %d 版（%s），%s 签发于 %s：%s", v.Version, v.KindZh(), v.SignedBy,
-				v.SignedAt.Format("2006-01-02 15:04"), v.Note)})
+				v.SignedAt.In(data.Shanghai).Format("2006-01-02 15:04"), v.Note)})
 		}
 	}
 	if len(st.Versions) == 0 {
@@ -72,6 +72,8 @@ func (s *Server) allocationPage(r *http.Request, rd *data.Read, st *state) (*das
 		{Key: "scale", Title: "分配系数", Format: Ratio},
 		{Key: "allocation", Title: "分配金额（元）", Format: Money},
 		{Key: "share", Title: "占比", Format: Rate},
+		{Key: "prev_allocation", Title: fmt.Sprintf("%d 年分配（元）", st.Year-1), Format: Money},
+		{Key: "change_allocation", Title: "变化（元）", Format: Money},
 	}, "district", key)
 	g.Note = "合格项目：年度评估合格的项目；合格支出：每个项目 min(区级 + 街道资金, 标准金额) 之和；应得奖励 = 奖励比例 × 合格支出；有预算且预算小于应得合计时，分配金额 = 合格支出 × 预算 ÷ 合格支出合计，按分精确计算、四舍五入。"
 	g.Empty = "本年度没有奖励分配。"
@@ -121,7 +123,7 @@ func (s *Server) allocationPage(r *http.Request, rd *data.Read, st *state) (*das
 	if len(st.Versions) > 0 {
 		vt := &data.Table{Columns: []string{"version", "kind", "signed_by", "signed_at", "note", "policy_version", "inputs", "mart_rows", "fingerprint"}}
 		for _, v := range st.Versions {
-			vt.Rows = append(vt.Rows, []any{int64(v.Version), v.KindZh(), v.SignedBy, v.SignedAt.Format("2006-01-02 15:04:05"), v.Note,
+			vt.Rows = append(vt.Rows, []any{int64(v.Version), v.KindZh(), v.SignedBy, v.SignedAt.In(data.Shanghai).Format("2006-01-02 15:04:05"), v.Note,
 				int64(v.Policy), int64(v.Inputs), v.MartRows, v.Fingerprint[:min(12, len(v.Fingerprint))]})
 		}
 		vg := gridOf("versions", "已签发的版本", vt, []Column{

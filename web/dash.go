@@ -1,9 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"shequ/web/account"
@@ -42,8 +46,9 @@ func (d *dash) Grid(id string) *Grid {
 // dashPage is what builds a dashboard page from a read of the snapshot.
 type dashPage func(r *http.Request, rd *data.Read, st *state) (*dash, error)
 
-// extraParams are the parameters a page takes besides year, version and
-// district.
+// dashboard serves a dashboard page built by build, and its workbook
+// (the same path with .xlsx); extra are the parameters the page takes
+// besides year, version and district.
 func (s *Server) dashboard(name, nav string, build dashPage, extra ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := callerOf(r)
@@ -57,24 +62,60 @@ func (s *Server) dashboard(name, nav string, build dashPage, extra ...string) ht
 		if s.dashError(w, r, err) {
 			return
 		}
-		d, err := build(r, rd, st)
+		// A page depends on the snapshot, the scope and its state
+		// alone: it is made once per snapshot (web/data.Read.Memo).
+		xlsx := strings.HasSuffix(r.URL.Path, ".xlsx")
+		made, err := rd.Memo(r.Context(), rd.MemoKey(name, strconv.FormatBool(xlsx), st.URL()), func() ([]byte, error) {
+			d, err := build(r, rd, st)
+			if err != nil {
+				return nil, err
+			}
+			d.St = st
+			var buf bytes.Buffer
+			charts := "0"
+			if xlsx {
+				err = writeWorkbook(&buf, d, rd.Published)
+			} else {
+				charts, err = s.renderContent(&buf, name, d)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return []byte(d.Title + "\x00" + charts + "\x00" + buf.String()), nil
+		})
 		if s.dashError(w, r, err) {
 			return
 		}
-		d.St = st
-		if strings.HasSuffix(r.URL.Path, ".xlsx") {
+		title, rest, _ := strings.Cut(string(made), "\x00")
+		charts, body, _ := strings.Cut(rest, "\x00")
+		if xlsx {
 			s.wr.logAudit(account.Entry{User: c.Name, Role: c.Role, District: c.District, Action: account.ActDownload, Address: c.addr, OK: true,
-				Target: d.Title + " 导出", Detail: st.URL()})
+				Target: title + " 导出", Detail: st.URL()})
 			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-			w.Header().Set("Content-Disposition", attachment(d.Title+".xlsx"))
+			w.Header().Set("Content-Disposition", attachment(title+".xlsx"))
 			w.Header().Set("Cache-Control", "no-store")
-			if err := writeWorkbook(w, d, rd.Published); err != nil {
-				s.log.Error("export", "page", st.URL(), "err", err)
-			}
+			io.WriteString(w, body)
 			return
 		}
-		s.render(w, r, http.StatusOK, name, &view{Title: d.Title, Nav: nav, Fresh: rd.Published, Data: d})
+		s.render(w, r, http.StatusOK, "made", &view{Title: title, Nav: nav, Fresh: rd.Published, Charts: charts == "1", Data: template.HTML(body)})
 	}
+}
+
+// renderContent renders a dashboard page's content (its view's
+// "content", without the layout, which holds the caller's name and
+// CSRF token), and whether it has a chart.
+func (s *Server) renderContent(w io.Writer, name string, d *dash) (string, error) {
+	t := s.pages.views[name]
+	if t == nil {
+		return "", fmt.Errorf("no view %q", name)
+	}
+	charts := "0"
+	for _, g := range d.Grids {
+		if g.Chart != nil && len(g.Rows) > 0 {
+			charts = "1"
+		}
+	}
+	return charts, t.ExecuteTemplate(w, "content", &view{Title: d.Title, Data: d})
 }
 
 // errBadParam is a page's own parameter that is wrong, said in Chinese.

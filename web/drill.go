@@ -53,6 +53,8 @@ func (s *Server) drillPage(r *http.Request, rd *data.Read, st *state) (*dash, er
 			{Key: "population_uncovered", Title: "未覆盖人口", Format: Int},
 			{Key: "projects", Title: "项目", Format: Int},
 			{Key: "contract_amount", Title: "合同金额（元）", Format: Money},
+			{Key: "prev_coverage_rate", Title: fmt.Sprintf("%d 年覆盖率", year-1), Format: Rate},
+			{Key: "change_coverage_rate", Title: "变化（百分点）", Format: Points, Class: up("change_coverage_rate")},
 		}, "district", func(r Row) string { return r.Str("district") })
 		g.Chart = &Chart{Type: "bar", Title: fmt.Sprintf("%d 年各区城市、农村社区覆盖率", year), Category: "district", Series: []string{"urban_rate", "rural_rate"}, Percent: true}
 		g.Empty = "本年度没有社区名册。"
@@ -178,6 +180,8 @@ func (s *Server) drillPage(r *http.Request, rd *data.Read, st *state) (*dash, er
 		{Key: "rural", Title: "农村社区", Format: Int},
 		{Key: "rural_rate", Title: "农村覆盖率", Format: Rate},
 		{Key: "population_uncovered", Title: "未覆盖人口", Format: Int},
+		{Key: "prev_coverage_rate", Title: fmt.Sprintf("%d 年覆盖率", year-1), Format: Rate},
+		{Key: "change_coverage_rate", Title: "变化（百分点）", Format: Points, Class: up("change_coverage_rate")},
 	}, "street", func(r Row) string { return r.Str("street") })
 	sg.Empty = "本年度没有这个区的社区名册。"
 	d.Grids = append(d.Grids, sg)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -67,16 +69,35 @@ func (s *Server) martShow(w http.ResponseWriter, r *http.Request) {
 }
 
 // martAPI is GET /api/marts/NAME?year=Y&district=D: the mart's rows the
-// caller may see, as JSON.
+// caller may see, as JSON, made once per snapshot and scope.
 func (s *Server) martAPI(w http.ResponseWriter, r *http.Request) {
-	rd, done, md, err := s.martQuery(r)
-	if s.martError(w, r, err) {
+	c := callerOf(r)
+	rd, done, err := s.snap.Open(r.Context(), c.Scope())
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	defer done()
-	writeJSON(w, http.StatusOK, map[string]any{
-		"mart": md.Name, "as_of": rd.Published.Format("2006-01-02T15:04:05Z07:00"), "columns": md.Table.Columns, "rows": md.Table.Records(),
+	body, err := rd.Memo(r.Context(), rd.MemoKey("api", r.URL.Path, r.URL.Query().Encode()), func() ([]byte, error) {
+		_, done, md, err := s.martQuery(r)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(true)
+		err = enc.Encode(map[string]any{
+			"mart": md.Name, "as_of": rd.Published.Format("2006-01-02T15:04:05Z07:00"), "columns": md.Table.Columns, "rows": md.Table.Records(),
+		})
+		return buf.Bytes(), err
 	})
+	if s.martError(w, r, err) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(body)
 }
 
 func (s *Server) martError(w http.ResponseWriter, r *http.Request, err error) bool {

@@ -69,6 +69,7 @@ func (s *Server) routes() http.Handler {
 	// Analysts' SQL and the saved queries, in the caller's scope.
 	handle("GET /sql", everyone, s.sqlShow)
 	handle("GET /queries/{name}", everyone, s.queryShow)
+	handle("GET /queries", everyone, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/sql#saved", http.StatusSeeOther) })
 	for _, f := range []string{"csv", "xlsx", "parquet"} {
 		handle("GET /sql/result."+f, everyone, s.sqlDownload)
 		handle("GET /queries/{name}/result."+f, everyone, s.queryDownload)

@@ -48,8 +48,7 @@ func writeWorkbook(w io.Writer, d *dash, asOf time.Time) error {
 	if !d.NoVersion {
 		about = append(about, [2]string{"数据版本", d.St.Source.Zh()})
 	}
-	about = append(about, [2]string{"数据截至", asOf.In(data.Shanghai).Format("2006-01-02 15:04:05")},
-		[2]string{"链接", d.St.URL()}, [2]string{"导出时间", time.Now().In(data.Shanghai).Format("2006-01-02 15:04:05")})
+	about = append(about, [2]string{"数据截至", asOf.In(data.Shanghai).Format("2006-01-02 15:04:05")}, [2]string{"链接", d.St.URL()})
 	f.SetCellStyle("说明", "A1", "A1", st.title)
 	f.SetCellValue("说明", "A1", d.Title)
 	row := 3

@@ -75,17 +75,20 @@ func (r *Read) Allocation(ctx context.Context, year int, src Source, trial Trial
 					// (f.total_spending_fen + f.total_spending_fen)) AS DECIMAL(38,0)) * 0.01 AS DECIMAL(18,2))
 			END AS trial_allocation
 		FROM f),
-	rows AS (SELECT a.*,
+	prev AS (SELECT scope_district AS district, allocation AS prev_allocation FROM `+b.mart("city_rewards", src.ForYear(year-1))+`
+		WHERE year = `+b.arg("prev_year", year-1)+`),
+	rows AS (SELECT a.*, prev.prev_allocation,
 			CASE WHEN a.unscaled THEN 1.0 ELSE CAST(a.trial_budget AS DOUBLE) / CAST(a.total_entitlement AS DOUBLE) END AS trial_scale,
 			CASE WHEN sum(a.trial_allocation) OVER () = 0 THEN 0.0
 				ELSE CAST(a.trial_allocation AS DOUBLE) / CAST(sum(a.trial_allocation) OVER () AS DOUBLE) END AS trial_share
-		FROM a)
+		FROM a LEFT JOIN prev ON prev.district = a.district)
 	SELECT district, sum(eligible_projects) AS eligible_projects, sum(eligible_spending) AS eligible_spending,
 		CASE WHEN GROUPING(district) = 0 THEN any_value(reward_rate) END AS reward_rate,
 		sum(entitlement) AS entitlement,
 		any_value(budget) AS budget,
 		CASE WHEN GROUPING(district) = 0 THEN any_value(scale) END AS scale,
 		sum(allocation) AS allocation, sum(share) AS share,
+		sum(prev_allocation) AS prev_allocation, sum(allocation) - sum(prev_allocation) AS change_allocation,
 		any_value(trial_rate) AS trial_rate,
 		sum(CAST(round(entitlement_exact, 2) AS DECIMAL(18,2))) AS trial_entitlement,
 		any_value(trial_budget) AS trial_budget,

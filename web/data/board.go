@@ -204,37 +204,31 @@ func (r *Read) Board(ctx context.Context, year int, now time.Time) (*Board, erro
 	}
 	projects := map[string][]project{}
 	from, a = r.scope.rel("projects")
-	rows, err := r.db.QueryContext(ctx, `SELECT district, project_code, project_name, contract_start, contract_end FROM `+from+`
-		WHERE year = $year ORDER BY project_code`, args(a, []any{sql.Named("year", year)})...)
+	pt, err := r.cached(ctx, `SELECT district, project_code, project_name, contract_start, contract_end FROM `+from+`
+		WHERE year = $year ORDER BY project_code`, args(a, []any{sql.Named("year", year)}))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var p project
-		if err := rows.Scan(&p.district, &p.Code, &p.Name, &p.start, &p.end); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for i := range pt.Rows {
+		p := project{Item: Item{Code: pt.String(i, "project_code"), Name: pt.String(i, "project_name")}, district: pt.String(i, "district")}
+		p.start, _ = time.Parse(time.DateOnly, pt.String(i, "contract_start"))
+		p.end, _ = time.Parse(time.DateOnly, pt.String(i, "contract_end"))
 		projects[p.district] = append(projects[p.district], p)
 	}
-	rows.Close()
 
 	// What is in: rows by district, kind, project and quarter.
 	type key struct{ district, kind, project, period string }
 	have := map[key]int{}
 	from, a = r.scope.rel("current_rows")
-	rows, err = r.db.QueryContext(ctx, `SELECT district, kind, coalesce(project_code, ''), coalesce(quarter, 0), coalesce(stage, ''), n FROM `+from+`
-		WHERE year = $year AND district IS NOT NULL`, args(a, []any{sql.Named("year", year)})...)
+	ct, err := r.cached(ctx, `SELECT district, kind, coalesce(project_code, '') AS project_code, coalesce(quarter, 0) AS quarter,
+		coalesce(stage, '') AS stage, n FROM `+from+`
+		WHERE year = $year AND district IS NOT NULL`, args(a, []any{sql.Named("year", year)}))
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var d, kind, code, stage string
-		var q, n int
-		if err := rows.Scan(&d, &kind, &code, &q, &stage, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for i := range ct.Rows {
+		d, kind, code, stage := ct.String(i, "district"), ct.String(i, "kind"), ct.String(i, "project_code"), ct.String(i, "stage")
+		q, n := toInt(ct.Value(i, "quarter")), toInt(ct.Value(i, "n"))
 		if kind == "evaluations" && stage != "annual" {
 			continue // the year's evaluation is the annual one
 		}
@@ -247,7 +241,6 @@ func (r *Read) Board(ctx context.Context, year int, now time.Time) (*Board, erro
 		}
 		have[key{d, kind, code, period}] += n
 	}
-	rows.Close()
 
 	problems, err := r.StandingProblems(ctx, "")
 	if err != nil {
@@ -331,37 +324,28 @@ func periodSpan(year int, period string) (time.Time, time.Time) {
 }
 
 func (r *Read) strings(ctx context.Context, q string, a []any) ([]string, error) {
-	rows, err := r.db.QueryContext(ctx, q, a...)
+	t, err := r.cached(ctx, q, a)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
+	for i := range t.Rows {
+		s, _ := t.Rows[i][0].(string)
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (r *Read) ints(ctx context.Context, q string, a []any) ([]int, error) {
-	rows, err := r.db.QueryContext(ctx, q, a...)
+	t, err := r.cached(ctx, q, a)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []int
-	for rows.Next() {
-		var n int
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
+	for i := range t.Rows {
+		out = append(out, toInt(t.Rows[i][0]))
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Reminder is the ready-to-send reminder (催报通知) to a district: what is
@@ -452,9 +436,11 @@ func missingText(c Cell) string {
 // none).
 func (r *Read) LatestYear(ctx context.Context) (int, error) {
 	from, a := r.scope.rel("current_rows")
-	var y sql.NullInt64
-	err := r.db.QueryRowContext(ctx, `SELECT max(year) FROM `+from, a...).Scan(&y)
-	return int(y.Int64), err
+	t, err := r.cached(ctx, `SELECT max(year) FROM `+from, a)
+	if err != nil || len(t.Rows) == 0 {
+		return 0, err
+	}
+	return toInt(t.Rows[0][0]), nil
 }
 
 // Group is a run of the board's columns of one kind.

@@ -61,12 +61,20 @@ func (b *query) table(ctx context.Context, q string) (*Table, error) {
 	if b.err != nil {
 		return nil, b.err
 	}
-	rows, err := b.r.db.QueryContext(ctx, q, args(b.args...)...)
+	t, err := b.r.cached(ctx, q, args(b.args...))
 	if err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, firstLines(q, 3))
 	}
-	defer rows.Close()
-	return readTable(rows)
+	return t, nil
+}
+
+// cached reads q with a on the read's snapshot, through its results
+// cache.
+func (r *Read) cached(ctx context.Context, q string, a []any) (*Table, error) {
+	if r.cache == nil {
+		return readQuery(ctx, r.db, q, a)
+	}
+	return r.cache.get(ctx, r.db, q, a)
 }
 
 func firstLines(s string, n int) string {

@@ -22,25 +22,40 @@ const coverageCols = `count(*) AS communities, count(*) FILTER (WHERE c.covered)
 	sum(c.resident_population) FILTER (WHERE NOT c.covered) AS population_uncovered`
 
 // Districts returns the coverage of every district of year (the total's
-// district NULL), with its streets, projects and contract amounts.
+// district NULL), with its streets, projects and contract amounts, and
+// last year's coverage beside it.
 func (r *Read) Districts(ctx context.Context, year int) (*Table, error) {
 	b := r.query()
-	y := b.arg("year", year)
-	return b.table(ctx, `WITH c AS (SELECT * FROM `+b.rel("community_years")+` WHERE year = `+y+`),
+	y, py := b.arg("year", year), b.arg("prev_year", year-1)
+	cy := b.rel("community_years")
+	return b.table(ctx, `WITH c AS (SELECT * FROM `+cy+` WHERE year = `+y+`),
 		p AS (SELECT scope_district AS district, count(*) AS projects, sum(contract_amount) AS contract_amount
 			FROM `+b.rel("project_years")+` WHERE year = `+y+` GROUP BY ROLLUP (scope_district)),
 		g AS (SELECT c.scope_district AS district, count(DISTINCT c.street) AS streets, `+coverageCols+`
-			FROM c GROUP BY ROLLUP (c.scope_district))
-		SELECT g.*, p.projects, p.contract_amount FROM g LEFT JOIN p ON g.district IS NOT DISTINCT FROM p.district
+			FROM c GROUP BY ROLLUP (c.scope_district)),
+		prev AS (SELECT scope_district AS district, CAST(count(*) FILTER (WHERE covered) AS DOUBLE) / count(*) AS coverage_rate
+			FROM `+cy+` WHERE year = `+py+` GROUP BY ROLLUP (scope_district))
+		SELECT g.*, p.projects, p.contract_amount, prev.coverage_rate AS prev_coverage_rate,
+			round((g.coverage_rate - prev.coverage_rate) * 100, 1) AS change_coverage_rate
+		FROM g LEFT JOIN p ON g.district IS NOT DISTINCT FROM p.district
+		LEFT JOIN prev ON g.district IS NOT DISTINCT FROM prev.district
 		ORDER BY g.district IS NULL, g.district`)
 }
 
-// Streets returns the coverage of every street of a district in year.
+// Streets returns the coverage of every street of a district in year,
+// and last year's beside it.
 func (r *Read) Streets(ctx context.Context, year int, district string) (*Table, error) {
 	b := r.query()
-	return b.table(ctx, `SELECT c.street, `+coverageCols+`
-		FROM `+b.rel("community_years")+` c WHERE c.year = `+b.arg("year", year)+` AND c.scope_district = `+b.arg("district", district)+`
-		GROUP BY ROLLUP (c.street) ORDER BY c.street IS NULL, c.street`)
+	cy := b.rel("community_years")
+	d := b.arg("district", district)
+	return b.table(ctx, `WITH g AS (SELECT c.street, `+coverageCols+`
+			FROM `+cy+` c WHERE c.year = `+b.arg("year", year)+` AND c.scope_district = `+d+`
+			GROUP BY ROLLUP (c.street)),
+		prev AS (SELECT street, CAST(count(*) FILTER (WHERE covered) AS DOUBLE) / count(*) AS coverage_rate
+			FROM `+cy+` WHERE year = `+b.arg("prev_year", year-1)+` AND scope_district = `+d+` GROUP BY ROLLUP (street))
+		SELECT g.*, prev.coverage_rate AS prev_coverage_rate, round((g.coverage_rate - prev.coverage_rate) * 100, 1) AS change_coverage_rate
+		FROM g LEFT JOIN prev ON g.street IS NOT DISTINCT FROM prev.street
+		ORDER BY g.street IS NULL, g.street`)
 }
 
 // Communities returns the communities of a district in year (of one

@@ -116,25 +116,43 @@ func (v Version) KindZh() string {
 // oldest first.
 func (r *Read) Versions(ctx context.Context, year int) ([]Version, error) {
 	b := r.query()
-	q := `SELECT year, version, kind, signed_by, signed_at, coalesce(note, ''), coalesce(policy_version, 0), coalesce(inputs, 0),
-		coalesce(mart_rows, 0), coalesce(fingerprint, '') FROM ` + b.rel("versions") + ` v`
+	q := `SELECT year, version, kind, signed_by, signed_at, coalesce(note, '') AS note, coalesce(policy_version, 0) AS policy_version,
+		coalesce(inputs, 0) AS inputs, coalesce(mart_rows, 0) AS mart_rows, coalesce(fingerprint, '') AS fingerprint FROM ` + b.rel("versions") + ` v`
 	if year != 0 {
 		q += ` WHERE year = ` + b.arg("year", year)
 	}
-	rows, err := r.db.QueryContext(ctx, q+` ORDER BY year, version`, args(b.args...)...)
+	t, err := b.table(ctx, q+` ORDER BY year, version`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Version
-	for rows.Next() {
-		var v Version
-		if err := rows.Scan(&v.Year, &v.Version, &v.Kind, &v.SignedBy, &v.SignedAt, &v.Note, &v.Policy, &v.Inputs, &v.MartRows, &v.Fingerprint); err != nil {
-			return nil, err
+	for i := range t.Rows {
+		v := Version{Kind: t.String(i, "kind"), SignedBy: t.String(i, "signed_by"), Note: t.String(i, "note"), Fingerprint: t.String(i, "fingerprint")}
+		v.Year, v.Version = toInt(t.Value(i, "year")), toInt(t.Value(i, "version"))
+		v.Policy, v.Inputs, v.MartRows = toInt(t.Value(i, "policy_version")), toInt(t.Value(i, "inputs")), int64(toInt(t.Value(i, "mart_rows")))
+		if at, err := time.Parse(time.RFC3339, t.String(i, "signed_at")); err == nil {
+			v.SignedAt = at
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// toInt reads an integer of a table.
+func toInt(v any) int {
+	switch x := v.(type) {
+	case int32:
+		return int(x)
+	case int64:
+		return int(x)
+	case int16:
+		return int(x)
+	case int8:
+		return int(x)
+	case int:
+		return x
+	}
+	return 0
 }
 
 // CheckSource checks that a closed version exists: ErrNotFound when it

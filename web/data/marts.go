@@ -64,12 +64,7 @@ func (r *Read) Mart(ctx context.Context, name string, year int, district string)
 		extra = append(extra, sql.Named("district", district))
 	}
 	q += ` ORDER BY ALL`
-	rows, err := r.db.QueryContext(ctx, q, args(a, extra)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return readTable(rows)
+	return r.cached(ctx, q, args(a, extra))
 }
 
 func readTable(rows *sql.Rows) (*Table, error) {

@@ -126,6 +126,13 @@ func (r *Read) Overview(ctx context.Context, year int, src Source) (*Overview, e
 // newest first.
 func (r *Read) Years(ctx context.Context) ([]int, error) {
 	b := r.query()
-	q := `SELECT DISTINCT year FROM (SELECT year FROM ` + b.rel("community_years") + ` UNION SELECT year FROM ` + b.rel("project_years") + `) ORDER BY year DESC`
-	return r.ints(ctx, q, args(b.args...))
+	t, err := b.table(ctx, `SELECT DISTINCT year FROM (SELECT year FROM `+b.rel("community_years")+` UNION SELECT year FROM `+b.rel("project_years")+`) ORDER BY year DESC`)
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for i := range t.Rows {
+		out = append(out, toInt(t.Rows[i][0]))
+	}
+	return out, nil
 }

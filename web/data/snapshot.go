@@ -42,6 +42,7 @@ type handle struct {
 	// stage and a close make them; a warehouse never reported has none,
 	// and then its official figures are its working ones.
 	official map[string]bool
+	cache    *resultCache // the pages' query results on this snapshot
 }
 
 // NewSnapshots reads the snapshot of the warehouse at path.
@@ -62,6 +63,7 @@ type Read struct {
 	// Published is when the snapshot was published: "数据截至".
 	Published time.Time
 	official  map[string]bool
+	cache     *resultCache
 }
 
 // Scope returns the scope the read is cut to.
@@ -74,7 +76,7 @@ func (s *Snapshots) Open(ctx context.Context, scope Scope) (*Read, func(), error
 	if err != nil {
 		return nil, nil, err
 	}
-	return &Read{db: h.w.DB, scope: scope, Published: h.published, official: h.official}, func() { s.release(h) }, nil
+	return &Read{db: h.w.DB, scope: scope, Published: h.published, official: h.official, cache: h.cache}, func() { s.release(h) }, nil
 }
 
 // Published returns when the newest snapshot was published (zero when
@@ -126,7 +128,7 @@ func (s *Snapshots) acquire(ctx context.Context) (*handle, error) {
 			old.close()
 		}
 	}
-	s.cur = &handle{w: w, link: link, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1, official: official}
+	s.cur = &handle{w: w, link: link, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1, official: official, cache: newResultCache()}
 	return s.cur, nil
 }
 

@@ -66,21 +66,25 @@ func scanSubmission(sc interface{ Scan(...any) error }) (Submission, error) {
 // first; skipped inbox entries (not files) are left out.
 func (r *Read) Submissions(ctx context.Context, limit int) ([]Submission, error) {
 	from, a := r.scope.rel("submissions")
-	rows, err := r.db.QueryContext(ctx, `SELECT `+submissionCols+` FROM `+from+` WHERE status <> 'skipped'
-		ORDER BY received_at DESC, submission_id DESC LIMIT $limit`, args(a, []any{sql.Named("limit", limit)})...)
+	t, err := r.cached(ctx, `SELECT `+submissionCols+` FROM `+from+` WHERE status <> 'skipped'
+		ORDER BY received_at DESC, submission_id DESC LIMIT $limit`, args(a, []any{sql.Named("limit", limit)}))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Submission
-	for rows.Next() {
-		s, err := scanSubmission(rows)
-		if err != nil {
-			return nil, err
+	for i := range t.Rows {
+		v := t.Rows[i]
+		str := func(k int) string { s, _ := v[k].(string); return s }
+		s := Submission{ID: int64(toInt(v[0])), File: str(1), OriginalName: str(2), UploadedBy: str(3), District: str(4), Status: str(6),
+			Read: toInt(v[8]), Loaded: toInt(v[9]), Rejected: toInt(v[10]), Warned: toInt(v[11]), Waiting: toInt(v[12]),
+			ReasonZh: str(13), DuplicateOf: int64(toInt(v[14])), SHA256: str(15)}
+		s.ReceivedAt, _ = time.Parse(time.RFC3339, str(5))
+		if k := str(7); k != "" {
+			s.Kinds = strings.Split(k, ",")
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Submission returns one submission, or ErrNotFound when the scope does
@@ -180,11 +184,19 @@ func (r *Read) StandingProblems(ctx context.Context, district string) ([]Problem
 		q += ` AND scope_district = $district`
 		extra = append(extra, sql.Named("district", district))
 	}
-	rows, err := r.db.QueryContext(ctx, q+` ORDER BY submission_id, sheet, "row", "column"`, args(a, extra)...)
+	t, err := r.cached(ctx, q+` ORDER BY submission_id, sheet, "row", "column"`, args(a, extra))
 	if err != nil {
 		return nil, err
 	}
-	return scanProblems(rows)
+	var out []Problem
+	for i := range t.Rows {
+		v := t.Rows[i]
+		str := func(k int) string { s, _ := v[k].(string); return s }
+		out = append(out, Problem{Submission: int64(toInt(v[0])), File: str(1), Sheet: str(2), Row: toInt(v[3]), Column: str(4), Header: str(5),
+			Letter: str(6), Value: str(7), Severity: str(8), Code: str(9), MessageZh: str(10), ReleasedBy: int64(toInt(v[11])),
+			District: str(12), OriginalName: str(13)})
+	}
+	return out, nil
 }
 
 // Orphan is a row waiting for its project or community (待关联).
@@ -212,19 +224,18 @@ func (o Orphan) ParentZh() string {
 // the scope sees.
 func (r *Read) Waiting(ctx context.Context) ([]Orphan, error) {
 	from, a := r.scope.rel("orphans")
-	rows, err := r.db.QueryContext(ctx, `SELECT submission_id, sheet, "row", kind, parent, year, code, blocked, coalesce(scope_district, '')
-		FROM `+from+` WHERE released_by IS NULL ORDER BY submission_id, sheet, "row"`, a...)
+	t, err := r.cached(ctx, `SELECT submission_id, sheet, "row", kind, parent, year, code, blocked, coalesce(scope_district, '')
+		FROM `+from+` WHERE released_by IS NULL ORDER BY submission_id, sheet, "row"`, a)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Orphan
-	for rows.Next() {
-		var o Orphan
-		if err := rows.Scan(&o.Submission, &o.Sheet, &o.Row, &o.Kind, &o.Parent, &o.Year, &o.Code, &o.Blocked, &o.District); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
+	for i := range t.Rows {
+		v := t.Rows[i]
+		str := func(k int) string { s, _ := v[k].(string); return s }
+		blocked, _ := v[7].(bool)
+		out = append(out, Orphan{Submission: int64(toInt(v[0])), Sheet: str(1), Row: toInt(v[2]), Kind: str(3), Parent: str(4),
+			Year: toInt(v[5]), Code: str(6), Blocked: blocked, District: str(8)})
 	}
-	return out, rows.Err()
+	return out, nil
 }
