@@ -705,3 +705,56 @@ func TestDashboardIsolation(t *testing.T) {
 		})
 	}
 }
+
+// TestProvidersDisqualified: a comprehensive centre that fails its annual
+// evaluation disqualifies its provider from the next year on, and a
+// centre awarded to it then is flagged. The sample city with a correction
+// that fails 2013519903003's 2013 annual evaluation: its provider
+// (青山致远社会工作服务社) holds the new centre 2014519903003 in 2014.
+func TestProvidersDisqualified(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfg, err := webtest.SampleCity(ctx, dir, []webtest.Account{{User: testUsers[0].User, Password: testUsers[0].password}}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fix := "年度,项目编号,评估阶段,服务设施得分,服务队伍得分,服务活动得分,建设经费得分,服务人次,满意率,评估机构\n2013,2013519903003,年度,5,5,5,5,100,10,社会组织评估研究院\n"
+	os.MkdirAll(filepath.Join(cfg.Inbox, "batch3"), 0o755)
+	if err := os.WriteFile(filepath.Join(cfg.Inbox, "batch3", "23_评估结果更正.csv"), []byte(fix), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.New(cfg).Run(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(ctx, Config{Pipeline: pipeline.New(cfg), TrustProxy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{dir: dir, srv: srv, ts: httptest.NewServer(srv)}
+	defer e.close()
+	c := e.client(t)
+	c.login("planner")
+	g := parseGrids(t, c.getOK("/providers?year=2014"))
+	r := g["providers"].ByKey("52519903N49377156B")
+	if r == nil {
+		t.Fatal("no row of 52519903N49377156B")
+	}
+	if r.Cells[g["providers"].Col("已取消综合中心运营资格")].V != "true" || r.Cells[g["providers"].Col("取消资格后新承接的综合中心")].V != "1" ||
+		r.Cells[g["providers"].Col("取消资格起始年度")].V != "2014" {
+		t.Errorf("the disqualified provider: %v", r.Texts())
+	}
+	if g["providers"].Rows[0].Key != "52519903N49377156B" || !strings.Contains(r.Cells[0].Class, "hl") {
+		t.Errorf("the disqualified provider is not first and highlighted: %v %q", g["providers"].Rows[0].Key, r.Cells[0].Class)
+	}
+	cg := g["centres"]
+	if len(cg.Rows) != 1 || cg.Rows[0].Key != "2014519903003" {
+		t.Errorf("the centres awarded while disqualified: %v", cg.Rows)
+	}
+	for _, other := range g["providers"].Rows[1:] {
+		if strings.Contains(other.Cells[0].Class, "hl") {
+			t.Errorf("%s is highlighted", other.Key)
+		}
+	}
+	page := c.getOK("/providers?year=2014")
+	checkWorkbook(t, "/providers?year=2014", page, c.getOK("/providers.xlsx?year=2014"))
+}
