@@ -5,6 +5,17 @@
 // reminders (催报通知), the marts as JSON for scripts, and for admins the
 // accounts, the deadlines and the audit log.
 //
+// The planners' dashboard (issue 17): the overview of a year (overview.go),
+// the drill-down from the city to a community and a project down to the
+// source rows and their receipts (drill.go, project.go), the allocation
+// with its trial and the closed versions (allocation.go), the providers
+// (providers.go) and each district's scorecard (scorecard.go). Each page
+// is grids (grid.go) built once per snapshot (dash.go), shown with their
+// charts (static/charts.js, the vendored Apache ECharts) and exported as
+// the same workbook (workbook.go); all of a page's state is in its URL
+// (state.go). Analysts run SQL and the saved queries on the snapshot
+// (sqlpage.go, savedqueries.go) and over Arrow Flight SQL (web/flight).
+//
 // It is server-rendered (html/template, a little plain JavaScript), in
 // Chinese, and makes no request outside its own origin: templates, style
 // and script are embedded. Handlers are thin files named for their screen
