@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
+	"html/template"
 	"net/http"
+	"time"
 
 	"shequ/web/account"
 	"shequ/web/data"
@@ -23,18 +26,31 @@ func (s *Server) boardShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	b, err := rd.Board(r.Context(), s.boardYear(r, rd), s.now())
+	year := s.boardYear(r, rd)
+	// The board of a snapshot is the same all day: made once.
+	now := s.now()
+	var title string
+	body, err := rd.Memo(r.Context(), rd.MemoKey("board", fmt.Sprint(year), now.In(data.Shanghai).Format(time.DateOnly)), func() ([]byte, error) {
+		b, err := rd.Board(r.Context(), year, now)
+		if err != nil {
+			return nil, err
+		}
+		bd := boardData{Board: b, Reminders: map[string]string{}}
+		for _, row := range b.Rows {
+			if row.NeedsReminder() {
+				bd.Reminders[row.District] = b.Reminder(row, s.p.Config().City)
+			}
+		}
+		var buf bytes.Buffer
+		err = s.pages.views["board"].ExecuteTemplate(&buf, "content", &view{Data: bd})
+		return buf.Bytes(), err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	bd := boardData{Board: b, Reminders: map[string]string{}}
-	for _, row := range b.Rows {
-		if row.NeedsReminder() {
-			bd.Reminders[row.District] = b.Reminder(row, s.p.Config().City)
-		}
-	}
-	s.render(w, r, http.StatusOK, "board", &view{Title: fmt.Sprintf("%d 年报送进度", b.Year), Nav: "board", Fresh: rd.Published, Data: bd})
+	title = fmt.Sprintf("%d 年报送进度", year)
+	s.render(w, r, http.StatusOK, "made", &view{Title: title, Nav: "board", Fresh: rd.Published, Data: template.HTML(body)})
 }
 
 // reminderDownload sends one district's reminder as a text file.

@@ -168,6 +168,17 @@ type Board struct {
 // Board computes the board of year for the districts the scope sees, as
 // of now.
 func (r *Read) Board(ctx context.Context, year int, now time.Time) (*Board, error) {
+	// The board of a snapshot is the same all day: deadlines end at the
+	// end of a day (in Shanghai).
+	key := r.MemoKey("board value", fmt.Sprint(year), now.In(Shanghai).Format(time.DateOnly))
+	v, err := r.memoValue(ctx, key, 10000, func() (any, error) { return r.board(ctx, year, now) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Board), nil
+}
+
+func (r *Read) board(ctx context.Context, year int, now time.Time) (*Board, error) {
 	b := &Board{Year: year, Now: now}
 	dls, err := r.Deadlines(ctx)
 	if err != nil {

@@ -38,6 +38,7 @@ type cached struct {
 	cells int
 	b     []byte // a memo's
 	bytes int
+	v     any // a memoValue's
 }
 
 type run struct {
@@ -179,4 +180,32 @@ func (c *resultCache) memo(ctx context.Context, key string, fn func() ([]byte, e
 	c.mu.Unlock()
 	close(r.done)
 	return r.b, r.err
+}
+
+// memoValue is Memo for a value the caller does not change afterwards,
+// counted as cells values held.
+func (r *Read) memoValue(ctx context.Context, key string, cells int, fn func() (any, error)) (any, error) {
+	if r.cache == nil {
+		return fn()
+	}
+	c := r.cache
+	c.mu.Lock()
+	if e, ok := c.byKey[key]; ok {
+		c.order.MoveToFront(e)
+		c.mu.Unlock()
+		return e.Value.(*cached).v, nil
+	}
+	c.mu.Unlock()
+	v, err := fn()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if _, ok := c.byKey[key]; !ok {
+		c.byKey[key] = c.order.PushFront(&cached{key: key, v: v, cells: cells})
+		c.cells += cells
+		c.evict()
+	}
+	c.mu.Unlock()
+	return v, nil
 }
