@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -484,31 +485,50 @@ func closedMarts(ctx context.Context, q Querier, pr *models.Project) ([]Mart, er
 	return out, rows.Err()
 }
 
-// WriteFiles puts the files of a version in the reports folder out, each
-// atomically (a temporary name, renamed when complete); a file that is
-// already those bytes is left alone. Temporary files a killed writer left
-// in those folders are removed first. It returns how many it wrote.
+// WriteFiles puts the files of a version in the reports folder out. The
+// files of each folder (the year's, out/2014) are written into its next
+// version beside it, which is put in its place as a whole (atomic.StageDir:
+// other files there, such as a district's reports, stay); a folder whose
+// files are already those bytes is left alone. It returns how many files
+// it wrote. Callers that may run at once hold atomic.LockDir(out).
 func WriteFiles(out string, files []File) (int, error) {
-	dirs := map[string]bool{}
+	byDir := map[string][]File{}
+	var dirs []string
 	for _, f := range files {
-		dirs[filepath.Dir(filepath.Join(out, filepath.FromSlash(f.Path)))] = true
-	}
-	for d := range dirs {
-		leftovers, _ := filepath.Glob(filepath.Join(d, ".*.tmp"))
-		for _, l := range leftovers {
-			os.Remove(l)
+		d := path.Dir(f.Path)
+		if _, ok := byDir[d]; !ok {
+			dirs = append(dirs, d)
 		}
+		byDir[d] = append(byDir[d], f)
 	}
 	n := 0
-	for _, f := range files {
-		full := filepath.Join(out, filepath.FromSlash(f.Path))
-		if b, err := os.ReadFile(full); err == nil && bytes.Equal(b, f.Data) {
+	for _, d := range dirs {
+		var changed []File
+		for _, f := range byDir[d] {
+			full := filepath.Join(out, filepath.FromSlash(f.Path))
+			if b, err := os.ReadFile(full); err == nil && bytes.Equal(b, f.Data) {
+				continue
+			}
+			changed = append(changed, f)
+		}
+		if len(changed) == 0 {
 			continue
 		}
-		if err := atomic.WriteFile(full, func(w io.Writer) error { _, err := w.Write(f.Data); return err }); err != nil {
-			return n, fmt.Errorf("write %s: %w", full, err)
+		st, err := atomic.StageDir(filepath.Join(out, filepath.FromSlash(d)), true)
+		if err != nil {
+			return n, err
 		}
-		n++
+		for _, f := range changed {
+			full := filepath.Join(st.Path, path.Base(f.Path))
+			if err := atomic.WriteFile(full, func(w io.Writer) error { _, err := w.Write(f.Data); return err }); err != nil {
+				st.Abort()
+				return n, fmt.Errorf("write %s: %w", filepath.Join(out, filepath.FromSlash(f.Path)), err)
+			}
+		}
+		if err := st.Commit(); err != nil {
+			return n, err
+		}
+		n += len(changed)
 	}
 	return n, nil
 }

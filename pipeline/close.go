@@ -207,7 +207,12 @@ func (p *Pipeline) close(ctx context.Context, w *warehouse.Warehouse, o CloseOpt
 	p.progress(stage, true, "%s  %d: version %d committed", stage, o.Year, v.Version)
 	// Committed: the reports folder gets the official files, readers the
 	// new version.
-	if _, err := official.WriteFiles(p.cfg.Out, files); err != nil {
+	lock, err := p.lockOut(stage)
+	if err == nil {
+		_, err = official.WriteFiles(p.cfg.Out, files)
+		lock.Unlock()
+	}
+	if err != nil {
 		p.warn(stage, "%d version %d is kept, but its reports could not be written to %s: %v (shequ report --year %d writes them)", o.Year, v.Version, p.cfg.Out, err, o.Year)
 	}
 	for _, f := range files {

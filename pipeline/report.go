@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"shequ/internal/atomic"
 	"shequ/internal/files"
 	"shequ/models"
 	"shequ/official"
@@ -57,6 +58,13 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 		return nil, fail(ctx, w, run, fmt.Errorf("the last build (run %d) is %s, so the marts may be half new and half old: run `shequ build` first "+
 			"(最近一次构建（第 %d 次运行）未完成，报表数据可能新旧混杂，请先运行 shequ build)", b.ID, b.Status, b.ID))
 	}
+	// One writer of the reports folder at a time (a nightly run, a
+	// reader's report from the snapshot, a close).
+	lock, err := p.lockOut("report")
+	if err != nil {
+		return nil, fail(ctx, w, run, err)
+	}
+	defer lock.Unlock()
 	prof, err := p.profile(ctx, w)
 	if err != nil {
 		return nil, fail(ctx, w, run, err)
@@ -154,6 +162,14 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	}
 	p.done("report", fmt.Sprintf("✓ report: %s in %s", Describe(p.cfg.Out, res), time.Since(start).Round(time.Millisecond)), res)
 	return res, nil
+}
+
+// lockOut waits until no other process writes the reports folder, and
+// says so when it has to wait.
+func (p *Pipeline) lockOut(stage string) (*atomic.DirLock, error) {
+	return atomic.LockDir(p.cfg.Out, func() {
+		p.note(stage, "- waiting for another shequ writing %s (另一个 shequ 正在写入报表目录，等待中)", p.cfg.Out)
+	})
 }
 
 // yearsWithNewData lists the years (of those the warehouse has current rows

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"shequ/internal/atomic"
 	"shequ/official"
 	"shequ/pipeline"
 )
@@ -156,7 +157,13 @@ func runClosed(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := official.WriteFiles(out, files); err != nil {
+		lock, err := atomic.LockDir(out, nil)
+		if err != nil {
+			return err
+		}
+		_, err = official.WriteFiles(out, files)
+		lock.Unlock()
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "✓ %d version %d (%s) verified: %d mart rows, fingerprint %s; %d files in %s\n",

@@ -11,6 +11,13 @@
 // A report for one district is named …_2014_临江区; a trial under an
 // alternative policy goes to out/2014/试算-<label>/ and writes no exports
 // (they describe the warehouse, not a trial).
+//
+// A year's folder (or a trial's) is written beside it and put in its place
+// as a whole, and so is the exports folder: a reader sees one build's
+// reports, never two mixed, and a writer killed midway leaves the earlier
+// ones (its leftovers are cleaned by the next). Writers of one output
+// folder that may run at once (a nightly run, a reader's report from the
+// snapshot) hold atomic.LockDir on it.
 package bundle
 
 import (
@@ -189,6 +196,15 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 			defs = append(defs, d)
 		}
 	}
+	// The year's reports are written beside its folder and put in its
+	// place as a whole (what they do not rewrite, such as a district's
+	// reports or a trial, stays): a reader, or a writer killed midway,
+	// never leaves reports of two builds mixed in one folder.
+	st, err := atomic.StageDir(filepath.Join(o.Out, dir), true)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Abort()
 	files := make([][]string, len(defs))
 	errs := make([]error, len(defs)+1)
 	var wg sync.WaitGroup
@@ -196,7 +212,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			files[i], errs[i] = writeReport(ctx, db, d, year, dir, o, stamp)
+			files[i], errs[i] = writeReport(ctx, db, d, year, dir, st.Path, o, stamp)
 		}()
 	}
 	if o.Trial == "" && !o.NoExports {
@@ -212,6 +228,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	if err := st.Commit(); err != nil {
+		return nil, err
+	}
 	for _, fs := range files {
 		res.Files = append(res.Files, fs...)
 	}
@@ -224,9 +243,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Result, error) {
 	return res, nil
 }
 
-// writeReport writes one report's workbook and page into dir and returns
-// their paths inside the output folder.
-func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year int, dir string, o Options, stamp *reports.Stamp) ([]string, error) {
+// writeReport writes one report's workbook and page into staged (the next
+// version of dir) and returns their paths inside the output folder.
+func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year int, dir, staged string, o Options, stamp *reports.Stamp) ([]string, error) {
 	f := reports.Filter{Year: year, District: o.District}
 	data, err := d.Read(ctx, db, f, reports.Options{City: o.City, Trial: o.Trial, Stamp: stamp, Now: o.Now})
 	if err != nil {
@@ -255,14 +274,14 @@ func writeReport(ctx context.Context, db *sql.DB, d *reports.Definition, year in
 	var files []string
 	if d.Writes(reports.FormatXLSX) {
 		xl := filepath.Join(dir, base+".xlsx")
-		if err := xlsx.Write(filepath.Join(o.Out, xl), data); err != nil {
+		if err := xlsx.Write(filepath.Join(staged, base+".xlsx"), data); err != nil {
 			return nil, err
 		}
 		files = append(files, filepath.ToSlash(xl))
 	}
 	if d.Writes(reports.FormatHTML) {
 		page := filepath.Join(dir, base+".html")
-		if err := atomic.WriteFile(filepath.Join(o.Out, page), func(w io.Writer) error { return html.Write(w, data) }); err != nil {
+		if err := atomic.WriteFile(filepath.Join(staged, base+".html"), func(w io.Writer) error { return html.Write(w, data) }); err != nil {
 			return nil, fmt.Errorf("write %s: %w", page, err)
 		}
 		files = append(files, filepath.ToSlash(page))

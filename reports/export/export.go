@@ -23,7 +23,6 @@ package export
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
@@ -118,23 +117,13 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 			return nil, err
 		}
 	}
-	parent := filepath.Dir(filepath.Clean(o.Dir))
-	if err := atomic.MkdirAll(parent, atomic.PublicDir); err != nil {
-		return nil, err
-	}
-	cleanLeftovers(o.Dir)
-	// MkdirTemp makes the folder 0700; finishTree opens it to everyone
-	// once it is complete, before it is put in place.
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(o.Dir)+".tmp-")
+	// Written beside the earlier export and put in its place as a whole.
+	st, err := atomic.StageDir(o.Dir, false)
 	if err != nil {
 		return nil, err
 	}
-	done := false
-	defer func() {
-		if !done {
-			os.RemoveAll(tmp)
-		}
-	}()
+	defer st.Abort()
+	tmp := st.Path
 	m := &Manifest{State: State{
 		RunID: stamp.RunID, BuiltAt: stamp.BuiltAt.UTC().Format("2006-01-02T15:04:05Z"),
 		DataAsOf: stamp.DataAsOf.UTC().Format("2006-01-02T15:04:05Z"), PolicyDigest: stamp.PolicyDigest, Policy: stamp.Policy,
@@ -164,57 +153,10 @@ func Write(ctx context.Context, db *sql.DB, o Options) (*Manifest, error) {
 	if err := finishTree(tmp); err != nil {
 		return nil, err
 	}
-	if err := replaceDir(tmp, o.Dir); err != nil {
+	if err := st.Commit(); err != nil {
 		return nil, err
 	}
-	done = true
 	return m, nil
-}
-
-// cleanLeftovers removes what an export killed midway left beside dir: its
-// unfinished folders (.NAME.tmp-*), and the earlier export it had moved
-// aside (.NAME.old-*), which is put back first when dir itself is missing
-// (killed between the two renames of replaceDir).
-func cleanLeftovers(dir string) {
-	parent, base := filepath.Dir(filepath.Clean(dir)), filepath.Base(dir)
-	olds, _ := filepath.Glob(filepath.Join(parent, "."+base+".old-*"))
-	if _, err := os.Stat(dir); os.IsNotExist(err) && len(olds) > 0 {
-		if os.Rename(olds[0], dir) == nil {
-			olds = olds[1:]
-		}
-	}
-	tmps, _ := filepath.Glob(filepath.Join(parent, "."+base+".tmp-*"))
-	for _, p := range append(olds, tmps...) {
-		os.RemoveAll(p)
-	}
-}
-
-// replaceDir renames tmp to dir, moving an earlier dir aside first and
-// removing it after: dir is always either the old export or the new one.
-func replaceDir(tmp, dir string) error {
-	old := ""
-	if _, err := os.Stat(dir); err == nil {
-		old = filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".old-"+randomSuffix())
-		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("move the earlier export aside: %w", err)
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if old != "" {
-			os.Rename(old, dir)
-		}
-		return fmt.Errorf("put the export in place: %w", err)
-	}
-	if old != "" {
-		return os.RemoveAll(old)
-	}
-	return nil
-}
-
-func randomSuffix() string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // finishTree gives every folder of the export mode 0755 and every file
