@@ -12,8 +12,10 @@ import (
 )
 
 type boardData struct {
-	Board     *data.Board
-	Reminders map[string]string
+	Board *data.Board
+	// Reminders: some district is late or has problems to correct. Each
+	// one's reminder is read when opened (GET /board/reminder?view=1).
+	Reminders bool
 }
 
 // boardShow is the submission board (报送进度): district × kind × period,
@@ -35,11 +37,9 @@ func (s *Server) boardShow(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		bd := boardData{Board: b, Reminders: map[string]string{}}
+		bd := boardData{Board: b}
 		for _, row := range b.Rows {
-			if row.NeedsReminder() {
-				bd.Reminders[row.District] = b.Reminder(row, s.p.Config().City)
-			}
+			bd.Reminders = bd.Reminders || row.NeedsReminder()
 		}
 		var buf bytes.Buffer
 		err = s.pages.views["board"].ExecuteTemplate(&buf, "content", &view{Data: bd})
@@ -53,7 +53,8 @@ func (s *Server) boardShow(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "made", &view{Title: title, Nav: "board", Fresh: rd.Published, Data: template.HTML(body)})
 }
 
-// reminderDownload sends one district's reminder as a text file.
+// reminderDownload sends one district's reminder as a text file, or,
+// with view=1, as the text the board shows when it is opened.
 func (s *Server) reminderDownload(w http.ResponseWriter, r *http.Request) {
 	c := callerOf(r)
 	rd, done, err := s.snap.Open(r.Context(), c.Scope())
@@ -70,6 +71,12 @@ func (s *Server) reminderDownload(w http.ResponseWriter, r *http.Request) {
 	d := r.URL.Query().Get("district")
 	for _, row := range b.Rows {
 		if row.District == d {
+			if r.URL.Query().Get("view") == "1" {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.Header().Set("Cache-Control", "no-store")
+				fmt.Fprint(w, b.Reminder(row, s.p.Config().City))
+				return
+			}
 			s.wr.logAudit(account.Entry{User: c.Name, Role: c.Role, District: c.District, Action: account.ActDownload, Address: c.addr, OK: true,
 				Target: fmt.Sprintf("%s %d 年催报通知", d, b.Year)})
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -196,7 +196,7 @@ func (r *Read) board(ctx context.Context, year int, now time.Time) (*Board, erro
 	}
 
 	// The years with rows, for the year picker.
-	from, a = r.scope.rel("current_rows")
+	from, a = r.scope.rel("row_years")
 	years, err := r.ints(ctx, `SELECT DISTINCT year FROM `+from+` WHERE year IS NOT NULL ORDER BY year`, a)
 	if err != nil {
 		return nil, err
@@ -446,7 +446,7 @@ func missingText(c Cell) string {
 // LatestYear is the latest year with current rows the scope sees (0 when
 // none).
 func (r *Read) LatestYear(ctx context.Context) (int, error) {
-	from, a := r.scope.rel("current_rows")
+	from, a := r.scope.rel("row_years")
 	t, err := r.cached(ctx, `SELECT max(year) FROM `+from, a)
 	if err != nil || len(t.Rows) == 0 {
 		return 0, err

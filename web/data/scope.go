@@ -101,7 +101,7 @@ var relations = map[string]relation{
 	"current_rows": {sql: `SELECT 'communities' AS kind, year, district, NULL AS project_code, NULL::INTEGER AS quarter, NULL AS stage, count(*) AS n, district AS scope_district
 		FROM staging.communities GROUP BY ALL
 		UNION ALL
-		SELECT 'projects', year, district, project_code, NULL, NULL, count(*), district FROM staging.projects GROUP BY ALL
+		SELECT 'projects', year, district, NULL, NULL, NULL, count(*), district FROM staging.projects GROUP BY ALL
 		UNION ALL
 		SELECT 'staff', s.year, p.district, s.project_code, NULL, NULL, count(*), p.district
 		FROM staging.staff s LEFT JOIN staging.projects p USING (year, project_code) GROUP BY ALL
@@ -117,6 +117,17 @@ var relations = map[string]relation{
 		UNION ALL
 		SELECT 'facilities', f.year, c.district, NULL, NULL, NULL, count(*), c.district
 		FROM staging.facilities f LEFT JOIN staging.communities c USING (year, community_code) GROUP BY ALL`},
+	// The years of current_rows, without counting them: a row of a
+	// project's kind has its project's district (of the same year) or
+	// none, a facility its community's, so a district's years are those
+	// of its communities and projects; the city's are every table's.
+	"row_years": {sql: `SELECT year, district AS scope_district FROM staging.communities
+		UNION SELECT year, district FROM staging.projects
+		UNION SELECT year, NULL FROM staging.staff
+		UNION SELECT year, NULL FROM staging.expenditures
+		UNION SELECT year, NULL FROM staging.activities
+		UNION SELECT year, NULL FROM staging.evaluations
+		UNION SELECT year, NULL FROM staging.facilities`},
 }
 
 // martDistricts say, for each mart of DOMAIN.md §6, the district its

@@ -263,6 +263,10 @@ func TestDashboard(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#query-form input[name=year]`), "2014"),
 		chromedp.SetValue(chromedp.CSS(`#query-form input[name=district]`), district),
 		chromedp.Click(chromedp.CSS(`#query-form button[type=submit]`)),
+		// The page ran the query with its defaults before the form was
+		// sent: wait for the page the form brings, which writes the
+		// values it ran with into the form.
+		chromedp.WaitVisible(chromedp.CSS(`#query-form input[name=year][value="2014"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.sql-result`)))
 	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('table.sql-result tbody tr').length`)); n != len(want) {
 		t.Errorf("uncovered_communities lists %d, want %d", n, len(want))

@@ -282,7 +282,9 @@ func TestPortalAndBoard(t *testing.T) {
 	if len(got) != len(exp) {
 		t.Errorf("the board has %d cells, want %d", len(got), len(exp))
 	}
-	must("open the reminder", chromedp.Click(chromedp.CSS(`details.reminder[data-district="临江区"] summary`)), chromedp.WaitVisible(chromedp.CSS(`details.reminder[open] textarea`)))
+	// A reminder is read when opened.
+	must("open the reminder", chromedp.Click(chromedp.CSS(`details.reminder[data-district="临江区"] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`details.reminder[data-district="临江区"][data-loaded="yes"] textarea`)))
 	reminder, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('details.reminder[data-district="临江区"] textarea').value`))
 	for _, w := range []string{"临江区民政局", "已逾期未报送", "功能室", "需要更正的数据", "52519902M938948230"} {
 		if !strings.Contains(reminder, w) {

@@ -1,6 +1,7 @@
 // 社区服务数据报送系统: the little the pages need a script for. Uploads
 // go one file at a time to POST /api/submissions, and each receipt is
-// shown as it comes; the reminders are copied with one click. Nothing
+// shown as it comes; the reminders are read when opened and copied with
+// one click. Nothing
 // here talks to any server but this one.
 (function () {
   "use strict";
@@ -137,8 +138,31 @@
     });
   }
 
+  // The board's reminders are read when opened: a province's board has
+  // a hundred districts' worth of them, too many to send with the page.
+  function setupReminders() {
+    Array.prototype.forEach.call(document.querySelectorAll("details.reminder[data-src]"), function (d) {
+      d.addEventListener("toggle", function () {
+        var ta = d.querySelector("textarea");
+        if (!d.open || d.getAttribute("data-loaded")) { return; }
+        d.setAttribute("data-loaded", "loading");
+        fetch(d.getAttribute("data-src"), { credentials: "same-origin" }).then(function (r) {
+          if (!r.ok) { throw new Error(r.status + " " + r.statusText); }
+          return r.text();
+        }).then(function (text) {
+          ta.value = text;
+          d.setAttribute("data-loaded", "yes");
+        }, function (err) {
+          ta.value = "未能读取通知（" + err.message + "），请刷新页面后重试，或下载为文本文件。";
+          d.removeAttribute("data-loaded");
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupUpload();
     setupCopy();
+    setupReminders();
   });
 }());
