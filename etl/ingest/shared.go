@@ -118,6 +118,11 @@ func (r *rowDistricts) districts() []string {
 type receiptPart struct {
 	info     receipt.Info
 	problems []receipt.Problem
+	// drop makes the part's info.Drop: the rows of the original its copy
+	// leaves out. It is made only for the receipt being written, and only
+	// when it has a copy: a map of every other district's rows for each of
+	// a large file's districts, all at once, held hundreds of MB.
+	drop func() map[string]map[int]bool
 }
 
 // parts splits the receipt of a file into one per district, and one for
@@ -152,17 +157,24 @@ func (r *rowDistricts) parts(info receipt.Info, problems []receipt.Problem) []re
 			c = &districtCounts{}
 		}
 		in.Read, in.Loaded, in.Rejected, in.Warned, in.Released = c.read, c.loaded, c.rejected, c.warned, c.released
-		in.Drop = map[string]map[int]bool{}
-		for sheet, items := range r.items {
-			drop := map[int]bool{}
-			for row, isItem := range items {
-				if isItem && r.of(sheet, row) != id {
-					drop[row] = true
-				}
+		out = append(out, receiptPart{info: in, problems: byID[id], drop: func() map[string]map[int]bool { return r.drop(id) }})
+	}
+	return out
+}
+
+// drop lists, by sheet, the rows of the file's items that are not of
+// district id. The file's rows are all recorded by then: r is not
+// changed once its parts are made.
+func (r *rowDistricts) drop(id uint16) map[string]map[int]bool {
+	out := map[string]map[int]bool{}
+	for sheet, items := range r.items {
+		drop := map[int]bool{}
+		for row, isItem := range items {
+			if isItem && r.of(sheet, row) != id {
+				drop[row] = true
 			}
-			in.Drop[sheet] = drop
 		}
-		out = append(out, receiptPart{info: in, problems: byID[id]})
+		out[sheet] = drop
 	}
 	return out
 }
@@ -174,7 +186,11 @@ func writeParts(dir, arch, format, encoding string, parts []receiptPart, log int
 	for _, pt := range parts {
 		dst := receipt.Path(dir, pt.info)
 		write := func() error {
-			return receipt.Write(dst, arch, format, encoding, pt.info, pt.problems, receipt.Limits{MaxAnnotateRows: 50_000})
+			info := pt.info
+			if pt.drop != nil {
+				info.Drop = pt.drop()
+			}
+			return receipt.Write(dst, arch, format, encoding, info, pt.problems, receipt.Limits{MaxAnnotateRows: 50_000})
 		}
 		if receipt.Clean(pt.info, pt.problems) {
 			write = func() error { return receipt.WriteSummary(dst, pt.info) }
