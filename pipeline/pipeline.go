@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 
+	"shequ/internal/say"
 	"shequ/models"
 	"shequ/reports"
 	"shequ/warehouse"
@@ -38,6 +39,10 @@ type Config struct {
 	City string
 	// Trigger is recorded on runs: manual, schedule or demo.
 	Trigger string
+	// MemoryLimit caps the memory DuckDB takes while shequ writes the
+	// warehouse (its memory_limit, "1GB"); beyond it DuckDB spills to a
+	// folder beside the warehouse. See DefaultMemoryLimit.
+	MemoryLimit string
 	// Program is how people run shequ here ("shequ", "./shequ", "go run
 	// ./cmd/shequ"): the commands a stage suggests start with it, so they
 	// run as printed. "shequ" when empty.
@@ -58,8 +63,8 @@ const (
 
 // Env names the environment variables Resolve reads.
 var Env = struct {
-	Warehouse, Inbox, Out, Receipts, Models, Reports, City string
-}{"SHEQU_WAREHOUSE", "SHEQU_INBOX", "SHEQU_OUT", "SHEQU_RECEIPTS", "SHEQU_MODELS", "SHEQU_REPORTS", "SHEQU_CITY"}
+	Warehouse, Inbox, Out, Receipts, Models, Reports, City, MemoryLimit string
+}{"SHEQU_WAREHOUSE", "SHEQU_INBOX", "SHEQU_OUT", "SHEQU_RECEIPTS", "SHEQU_MODELS", "SHEQU_REPORTS", "SHEQU_CITY", "SHEQU_MEMORY_LIMIT"}
 
 // Resolve fills the fields of c left empty from the environment (getenv,
 // os.Getenv when nil) and then from the defaults. Flags a front end
@@ -83,6 +88,7 @@ func Resolve(c Config, getenv func(string) string) Config {
 	pick(&c.Models, Env.Models, "")
 	pick(&c.Reports, Env.Reports, "")
 	pick(&c.City, Env.City, "")
+	pick(&c.MemoryLimit, Env.MemoryLimit, DefaultMemoryLimit)
 	pick(&c.Trigger, "", TriggerManual)
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -130,7 +136,7 @@ func (p *Pipeline) WithTrigger(trigger string) *Pipeline {
 func (p *Pipeline) Open(ctx context.Context, command string) (*warehouse.Warehouse, error) {
 	_, err := os.Stat(p.cfg.Warehouse)
 	fresh := errors.Is(err, fs.ErrNotExist)
-	w, err := warehouse.Open(ctx, p.cfg.Warehouse, warehouse.Options{Command: command})
+	w, err := warehouse.Open(ctx, p.cfg.Warehouse, p.writerOptions(command))
 	if err == nil && fresh {
 		p.note("open", "new warehouse %s (新建数据仓库)", p.cfg.Warehouse)
 	}
@@ -144,10 +150,11 @@ var ErrNoWarehouse = errors.New("no warehouse")
 // one: a mistyped --warehouse must not leave an empty warehouse behind.
 func (p *Pipeline) OpenExisting(ctx context.Context, command string) (*warehouse.Warehouse, error) {
 	if _, err := os.Stat(p.cfg.Warehouse); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w at %s: check --warehouse, or take files in first with `shequ ingest` (or try `shequ demo`) "+
-			"(找不到数据仓库 %s：请检查 --warehouse，或先运行 shequ ingest 接收报送文件)", ErrNoWarehouse, p.cfg.Warehouse, p.cfg.Warehouse)
+		return nil, say.Wrap(ErrNoWarehouse, "warehouse_missing",
+			fmt.Sprintf("找不到数据仓库 %s：请检查 --warehouse，或先运行 shequ ingest 接收报送文件（或试试 shequ demo）", p.cfg.Warehouse),
+			fmt.Sprintf("no warehouse at %s: check --warehouse, or take files in first with `shequ ingest` (or try `shequ demo`)", p.cfg.Warehouse))
 	}
-	return warehouse.Open(ctx, p.cfg.Warehouse, warehouse.Options{Command: command})
+	return warehouse.Open(ctx, p.cfg.Warehouse, p.writerOptions(command))
 }
 
 // OpenForReport opens the warehouse to write reports: for writing, so
@@ -176,7 +183,8 @@ func (p *Pipeline) OpenForReport(ctx context.Context, command string) (w *wareho
 // folder.
 func (p *Pipeline) CheckInbox() error {
 	if st, err := os.Stat(p.cfg.Inbox); err != nil || !st.IsDir() {
-		return fmt.Errorf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR (收件箱 %s 不是文件夹)", p.cfg.Inbox, p.cfg.Inbox)
+		return say.New("inbox_missing", fmt.Sprintf("收件箱 %s 不是文件夹：请把各区报送文件放在那里，或用 --inbox 指定文件夹", p.cfg.Inbox),
+			fmt.Sprintf("inbox %s is not a directory: put the districts' files there or pass --inbox DIR", p.cfg.Inbox))
 	}
 	return nil
 }

@@ -27,6 +27,10 @@ type Files struct {
 	// Receipts is the default folder of the districts' receipts (回执):
 	// receipts/ in the warehouse's folder.
 	Receipts string
+	// Temp is where DuckDB spills what does not fit in its memory limit
+	// while a writer has the warehouse open (removed when it closes):
+	// shequ.duckdb.tmp/
+	Temp string
 }
 
 // FilesOf names the files kept beside the warehouse at path.
@@ -39,6 +43,7 @@ func FilesOf(path string) Files {
 		Key:       path + ".key",
 		Passwords: path + ".passwords",
 		Uploads:   path + ".uploads",
+		Temp:      path + ".tmp",
 		Snapshot:  strings.TrimSuffix(path, ".duckdb") + ".snapshot.duckdb",
 		Receipts:  filepath.Join(filepath.Dir(path), "receipts"),
 	}

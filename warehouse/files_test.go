@@ -14,6 +14,7 @@ func TestFilesOf(t *testing.T) {
 		Uploads:   "/data/shequ.duckdb.uploads",
 		Snapshot:  "/data/shequ.snapshot.duckdb",
 		Receipts:  "/data/receipts",
+		Temp:      "/data/shequ.duckdb.tmp",
 	}
 	if got != want {
 		t.Errorf("FilesOf = %+v\nwant %+v", got, want)

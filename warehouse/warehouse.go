@@ -17,6 +17,8 @@ import (
 	"sync"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"shequ/internal/say"
 )
 
 // Options say how to open a warehouse.
@@ -30,7 +32,9 @@ type Options struct {
 	// Threads caps DuckDB's worker threads; 0 leaves DuckDB's default.
 	Threads int
 	// MemoryLimit is DuckDB's memory_limit setting ("4GB"); empty leaves
-	// the default.
+	// the default (80 % of the machine's memory). What a writer's queries
+	// need beyond it DuckDB spills to Files.Temp, beside the warehouse,
+	// which Close removes.
 	MemoryLimit string
 	// Sandbox opens a session for analysts' own SQL (with ReadOnly): DuckDB
 	// may touch no file but the database itself (no read_csv, read_text,
@@ -61,6 +65,7 @@ type Warehouse struct {
 	connector *duckdb.Connector
 	lock      *writeLock
 	readOnly  bool
+	temp      string // the spill folder a writer removes when it closes
 }
 
 // Open opens (creating if needed) the warehouse at path. A writer takes the
@@ -78,7 +83,8 @@ func Open(ctx context.Context, path string, opt Options) (*Warehouse, error) {
 	dsn := abs
 	if opt.ReadOnly {
 		if _, err := os.Stat(abs); err != nil {
-			return nil, fmt.Errorf("open warehouse %s: %w (run `shequ ingest` or `shequ demo` first)", path, err)
+			return nil, say.Wrap(err, "warehouse_missing", fmt.Sprintf("找不到数据仓库 %s：请检查 --warehouse，或先运行 shequ ingest（或 shequ demo）", path),
+				fmt.Sprintf("open warehouse %s: %v (run `shequ ingest` or `shequ demo` first)", path, err))
 		}
 		dsn += "?access_mode=read_only"
 		if opt.Sandbox {
@@ -107,6 +113,12 @@ func Open(ctx context.Context, path string, opt Options) (*Warehouse, error) {
 		if w.lock, err = acquireWriteLock(abs, cmd); err != nil {
 			return nil, err
 		}
+		// DuckDB spills beside the warehouse (its default too, said so
+		// here, in the configuration: DuckDB refuses to move the folder
+		// once used); what a writer that died left there is scratch.
+		w.temp = FilesOf(abs).Temp
+		os.RemoveAll(w.temp)
+		dsn += "?temp_directory=" + url.QueryEscape(w.temp)
 	}
 	w.connector, err = duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
 		var stmts []string
@@ -188,6 +200,10 @@ func (w *Warehouse) Close() error {
 		if cerr := w.connector.Close(); err == nil {
 			err = cerr
 		}
+	}
+	if w.temp != "" {
+		// DuckDB removes its own spill files; the folder goes too.
+		os.RemoveAll(w.temp)
 	}
 	if lerr := w.lock.release(); err == nil {
 		err = lerr
