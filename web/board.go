@@ -71,6 +71,10 @@ func (s *Server) reminderDownload(w http.ResponseWriter, r *http.Request) {
 	d := r.URL.Query().Get("district")
 	for _, row := range b.Rows {
 		if row.District == d {
+			if row, err = rd.WithProblems(r.Context(), row); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 			if r.URL.Query().Get("view") == "1" {
 				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 				w.Header().Set("Cache-Control", "no-store")

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -93,15 +95,28 @@ func (s *Server) submissionsAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer done()
-	subs, err := rd.Submissions(r.Context(), 1000)
+	// The same for everyone in the scope until the next snapshot: made once.
+	body, err := rd.Memo(r.Context(), rd.MemoKey("api", "submissions"), func() ([]byte, error) {
+		subs, err := rd.Submissions(r.Context(), 1000)
+		if err != nil {
+			return nil, err
+		}
+		if subs == nil {
+			subs = []data.Submission{}
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(true)
+		err = enc.Encode(map[string]any{"as_of": rd.Published.Format(time.RFC3339), "submissions": subs})
+		return buf.Bytes(), err
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if subs == nil {
-		subs = []data.Submission{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"as_of": rd.Published.Format(time.RFC3339), "submissions": subs})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(body)
 }
 
 type submissionData struct {

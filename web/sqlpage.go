@@ -284,17 +284,15 @@ func (s *Server) tables(ctx context.Context, sess *data.Session) map[string][]st
 		}
 		return out
 	}
-	rows, err := sess.QueryContext(ctx, `SELECT table_schema, table_name FROM information_schema.tables
+	// The city's session is the snapshot: its tables are read once.
+	t, err := sess.Catalog(ctx, `SELECT table_schema, table_name FROM information_schema.tables
 		WHERE table_schema IN ('marts', 'official', 'closed', 'intermediate', 'staging', 'policy', 'settings') ORDER BY 1, 2`)
 	if err != nil {
 		return out
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var schema, name string
-		if rows.Scan(&schema, &name) == nil {
-			out[schema] = append(out[schema], name)
-		}
+	for i := range t.Rows {
+		schema, name := t.String(i, "table_schema"), t.String(i, "table_name")
+		out[schema] = append(out[schema], name)
 	}
 	return out
 }

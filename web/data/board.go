@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -136,9 +137,13 @@ type Cell struct {
 type Row struct {
 	District string
 	Cells    []Cell
-	Problems []Problem // problems still standing in its submissions
-	Waiting  []Orphan  // rows waiting for their project or community
-	Late     int       // cells late
+	// Problems is how many problems still stand in its submissions;
+	// the problems themselves are read for its reminder
+	// (Read.WithProblems).
+	ProblemCount int
+	Problems     []Problem
+	Waiting      []Orphan // rows waiting for their project or community
+	Late         int      // cells late
 }
 
 // Missing returns the cells of the row with something missing.
@@ -154,7 +159,18 @@ func (r Row) Missing() []Cell {
 
 // NeedsReminder reports whether the district is late or has problems to
 // correct.
-func (r Row) NeedsReminder() bool { return r.Late > 0 || len(r.Problems) > 0 }
+func (r Row) NeedsReminder() bool { return r.Late > 0 || r.ProblemCount > 0 }
+
+// WithProblems returns row with the problems still standing in its
+// district's submissions, for its reminder.
+func (r *Read) WithProblems(ctx context.Context, row Row) (Row, error) {
+	problems, err := r.StandingProblems(ctx, row.District)
+	if err != nil {
+		return row, err
+	}
+	row.Problems = problems
+	return row, nil
+}
 
 // Board is the submission board (报送进度) of a year.
 type Board struct {
@@ -227,49 +243,59 @@ func (r *Read) board(ctx context.Context, year int, now time.Time) (*Board, erro
 		projects[p.district] = append(projects[p.district], p)
 	}
 
-	// What is in: rows by district, kind, project and quarter.
+	// What is in: rows by district, kind, project and quarter (the
+	// year's evaluation is the annual one). A year has some 140 000 of
+	// them at the province: they come as one line per district, kind and
+	// quarter, each project's count joined into one text (a code is
+	// letters and digits: it holds neither separator).
 	type key struct{ district, kind, project, period string }
 	have := map[key]int{}
 	from, a = r.scope.rel("current_rows")
-	ct, err := r.cached(ctx, `SELECT district, kind, coalesce(project_code, '') AS project_code, coalesce(quarter, 0) AS quarter,
-		coalesce(stage, '') AS stage, n FROM `+from+`
-		WHERE year = $year AND district IS NOT NULL`, args(a, []any{sql.Named("year", year)}))
+	ct, err := r.cached(ctx, `SELECT district, kind, coalesce(quarter, 0) AS quarter,
+		string_agg(coalesce(project_code, '') || chr(31) || n, chr(30)) AS counts FROM `+from+`
+		WHERE year = $year AND district IS NOT NULL AND (kind <> 'evaluations' OR stage = 'annual')
+		GROUP BY ALL`, args(a, []any{sql.Named("year", year)}))
 	if err != nil {
 		return nil, err
 	}
 	for i := range ct.Rows {
-		d, kind, code, stage := ct.String(i, "district"), ct.String(i, "kind"), ct.String(i, "project_code"), ct.String(i, "stage")
-		q, n := toInt(ct.Value(i, "quarter")), toInt(ct.Value(i, "n"))
-		if kind == "evaluations" && stage != "annual" {
-			continue // the year's evaluation is the annual one
-		}
+		d, kind, counts := ct.String(i, "district"), ct.String(i, "kind"), ct.String(i, "counts")
 		period := "year"
-		if q > 0 {
+		if q := toInt(ct.Value(i, "quarter")); q > 0 {
 			period = fmt.Sprintf("Q%d", q)
 		}
-		if !perProject[kind] {
-			code = ""
+		for _, c := range strings.Split(counts, "\x1e") {
+			code, count, _ := strings.Cut(c, "\x1f")
+			n, err := strconv.Atoi(count)
+			if err != nil {
+				return nil, fmt.Errorf("the board's counts: %q: %w", c, err)
+			}
+			if !perProject[kind] {
+				code = ""
+			}
+			have[key{d, kind, code, period}] += n
 		}
-		have[key{d, kind, code, period}] += n
 	}
 
-	problems, err := r.StandingProblems(ctx, "")
+	// The problems still standing, counted by district (the board shows
+	// how many; a reminder lists them).
+	from, a = r.scope.rel("problems")
+	nt, err := r.cached(ctx, `SELECT scope_district, count(*) AS n FROM `+from+`
+		WHERE released_by IS NULL AND severity = 'error' AND scope_district <> '' GROUP BY ALL`, a)
 	if err != nil {
 		return nil, err
+	}
+	problems := map[string]int{}
+	for i := range nt.Rows {
+		problems[nt.String(i, "scope_district")] = toInt(nt.Value(i, "n"))
 	}
 	waiting, err := r.Waiting(ctx)
 	if err != nil {
 		return nil, err
 	}
-	probBy := map[string][]Problem{}
-	for _, p := range problems {
-		if p.District != "" {
-			probBy[p.District] = append(probBy[p.District], p)
-		}
-	}
 
 	for _, d := range districts {
-		row := Row{District: d, Problems: probBy[d]}
+		row := Row{District: d, ProblemCount: problems[d]}
 		for _, o := range waiting {
 			if o.District == d {
 				row.Waiting = append(row.Waiting, o)
@@ -361,7 +387,8 @@ func (r *Read) ints(ctx context.Context, q string, a []any) ([]int, error) {
 
 // Reminder is the ready-to-send reminder (催报通知) to a district: what is
 // late or coming due, what must be corrected, and what waits for its
-// project or community, exactly, with the deadlines.
+// project or community, exactly, with the deadlines. The row's problems
+// are read first (Read.WithProblems).
 func (b *Board) Reminder(row Row, city string) string {
 	if city == "" {
 		city = "市"

@@ -84,6 +84,20 @@ type Session struct {
 	// city's: the whole warehouse).
 	Tables []string
 	done   func()
+	// The snapshot's database and its results cache (the city's
+	// session's catalogue is read once per snapshot).
+	db    *sql.DB
+	cache *resultCache
+}
+
+// Catalog returns the rows of q, a query of the city's session's
+// catalogue (information_schema), read once per snapshot. A district's
+// session has Tables instead.
+func (s *Session) Catalog(ctx context.Context, q string) (*Table, error) {
+	if s.Tables != nil {
+		return nil, fmt.Errorf("a district's session has its tables in Tables")
+	}
+	return s.cache.get(ctx, s.db, q, nil)
 }
 
 // Close ends the session.
@@ -114,7 +128,7 @@ func (s *Snapshots) SQL(ctx context.Context, scope Scope) (*Session, error) {
 		s.release(h)
 		return nil, err
 	}
-	return &Session{Conn: conn, Published: h.published, Tables: tables, done: func() { s.release(h) }}, nil
+	return &Session{Conn: conn, Published: h.published, Tables: tables, done: func() { s.release(h) }, db: h.w.DB, cache: h.cache}, nil
 }
 
 // scopedFiles are the district files of a snapshot, made when first asked
