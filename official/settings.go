@@ -3,13 +3,14 @@ package official
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"shequ/internal/say"
 )
 
 // Keys of the city profile. A district's code is district.<its name>; a
@@ -143,8 +144,9 @@ func Label(key string) string {
 // CheckSetting says whether value may be set for key ("" unsets it).
 func CheckSetting(key, value string) error {
 	if Label(key) == "" {
-		return fmt.Errorf("unknown setting %q: the settings are %s, %s, %s, district.<区名> (its 6-digit code) and doc.<NNN>.number / doc.<NNN>.title (未知的设置项)",
-			key, KeyCity, KeyCode, KeyBureau)
+		return say.New("unknown_setting",
+			fmt.Sprintf("未知的设置项 %q：设置项有 %s、%s、%s、district.<区名>（其6位行政区划代码）和 doc.<NNN>.number / doc.<NNN>.title", key, KeyCity, KeyCode, KeyBureau),
+			fmt.Sprintf("unknown setting %q: the settings are %s, %s, %s, district.<区名> (its 6-digit code) and doc.<NNN>.number / doc.<NNN>.title", key, KeyCity, KeyCode, KeyBureau))
 	}
 	if value != strings.TrimSpace(value) {
 		return fmt.Errorf("%s: the value has spaces at its ends", key)
@@ -158,11 +160,11 @@ func CheckSetting(key, value string) error {
 	switch {
 	case key == KeyCode, reDistrictKey.MatchString(key):
 		if !reCode.MatchString(value) {
-			return fmt.Errorf("%s: %q is not a 6-digit administrative code (行政区划代码应为6位数字)", key, value)
+			return say.New("bad_code", fmt.Sprintf("%s：%q 不是6位数字的行政区划代码", key, value), fmt.Sprintf("%s: %q is not a 6-digit administrative code", key, value))
 		}
 	case strings.HasSuffix(key, ".title"):
 		if strings.ContainsAny(value, "《》") {
-			return fmt.Errorf("%s: give the title without 《》 (标题不含书名号)", key)
+			return say.New("bad_title", fmt.Sprintf("%s：标题不含书名号《》", key), fmt.Sprintf("%s: give the title without 《》", key))
 		}
 	}
 	return nil
@@ -296,8 +298,8 @@ func LoadProfile(ctx context.Context, q Querier) (*Profile, error) {
 // ErrNoBy and ErrNoReason refuse a change that does not say who made it
 // or why.
 var (
-	ErrNoBy     = errors.New("say who makes the change: --by NAME (须注明修改人)")
-	ErrNoReason = errors.New("say why: --reason \"…\" (须注明修改原因)")
+	ErrNoBy     error = say.New("by_missing", "须注明修改人：--by 姓名", "say who makes the change: --by NAME")
+	ErrNoReason error = say.New("reason_missing", "须注明修改原因：--reason \"…\"", "say why: --reason \"…\"")
 )
 
 // Set records a change of one key: value "" unsets it (back to the
@@ -320,7 +322,7 @@ func Set(ctx context.Context, q Querier, key, value, by, reason string) (*Change
 	}
 	for _, s := range ss {
 		if s.Key == key && s.Value == value && (value != "" || s.Default) {
-			return nil, fmt.Errorf("%s is already %q: nothing to change (设置值未改变)", key, value)
+			return nil, say.New("unchanged", fmt.Sprintf("%s 已是 %q，设置值未改变", key, value), fmt.Sprintf("%s is already %q: nothing to change", key, value))
 		}
 	}
 	if value == "" && reDistrictKey.MatchString(key) {

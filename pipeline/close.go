@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"shequ/internal/say"
 	"shequ/official"
 	"shequ/official/deltareport"
 	"shequ/reports/bundle"
@@ -37,6 +38,9 @@ type CloseResult struct {
 	Files   []string          // written to the reports folder
 }
 
+// ErrNoNote says a close was asked for without saying what is closed.
+var ErrNoNote error = say.New("note_missing", "须填写关账说明：--note \"…\"", "say what is closed: --note \"…\"")
+
 // Close freezes a year (or, with Restate, makes its next version): the
 // models are built with the policy in force and tested, the official
 // reports are written for the new version with its sign-off, and then, in
@@ -58,7 +62,7 @@ func (p *Pipeline) Close(ctx context.Context, w *warehouse.Warehouse, o CloseOpt
 	case o.Note == "" && o.Restate:
 		return nil, fmt.Errorf("%s: %w", stage, official.ErrNoReason)
 	case o.Note == "":
-		return nil, fmt.Errorf("%s: say what is closed: --note \"…\" (须填写关账说明)", stage)
+		return nil, fmt.Errorf("%s: %w", stage, ErrNoNote)
 	case o.DryRun && !o.Restate:
 		return nil, fmt.Errorf("%s: --dry-run is for a restatement", stage)
 	}
@@ -69,9 +73,13 @@ func (p *Pipeline) Close(ctx context.Context, w *warehouse.Warehouse, o CloseOpt
 	}
 	switch {
 	case !o.Restate && cur != nil:
-		return nil, fmt.Errorf("%d is already closed (%s): to change its figures, restate it: shequ restate --year %d --by NAME --reason \"…\" (已关账，请用 restate 更正)", o.Year, cur.SignOff(), o.Year)
+		return nil, say.New("year_closed",
+			fmt.Sprintf("%d 年已关账（%s）：要更改其数据，请更正：shequ restate --year %d --by 姓名 --reason \"…\"", o.Year, cur.SignOff(), o.Year),
+			fmt.Sprintf("%d is already closed (%s): to change its figures, restate it: shequ restate --year %d --by NAME --reason \"…\"", o.Year, cur.SignOff(), o.Year))
 	case o.Restate && cur == nil:
-		return nil, fmt.Errorf("%d is not closed: there is nothing to restate; close it with shequ close --year %d (尚未关账)", o.Year, o.Year)
+		return nil, say.New("year_open",
+			fmt.Sprintf("%d 年尚未关账，没有可更正的正式数据：关账请用 shequ close --year %d", o.Year, o.Year),
+			fmt.Sprintf("%d is not closed: there is nothing to restate; close it with shequ close --year %d", o.Year, o.Year))
 	}
 	run, err := p.startRun(ctx, w, stage, nil)
 	if err != nil {
@@ -128,7 +136,9 @@ func (p *Pipeline) close(ctx context.Context, w *warehouse.Warehouse, o CloseOpt
 			return nil, err
 		}
 		if len(res.Delta.Rows) == 0 {
-			return nil, fmt.Errorf("the working figures of %d are those of its version %d: nothing to restate (工作数据与正式数据一致)", o.Year, cur.Version)
+			return nil, say.New("nothing_to_restate",
+				fmt.Sprintf("%d 年的工作数据与其第 %d 版正式数据一致，无需更正", o.Year, cur.Version),
+				fmt.Sprintf("the working figures of %d are those of its version %d: nothing to restate", o.Year, cur.Version))
 		}
 		if o.DryRun {
 			meta.Preview = true

@@ -12,6 +12,7 @@ import (
 
 	"shequ/internal/atomic"
 	"shequ/internal/files"
+	"shequ/internal/say"
 	"shequ/models"
 	"shequ/official"
 	"shequ/reports"
@@ -55,8 +56,9 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	if b, ok, err := warehouse.LastBuild(ctx, w.DB); err != nil {
 		return nil, fail(ctx, w, run, err)
 	} else if ok && b.Status != warehouse.RunOK {
-		return nil, fail(ctx, w, run, fmt.Errorf("the last build (run %d) is %s, so the marts may be half new and half old: run `shequ build` first "+
-			"(最近一次构建（第 %d 次运行）未完成，报表数据可能新旧混杂，请先运行 shequ build)", b.ID, b.Status, b.ID))
+		return nil, fail(ctx, w, run, say.New("build_unfinished",
+			fmt.Sprintf("最近一次构建（第 %d 次运行）未完成（%s），报表数据可能新旧混杂：请先运行 shequ build", b.ID, b.Status),
+			fmt.Sprintf("the last build (run %d) is %s, so the marts may be half new and half old: run `shequ build` first", b.ID, b.Status)))
 	}
 	// One writer of the reports folder at a time (a nightly run, a
 	// reader's report from the snapshot, a close).
@@ -255,7 +257,9 @@ func (p *Pipeline) bundleOptions(prof *official.Profile, set *reports.Set) bundl
 // the exports, whose closed years show their official figures.
 func (p *Pipeline) serveClosed(ctx context.Context, w *warehouse.Warehouse, v *official.Version, o ReportOptions, set *reports.Set, opt bundle.Options, exports bool) (*bundle.Result, error) {
 	if o.District != "" {
-		return nil, fmt.Errorf("%d is closed (version %d): its official reports are city-wide; the working figures of %s are in marts.* (shequ sql) and official.* (%d年已关账，正式报告为全市报告)", v.Year, v.Version, o.District, v.Year)
+		return nil, say.New("year_closed",
+			fmt.Sprintf("%d 年已关账（第 %d 版），正式报告为全市报告；%s 的工作数据见 marts.*（shequ sql）与 official.*", v.Year, v.Version, o.District),
+			fmt.Sprintf("%d is closed (version %d): its official reports are city-wide; the working figures of %s are in marts.* (shequ sql) and official.*", v.Year, v.Version, o.District))
 	}
 	files, err := official.Files(ctx, w.DB, v.Year, v.Version)
 	if err != nil {

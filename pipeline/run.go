@@ -96,7 +96,7 @@ func (p *Pipeline) RunWith(ctx context.Context, command string, o RunOptions) (_
 		return res, fail(ctx, w, run, err)
 	}
 	if last, ok := lastRunInputs(ctx, w); ok && !o.Full && in.unchanged(last.digest) {
-		run.Error = fmt.Sprintf("nothing changed since run %d: build, test and report skipped (无变化，跳过构建、测试与报表)", last.run)
+		run.Error = fmt.Sprintf("自第 %d 次运行以来没有变化，跳过构建、测试与报表 (nothing changed since run %d: build, test and report skipped)", last.run, last.run)
 		if err := finish(ctx, w, run); err != nil {
 			return res, err
 		}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"shequ/internal/say"
 	"shequ/internal/sqltext"
 	"shequ/internal/suggest"
 )
@@ -258,7 +259,7 @@ func (p *Param) Value(s string) (any, error) {
 		return nil, nil
 	}
 	bad := func(what, zh string) error {
-		return fmt.Errorf("parameter %s: %q is not %s (参数 %s 应为%s)", p.Name, s, what, p.Name, zh)
+		return say.New("bad_parameter", fmt.Sprintf("参数 %s 的值 %q 不是%s", p.Name, s, zh), fmt.Sprintf("parameter %s: %q is not %s", p.Name, s, what))
 	}
 	switch p.Type {
 	case Int:
@@ -312,7 +313,7 @@ func (q *Query) Args(values map[string]string) ([]any, error) {
 		s, ok := values[p.Name]
 		if !ok {
 			if !p.HasDefault {
-				problems = append(problems, fmt.Sprintf("parameter %s is required: --param %s=VALUE (%s) (缺少参数 %s)", p.Name, p.Name, p.Type, p.Name))
+				problems = append(problems, fmt.Sprintf("缺少参数 %s (parameter %s is required: --param %s=VALUE (%s))", p.Name, p.Name, p.Name, p.Type))
 				continue
 			}
 			s = p.Default
@@ -438,9 +439,10 @@ func (l *Library) Get(name string) (*Query, error) {
 			best, bestD = q.Name, d
 		}
 	}
-	msg := fmt.Sprintf("no saved query %q", name)
+	en, zh := fmt.Sprintf("no saved query %q", name), fmt.Sprintf("没有名为 %q 的保存查询", name)
 	if best != "" {
-		msg += fmt.Sprintf("; did you mean %s?", best)
+		en += fmt.Sprintf("; did you mean %s?", best)
+		zh += fmt.Sprintf("，是不是 %s？", best)
 	}
-	return nil, fmt.Errorf("%s (run `shequ query --list` for all of them)", msg)
+	return nil, say.New("unknown_query", zh+"（shequ query --list 列出全部）", en+" (run `shequ query --list` for all of them)")
 }

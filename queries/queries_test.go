@@ -409,8 +409,8 @@ func TestParse(t *testing.T) {
 		{"bad", "-- @param year: integer\nSELECT $year", []string{"bad.sql:1: no @description", "bad.sql:1: parameter year: type \"integer\" is not one of int, text, date, decimal, bool"}},
 		{"bad", "-- @description: d\n-- @param y: int\nSELECT $year", []string{"bad.sql:3: $year is used but not declared", "bad.sql:2: parameter y is declared but the SQL does not use $y"}},
 		{"bad", "-- @description: d\nSELECT 1;\nSELECT 2;", []string{"bad.sql:3: a saved query is one statement"}},
-		{"bad", "-- @description: d\nDELETE FROM marts.coverage", []string{"bad.sql:2: refused: DELETE"}},
-		{"bad", "-- @description: d\n-- @param y: int, default x\nSELECT $y", []string{"bad.sql:2: default: parameter y: \"x\" is not a whole number"}},
+		{"bad", "-- @description: d\nDELETE FROM marts.coverage", []string{"bad.sql:2: 已拒绝：DELETE", "refused: DELETE"}},
+		{"bad", "-- @description: d\n-- @param y: int, default x\nSELECT $y", []string{"bad.sql:2: default: 参数 y 的值 \"x\" 不是整数", "parameter y: \"x\" is not a whole number"}},
 		{"bad", "-- @description: d\n-- @owner: me\nSELECT 1", []string{"bad.sql:2: unknown annotation @owner"}},
 		{"Bad-Name", "-- @description: d\nSELECT 1", []string{"name the file in lower case"}},
 	}

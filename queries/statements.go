@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"shequ/internal/say"
 	"shequ/internal/sqltext"
 )
 
@@ -29,18 +30,36 @@ type RefusedError struct {
 	Reason string
 }
 
-func (e *RefusedError) Error() string {
-	msg := fmt.Sprintf("refused: %s would change the warehouse; analysts' sessions are read-only (只读：不允许修改仓库)", e.Keyword)
+func (e *RefusedError) Error() string { return say.New(e.Words()).Error() }
+
+// Words words the refusal in Chinese and English (say.Worded).
+func (e *RefusedError) Words() (code, zh, en string) {
+	en = fmt.Sprintf("refused: %s would change the warehouse; analysts' sessions are read-only", e.Keyword)
+	zh = fmt.Sprintf("已拒绝：%s 会修改数据仓库，分析查询只能读取", e.Keyword)
 	switch {
 	case e.Reason != "":
-		msg = "refused: " + e.Reason
+		en = "refused: " + e.Reason
+		switch {
+		case strings.Contains(e.Reason, reasonFiles):
+			zh = "已拒绝：分析查询只读取数据仓库，不能读写其他文件"
+		case strings.Contains(e.Reason, reasonLocked):
+			zh = "已拒绝：分析会话的设置已锁定，不能更改"
+		case strings.Contains(e.Reason, reasonExtensions):
+			zh = "已拒绝：分析会话不能安装或加载扩展"
+		default:
+			zh = "已拒绝：分析查询只能读取数据仓库"
+		}
 	case e.Keyword == "ATTACH" || e.Keyword == "DETACH":
-		msg = fmt.Sprintf("refused: %s is not allowed in a read-only session: attaching the live warehouse would keep the nightly build out (只读：不允许 ATTACH)", e.Keyword)
+		en = fmt.Sprintf("refused: %s is not allowed in a read-only session: attaching the live warehouse would keep the nightly build out", e.Keyword)
+		zh = fmt.Sprintf("已拒绝：只读查询不允许 %s（连接正在写入的数据仓库会挡住夜间构建）", e.Keyword)
 	}
 	if e.Hint != "" {
-		msg += "; " + e.Hint
+		en += "; " + e.Hint
+		if e.Hint == hintKeep || e.Hint == hintOut {
+			zh += "；要保存查询结果，请用 --format csv|xlsx|json|markdown --out 文件"
+		}
 	}
-	return msg
+	return "sql_refused", zh, en
 }
 
 const (
@@ -50,11 +69,11 @@ const (
 	hintAttach = "to combine files of your own with the warehouse, open the snapshot from your own DuckDB client (duckdb -readonly shequ.snapshot.duckdb)"
 
 	// reasonFiles is why reading or writing another file is refused.
-	reasonFiles = "analysts' sessions read the warehouse and touch no other file: read_csv, read_text, read_parquet, glob, COPY, EXPORT and ATTACH of files are turned off (只读会话不能读写仓库以外的文件)"
+	reasonFiles = "analysts' sessions read the warehouse and touch no other file: read_csv, read_text, read_parquet, glob, COPY, EXPORT and ATTACH of files are turned off"
 	// reasonLocked is why changing a setting that guards the session is refused.
-	reasonLocked = "the settings of analysts' sessions are locked; external access, extensions and the lock itself cannot be changed (会话设置已锁定，不能更改)"
+	reasonLocked = "the settings of analysts' sessions are locked; external access, extensions and the lock itself cannot be changed"
 	// reasonExtensions is why INSTALL and LOAD are refused.
-	reasonExtensions = "analysts' sessions install and load no extension (只读会话不能安装或加载扩展)"
+	reasonExtensions = "analysts' sessions install and load no extension"
 )
 
 // guardedSettings are the settings that keep an analyst's session inside

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"shequ/internal/say"
 )
 
 // Holder describes the process that holds the write lock of a warehouse.
@@ -27,13 +29,19 @@ type LockedError struct {
 	Holder Holder
 }
 
-func (e *LockedError) Error() string {
+func (e *LockedError) Error() string { return say.New(e.Words()).Error() }
+
+// Words words the error in Chinese and English (say.Worded).
+func (e *LockedError) Words() (code, zh, en string) {
 	h := e.Holder
 	if h.PID == 0 {
-		return fmt.Sprintf("warehouse %s is in use by another shequ process; try again when it has finished (仓库正被另一个进程使用，请稍后再试)", e.Path)
+		return "warehouse_busy", fmt.Sprintf("数据仓库 %s 正被另一个 shequ 进程使用，请稍后再试", e.Path),
+			fmt.Sprintf("warehouse %s is in use by another shequ process; try again when it has finished", e.Path)
 	}
-	return fmt.Sprintf("warehouse %s is being written by pid %d (%s) since %s; try again when it has finished, or read the published snapshot (仓库正在被进程 %d 写入，请稍后再试)",
-		e.Path, h.PID, h.Command, h.Since.Local().Format("2006-01-02 15:04:05"), h.PID)
+	since := h.Since.Local().Format("2006-01-02 15:04:05")
+	return "warehouse_busy",
+		fmt.Sprintf("数据仓库 %s 自 %s 起正被进程 %d（%s）写入，请稍后再试，或查询已发布的快照", e.Path, since, h.PID, h.Command),
+		fmt.Sprintf("warehouse %s is being written by pid %d (%s) since %s; try again when it has finished, or read the published snapshot", e.Path, h.PID, h.Command, since)
 }
 
 // writeLock is an advisory lock on "<warehouse>.lock" held for as long as a
@@ -47,10 +55,11 @@ type writeLock struct {
 func acquireWriteLock(path, command string) (*writeLock, error) {
 	f, err := os.OpenFile(FilesOf(path).Lock, os.O_RDWR|os.O_CREATE, 0o644)
 	if errors.Is(err, fs.ErrPermission) {
-		return nil, fmt.Errorf("the folder %s is not writable by this user, and a writer keeps its lock file there: "+
-			"run this as the user that runs shequ, or read the published snapshot (shequ sql, query, runs) "+
-			"(此用户对文件夹 %s 没有写权限，不能写入数据仓库；请以运行 shequ 的用户执行，或只读查询): %w",
-			filepath.Dir(path), filepath.Dir(path), err)
+		dir := filepath.Dir(path)
+		return nil, say.Wrap(err, "folder_not_writable",
+			fmt.Sprintf("此用户对文件夹 %s 没有写权限，不能写入数据仓库：请以运行 shequ 的用户执行，或只读查询已发布的快照（shequ sql、query、runs）", dir),
+			fmt.Sprintf("the folder %s is not writable by this user, and a writer keeps its lock file there: "+
+				"run this as the user that runs shequ, or read the published snapshot (shequ sql, query, runs)", dir))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open lock file: %w", err)

@@ -76,7 +76,7 @@ func TestSecondWriterNamesHolder(t *testing.T) {
 	if le.Holder.PID != os.Getpid() || le.Holder.Command != "shequ ingest" || time.Since(le.Holder.Since) > time.Minute {
 		t.Errorf("holder = %+v, want this pid running shequ ingest", le.Holder)
 	}
-	for _, want := range []string{"being written by pid", "shequ ingest", "仓库正在被进程"} {
+	for _, want := range []string{"being written by pid", "shequ ingest", "正被进程"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q lacks %q", err, want)
 		}

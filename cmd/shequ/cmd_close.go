@@ -103,13 +103,13 @@ func runClose(ctx context.Context, e *env, args []string, restate bool) error {
 	case o.Year == 0:
 		return usagef("--year is required")
 	case o.Year < 2000 || o.Year > 2100:
-		return usagef("--year %d is not a year between 2000 and 2100", o.Year)
+		return usageBoth(fmt.Sprintf("年份 %d 不在 2000 至 2100 之间（--year）", o.Year), fmt.Sprintf("--year %d is not a year between 2000 and 2100", o.Year))
 	case o.By == "" && !o.DryRun:
-		return usagef("%v", official.ErrNoBy)
+		return usageErr(official.ErrNoBy)
 	case o.Note == "" && restate:
-		return usagef("%v", official.ErrNoReason)
+		return usageErr(official.ErrNoReason)
 	case o.Note == "":
-		return usagef("say what is closed: --note \"…\" (须填写关账说明)")
+		return usageErr(pipeline.ErrNoNote)
 	}
 	p := e.pipe()
 	w, err := p.OpenExisting(ctx, "shequ "+name)

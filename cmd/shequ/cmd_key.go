@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"shequ/etl/ingest"
+	"shequ/internal/say"
 	"shequ/warehouse"
 )
 
@@ -123,8 +124,9 @@ func readKeyState(ctx context.Context, path string) (*keyState, error) {
 	return &keyState{recorded: rec, hashed: n, source: src}, nil
 }
 
-var errKeyLost = errors.New("the warehouse's ID key is not there: ingests are refused until it is restored from its backup " +
-	"(shequ key restore FILE, or $" + ingest.KeyEnv + "); see shequ help key (仓库的身份证号密钥缺失或不符，请从备份恢复)")
+var errKeyLost error = say.New("key_lost", "数据仓库的身份证号密钥缺失或不符：恢复之前拒绝接收报送；请从备份恢复（shequ key restore 文件，或 $"+ingest.KeyEnv+"），见 shequ help key",
+	"the warehouse's ID key is not there: ingests are refused until it is restored from its backup "+
+		"(shequ key restore FILE, or $"+ingest.KeyEnv+"); see shequ help key")
 
 // keyShow prints where the key comes from and whether it is the
 // warehouse's; a missing or wrong key is an error (exit 1).

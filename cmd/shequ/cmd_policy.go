@@ -150,14 +150,14 @@ func runPolicy(ctx context.Context, e *env, args []string) error {
 			return usagef("set takes one FILE")
 		}
 		if strings.TrimSpace(by) == "" {
-			return usagef("%v", official.ErrNoBy)
+			return usageErr(official.ErrNoBy)
 		}
 		if strings.TrimSpace(reason) == "" {
-			return usagef("%v", official.ErrNoReason)
+			return usageErr(official.ErrNoReason)
 		}
 		data, err := os.ReadFile(pos[0])
 		if err != nil {
-			return usagef("%v", err)
+			return usageErr(err)
 		}
 		w, err := p.OpenExisting(ctx, "shequ policy set")
 		if err != nil {

@@ -89,7 +89,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 	}
 	q, err := lib.Get(pos[0])
 	if err != nil {
-		return usagef("%v", err)
+		return usageErr(err)
 	}
 	if show {
 		fmt.Fprintln(e.stdout, q.SQL+";")
@@ -100,7 +100,7 @@ func runQuery(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if _, err := q.Args(params); err != nil {
-		return usagef("%v", err)
+		return usageErr(err)
 	}
 	w, _, err := e.openReader(ctx)
 	if err != nil {

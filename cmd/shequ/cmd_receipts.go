@@ -113,13 +113,15 @@ func runReceipts(ctx context.Context, e *env, args []string) error {
 			}
 			rows.Close()
 		}
-		msg := fmt.Sprintf("no district %q has sent a file (没有来自“%s”的报送)", district, district)
+		en, zh := fmt.Sprintf("no district %q has sent a file", district), fmt.Sprintf("没有来自“%s”的报送", district)
 		if near := suggest.Closest(district, known, 2); near != "" {
-			msg += fmt.Sprintf("; did you mean %s?", near)
+			en += fmt.Sprintf("; did you mean %s?", near)
+			zh += fmt.Sprintf("，是不是“%s”？", near)
 		} else if len(known) > 0 {
-			msg += "; districts: " + strings.Join(known, ", ")
+			en += "; districts: " + strings.Join(known, ", ")
+			zh += "；已报送的区：" + strings.Join(known, "、")
 		}
-		return usagef("%s", msg)
+		return usageBoth(zh, en)
 	}
 	printTable(e.stdout, []string{"submission", "district", "file", "status", "loaded", "rejected", "warned",
 		"waiting (待关联)", "released (已关联入库)", "receipt"}, table)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 
 	"shequ/pipeline"
@@ -17,21 +18,30 @@ func init() {
 Writes the reports of one year (the latest year with data unless --year)
 into --out:
 
-  DIR/Y/社区服务年度报告_Y.xlsx    the planners' workbook: a cover (city, year,
-                                 data as of, files included, data-quality
-                                 warnings), then coverage, staffing, project
-                                 costs and fund use, evaluations, service mix,
-                                 city rewards, facilities, site subsidies and
-                                 payments, with charts; cells that break a
-                                 policy floor in red
+  DIR/Y/社区服务年度报告_Y.xlsx    the planners' workbook, findings first:
+                                 coverage by district against the urban and
+                                 rural targets with last year beside it, the
+                                 uncovered communities by name, stars, fund
+                                 use, city rewards, site subsidies, staffing
+                                 and the providers to watch, with charts;
+                                 then the appendices: the policy parameters
+                                 and their sources, the files included (by
+                                 district) and data-quality notes
   DIR/Y/社区服务年度报告_Y.html    the same figures as one self-contained page
   DIR/Y/市级奖励资金分配表_Y.xlsx  the yearly city reward allocation, an A4
                                  form to attach to a notice, with its
                                  calculation (计算过程) as Excel formulas
   DIR/Y/市级奖励资金分配表_Y.html  the same form, printable
+  DIR/Y/社区服务项目明细_Y.xlsx    every project's staffing, costs, scores,
+                                 service mix, rooms, subsidies and payments
   DIR/exports/                   every mart as CSV (UTF-8 with BOM) and
                                  Parquet, partitioned by year, with
                                  manifest.json (rows, SHA-256, warehouse state)
+
+A year's folder is written beside it and put in its place as a whole:
+whoever opens it sees one build's reports, never two mixed, and a report
+killed midway leaves the earlier ones. Without --year a run (shequ run)
+reports every year that received data since its last report.
 
 Every report is stamped with the warehouse state it came from: the build's
 run, the policy version and the input files' hashes. No report holds
@@ -77,7 +87,7 @@ func runReport(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	if o.Year != 0 && (o.Year < 2000 || o.Year > 2100) {
-		return usagef("--year %d is not a year between 2000 and 2100", o.Year)
+		return usageBoth(fmt.Sprintf("年份 %d 不在 2000 至 2100 之间（--year）", o.Year), fmt.Sprintf("--year %d is not a year between 2000 and 2100", o.Year))
 	}
 	for _, p := range o.Policy {
 		if _, err := os.Stat(p); err != nil {

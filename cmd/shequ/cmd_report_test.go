@@ -125,7 +125,7 @@ func TestReportStageOfAnEmptyWarehouse(t *testing.T) {
 	dir := t.TempDir()
 	os.MkdirAll(filepath.Join(dir, "inbox"), 0o755)
 	stdout, stderr, code := shequ(t, dir, "run", "--inbox", "inbox", "--warehouse", "w.duckdb", "--out", "out")
-	if code != 0 || !strings.Contains(stdout, "- report: skipped (the warehouse holds no data yet") {
+	if code != 0 || !strings.Contains(stdout, "- report: skipped (数据仓库还没有数据") || !strings.Contains(stdout, "the warehouse holds no data yet") {
 		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	if _, stderr, code := shequ(t, dir, "report", "--warehouse", "w.duckdb", "--out", "out"); code != 1 || !strings.Contains(stderr, "no data yet") {

@@ -120,13 +120,13 @@ func runSettings(ctx context.Context, e *env, args []string) error {
 			return usagef("set takes KEY VALUE (VALUE \"\" sets the default back)")
 		}
 		if strings.TrimSpace(by) == "" {
-			return usagef("%v", official.ErrNoBy)
+			return usageErr(official.ErrNoBy)
 		}
 		if strings.TrimSpace(reason) == "" {
-			return usagef("%v", official.ErrNoReason)
+			return usageErr(official.ErrNoReason)
 		}
 		if err := official.CheckSetting(pos[0], pos[1]); err != nil {
-			return usagef("%v", err)
+			return usageErr(err)
 		}
 		p := e.pipe()
 		w, err := p.OpenExisting(ctx, "shequ settings set")

@@ -76,7 +76,7 @@ func (o *resultFlags) resolve() (output.Format, error) {
 	}
 	f, err := output.Parse(o.format)
 	if err != nil {
-		return "", usagef("%v", err)
+		return "", usageErr(err)
 	}
 	if f.Binary() && o.out == "" {
 		return "", usagef("--format %s needs --out FILE", f)
@@ -91,7 +91,7 @@ func reparse(fs *flag.FlagSet) ([]string, error) {
 	for fs.NArg() > 0 {
 		pos = append(pos, fs.Arg(0))
 		if err := fs.Parse(fs.Args()[1:]); err != nil {
-			return nil, usagef("%v", err)
+			return nil, usageErr(err)
 		}
 	}
 	return pos, nil

@@ -39,7 +39,7 @@ Example:
 			}
 			kinds, err := template.Select(kind)
 			if err != nil {
-				return usagef("%v", err)
+				return usageErr(err)
 			}
 			if err := template.WriteFile(out, kinds); err != nil {
 				return err

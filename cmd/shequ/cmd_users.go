@@ -96,7 +96,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if err := account.CheckName(name); err != nil {
-		return usagef("%v", err)
+		return usageErr(err)
 	}
 	w, err := warehouse.Open(ctx, e.cfg.Warehouse, warehouse.Options{Command: "shequ users " + sub})
 	if err != nil {
@@ -115,7 +115,7 @@ func runUsers(ctx context.Context, e *env, args []string) error {
 		}
 		u := account.User{Name: name, Role: r, District: strings.TrimSpace(district)}
 		if err := u.Validate(); err != nil {
-			return usagef("%v", err)
+			return usageErr(err)
 		}
 		password, generated, err := e.newPassword(stdinPassword, name)
 		if err != nil {

@@ -104,11 +104,12 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 			return nil, err
 		}
 		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
-			msg := "unknown flag " + name + " (未知参数)"
+			en, zh := "unknown flag "+name, "未知参数 "+name
 			if near := suggest.Closest(strings.TrimPrefix(name, "-"), flagNames(fs), 2); near != "" {
-				msg += "; did you mean --" + near + "?"
+				en += "; did you mean --" + near + "?"
+				zh += "，是不是 --" + near + "？"
 			}
-			return nil, usagef("%s", msg)
+			return nil, usageBoth(zh, en)
 		}
 		return nil, usagef("%s", err)
 	}

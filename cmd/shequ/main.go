@@ -13,8 +13,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strings"
 	"syscall"
 
+	"shequ/internal/say"
 	"shequ/internal/suggest"
 )
 
@@ -39,12 +41,35 @@ func lookup(name string) *command {
 	return nil
 }
 
-// usageError is a mistake in how shequ was called: exit status 2.
-type usageError struct{ msg string }
+// usageError is a mistake in how shequ was called: exit status 2. zh is
+// the Chinese, when the mistake has its own words ("命令参数有误" when not).
+type usageError struct{ msg, zh string }
 
 func (e *usageError) Error() string { return e.msg }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return &usageError{msg: fmt.Sprintf(format, a...)} }
+
+// usageBoth is a usage mistake worded in both languages.
+func usageBoth(zh, en string) error { return &usageError{msg: en, zh: zh} }
+
+// usageErr makes err a usage mistake, keeping its Chinese when it has some.
+func usageErr(err error) error {
+	var w say.Worded
+	if errors.As(err, &w) {
+		zh, en := say.Lines(err)
+		return &usageError{msg: en, zh: zh}
+	}
+	return &usageError{msg: err.Error()}
+}
+
+// printError prints an error for users: the Chinese first, the English
+// (and its code) indented on the lines after.
+func printError(w io.Writer, prefix, zh, en string) {
+	fmt.Fprintf(w, "%s: %s\n", prefix, zh)
+	for _, line := range strings.Split(strings.TrimRight(en, "\n"), "\n") {
+		fmt.Fprintf(w, "  %s\n", line)
+	}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -90,7 +115,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				_ = c.run(ctx, e, []string{"-h"})
 				return 0
 			}
-			fmt.Fprintf(stderr, "shequ: unknown command %q; run `shequ help` for the list\n", args[1])
+			printError(stderr, "shequ", fmt.Sprintf("未知命令 %q（运行 shequ help 查看所有命令）", args[1]),
+				fmt.Sprintf("unknown command %q; run `shequ help` for the list", args[1]))
 			return 2
 		}
 		printHelp(stdout)
@@ -100,7 +126,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	c := lookup(name)
 	if c == nil {
-		fmt.Fprintf(stderr, "shequ: unknown command %q (未知命令)%s; run `shequ help` for the list\n", name, didYouMean(name))
+		zh := fmt.Sprintf("未知命令 %q", name)
+		if near := closestCommand(name); near != "" {
+			zh += fmt.Sprintf("，是不是 %s？", near)
+		}
+		printError(stderr, "shequ", zh+"（运行 shequ help 查看所有命令）",
+			fmt.Sprintf("unknown command %q%s; run `shequ help` for the list", name, didYouMean(name)))
 		return 2
 	}
 	err := c.run(ctx, e, args[1:])
@@ -111,24 +142,35 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "shequ %s: %s (see `shequ %s --help`)\n", c.name, ue.msg, c.name)
+		zh := ue.zh
+		if zh == "" {
+			zh = "命令参数有误"
+		}
+		printError(stderr, "shequ "+c.name, fmt.Sprintf("%s（用法见 shequ %s --help）", zh, c.name),
+			fmt.Sprintf("%s (see `shequ %s --help`)", ue.msg, c.name))
 		return 2
 	default:
-		fmt.Fprintf(stderr, "shequ %s: %s\n", c.name, err)
+		zh, en := say.Lines(err)
+		printError(stderr, "shequ "+c.name, zh, en)
 		return 1
 	}
 }
 
 // didYouMean suggests the command a mistyped name probably meant.
 func didYouMean(name string) string {
+	if near := closestCommand(name); near != "" {
+		return fmt.Sprintf("; did you mean %s?", near)
+	}
+	return ""
+}
+
+// closestCommand is the command a mistyped name probably meant, or "".
+func closestCommand(name string) string {
 	var names []string
 	for _, c := range commands {
 		names = append(names, c.name)
 	}
-	if near := suggest.Closest(name, names, 2); near != "" {
-		return fmt.Sprintf("; did you mean %s?", near)
-	}
-	return ""
+	return suggest.Closest(name, names, 2)
 }
 
 // helpOrder is the order of commands in `shequ help`: the pipeline first.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"shequ/models/modelstest"
 	"shequ/samples"
@@ -112,7 +114,7 @@ func TestSecondWriterIsToldWhoHoldsTheWarehouse(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("second writer exited %d, want 1; stderr %q", code, errOut)
 	}
-	for _, want := range []string{"being written by pid " + strconv.Itoa(os.Getpid()), "(shequ ingest --inbox districts)", "仓库正在被进程"} {
+	for _, want := range []string{"being written by pid " + strconv.Itoa(os.Getpid()), "(shequ ingest --inbox districts)", "正被进程"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("message %q lacks %q", errOut, want)
 		}
@@ -335,6 +337,44 @@ func TestPrintedHintsRun(t *testing.T) {
 		cmd.Env = append(os.Environ(), "CI=true")
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("%s\n  failed: %v\n%s", h, err, b)
+		}
+	}
+}
+
+// TestErrorsChineseFirst: every error a user meets is printed Chinese
+// first — its first line, after "shequ CMD: ", starts with Chinese — and
+// English after it, with the stable code where there is one.
+func TestErrorsChineseFirst(t *testing.T) {
+	dir := t.TempDir()
+	wh := demoWarehouse(t)
+	for _, c := range []struct {
+		args []string
+		code int
+		zh   string // in the first line
+		en   string // in the lines after
+	}{
+		{[]string{"ingset"}, 2, "未知命令 \"ingset\"，是不是 ingest？", "did you mean ingest?"},
+		{[]string{"help", "nope"}, 2, "未知命令", "unknown command"},
+		{[]string{"build", "--selct", "coverage"}, 2, "未知参数 -selct，是不是 --select？", "unknown flag -selct"},
+		{[]string{"build", "--warehouse", filepath.Join(dir, "nothere.duckdb")}, 1, "找不到数据仓库", "warehouse_missing: no warehouse at"},
+		{[]string{"runs", "--warehouse", filepath.Join(dir, "nothere.duckdb")}, 1, "找不到数据仓库", "warehouse_missing: open warehouse"},
+		{[]string{"ingest", "--inbox", filepath.Join(dir, "nope"), "--warehouse", filepath.Join(dir, "x.duckdb")}, 1, "收件箱", "inbox_missing: inbox"},
+		{[]string{"report", "--warehouse", wh, "--year", "1999"}, 2, "年份 1999 不在 2000 至 2100 之间", "is not a year between 2000 and 2100"},
+		{[]string{"sql", "--warehouse", wh, "-c", "SELEC 1"}, 1, "语法错误", "syntax error"},
+		{[]string{"sql", "--warehouse", wh, "-c", "SELECT * FROM nope"}, 1, "不存在", "nope does not exist"},
+		{[]string{"sql", "--warehouse", wh, "-c", "DROP TABLE marts.coverage"}, 1, "已拒绝：DROP 会修改数据仓库", "sql_refused: refused: DROP would change the warehouse"},
+		{[]string{"receipts", "--warehouse", wh, "--district", "临江"}, 2, "没有来自“临江”的报送，是不是“临江区”？", "did you mean 临江区?"},
+		{[]string{"query", "--warehouse", wh, "coverag"}, 2, "没有名为 \"coverag\" 的保存查询", "no saved query"},
+		{[]string{"close", "--warehouse", wh, "--year", "2014"}, 2, "须注明修改人", "by_missing"},
+		{[]string{"settings", "--warehouse", wh, "set", "city.nope", "x", "--by", "a", "--reason", "b"}, 2, "", ""},
+	} {
+		out, errOut, code := shequ(t, dir, c.args...)
+		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+		head, rest := lines[0], strings.Join(lines[1:], "\n")
+		_, msg, _ := strings.Cut(head, ": ")
+		first, _ := utf8.DecodeRuneInString(msg)
+		if code != c.code || !unicode.Is(unicode.Han, first) || !strings.Contains(head, c.zh) || !strings.Contains(rest, c.en) {
+			t.Errorf("shequ %v: exit %d (want %d); want a first line in Chinese with %q and then %q:\n%s%s", c.args, code, c.code, c.zh, c.en, out, errOut)
 		}
 	}
 }

@@ -144,7 +144,7 @@ func TestSQLScripts(t *testing.T) {
 		os.WriteFile(script, []byte("-- a report\nSELECT 1;\n\nSELECT year,\n       no_such_column\nFROM marts.coverage;\n"), 0o644)
 		_, errOut, code = shequ(t, dir, "sql", "--warehouse", wh, script)
 		// DuckDB's LINE is renumbered to the line of the file.
-		for _, want := range []string{"statement 2 at line 4 of report.sql", `Referenced column "no_such_column" not found`, "LINE 5:        no_such_column\n               ^"} {
+		for _, want := range []string{"statement 2 at line 4 of report.sql", `Referenced column "no_such_column" not found`, "  LINE 5:        no_such_column\n                 ^"} {
 			if code != 1 || !strings.Contains(errOut, want) {
 				t.Errorf("exit %d, stderr %q lacks %q", code, errOut, want)
 			}
@@ -155,8 +155,9 @@ func TestSQLScripts(t *testing.T) {
 		exported := filepath.Join(dir, "exported.csv")
 		_, errOut, code := shequ(t, dir, "sql", "--warehouse", wh, "-c",
 			fmt.Sprintf("COPY (SELECT 1 AS a) TO '%s'; DELETE FROM raw.submissions; DROP TABLE marts.coverage; ATTACH '%s' AS live", exported, wh))
-		for _, want := range []string{"statement 1 at line 1: refused: COPY … TO writes a file", "--out FILE",
-			"statement 2 at line 1: refused: DELETE", "statement 3 at line 1: refused: DROP", "statement 4 at line 1: refused: ATTACH", "read-only", "只读"} {
+		for _, want := range []string{"shequ sql: 已拒绝：分析查询只读取数据仓库，不能读写其他文件", "（共 4 处，详见下文）",
+			"statement 1 at line 1: sql_refused: refused: COPY … TO writes a file", "--out FILE",
+			"statement 2 at line 1: sql_refused: refused: DELETE", "statement 3 at line 1: sql_refused: refused: DROP", "statement 4 at line 1: sql_refused: refused: ATTACH", "read-only"} {
 			if code != 1 || !strings.Contains(errOut, want) {
 				t.Errorf("exit %d, stderr %q lacks %q", code, errOut, want)
 			}

@@ -122,7 +122,7 @@ func TestSession(t *testing.T) {
 	step(".timer on", "")
 	step("SELECT 1 AS n;", "Run Time: ")
 	step(".timer off", "")
-	step("DELETE FROM marts.coverage;", "Error: refused: DELETE")
+	step("DELETE FROM marts.coverage;", "Error: 已拒绝：DELETE")
 	step("SET threads = 1;", "ok")
 	step("SELECT nope FROM marts.coverage;", `Referenced column "nope" not found`)
 	step(".tables marts", "marts.coverage │ table │ How far purchased services cover")

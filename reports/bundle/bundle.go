@@ -34,6 +34,7 @@ import (
 	"unicode"
 
 	"shequ/internal/atomic"
+	"shequ/internal/say"
 	"shequ/internal/sqlrows"
 	"shequ/official"
 	"shequ/reports"
@@ -48,7 +49,8 @@ const ExportsDir = "exports"
 
 // ErrNoData says the warehouse has no current row of any year: there is
 // nothing to report yet.
-var ErrNoData = errors.New("the warehouse holds no data yet: ingest the districts' files and build first")
+var ErrNoData error = say.New("no_data", "数据仓库还没有数据：请先接收各区报送文件（shequ ingest）并构建（shequ build）",
+	"the warehouse holds no data yet: ingest the districts' files and build first")
 
 // Options say what to write.
 type Options struct {
