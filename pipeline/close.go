@@ -223,13 +223,13 @@ func (p *Pipeline) close(ctx context.Context, w *warehouse.Warehouse, o CloseOpt
 		lock.Unlock()
 	}
 	if err != nil {
-		p.warn(stage, "%d version %d is kept, but its reports could not be written to %s: %v (shequ report --year %d writes them)", o.Year, v.Version, p.cfg.Out, err, o.Year)
+		p.warn(stage, "%[1]d 年第 %[2]d 版已保存，但其报表未能写入 %[3]s（shequ report --year %[1]d 可再写）\n  %[1]d version %[2]d is kept, but its reports could not be written to %[3]s: %[4]v (shequ report --year %[1]d writes them)", o.Year, v.Version, p.cfg.Out, err)
 	}
 	for _, f := range files {
 		res.Files = append(res.Files, filepath.Join(p.cfg.Out, filepath.FromSlash(f.Path)))
 	}
 	if _, err := p.Publish(ctx, w); err != nil {
-		p.warn(stage, "publish the read-only snapshot: %v", err)
+		p.warn(stage, "只读快照未能发布\n  publish the read-only snapshot: %v", err)
 	}
 	line := fmt.Sprintf("✓ %s: %d version %d signed by %s at %s: %d mart rows, %d inputs, policy version %d, fingerprint %s; %d official report files in %s",
 		stage, o.Year, v.Version, v.By, v.At.In(official.Zone).Format("2006-01-02 15:04"), v.MartRows, v.Inputs, v.PolicyVersion, v.Fingerprint[:12],

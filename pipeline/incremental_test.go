@@ -146,7 +146,7 @@ func TestRunWithNothingNew(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	if status != warehouse.RunOK || !strings.HasPrefix(note, "nothing changed since run") || steps != 0 || modelRuns != 0 {
+	if status != warehouse.RunOK || !strings.HasPrefix(note, "自第 ") || !strings.Contains(note, "nothing changed since run") || steps != 0 || modelRuns != 0 {
 		t.Errorf("the run is recorded %s %q with %d steps besides its ingest and %d model runs; want ok, nothing changed, 0 and 0", status, note, steps, modelRuns)
 	}
 

@@ -88,7 +88,7 @@ func (p *Pipeline) Ingest(ctx context.Context, w *warehouse.Warehouse, o IngestO
 	for _, f := range s.Files {
 		if f.Status == ingest.StatusQuarantined {
 			lg.Warn("file quarantined", "file", f.File, "reason", f.Reason, "reason_zh", f.ReasonZh)
-			p.warn("ingest", "  quarantined %s: %s\n              %s", f.File, f.Reason, f.ReasonZh)
+			p.warn("ingest", "  已隔离 %s：%s\n          quarantined: %s", f.File, f.ReasonZh, f.Reason)
 		} else {
 			p.emit(Event{Stage: "ingest", Kind: Detail, Line: fmt.Sprintf("  %-11s %s  %v  loaded %d, rejected %d, warned %d", f.Status, f.File, f.Kinds, f.Loaded, f.Rejected, f.Warned)})
 		}
@@ -110,10 +110,10 @@ func (p *Pipeline) Ingest(ctx context.Context, w *warehouse.Warehouse, o IngestO
 			s.ReleasedRows, len(s.Released))
 	}
 	for _, sk := range s.Skipped {
-		p.warn("ingest", "  skipped %s: %s\n          %s", sk.Rel, sk.Reason, sk.ReasonZh)
+		p.warn("ingest", "  已跳过 %s：%s\n          skipped: %s", sk.Rel, sk.ReasonZh, sk.Reason)
 	}
 	for _, d := range s.Deferred {
-		p.warn("ingest", "  left for the next run: %s: %v", d.File, d.Err)
+		p.warn("ingest", "  留待下次运行 %s：读取时文件正在变化\n          left for the next run: %v", d.File, d.Err)
 	}
 	return s, nil
 }

@@ -237,12 +237,12 @@ func (p *Pipeline) profile(ctx context.Context, w *warehouse.Warehouse) (*offici
 	switch {
 	case prof.City == "" && p.cfg.City != "":
 		prof.City = p.cfg.City
-		p.warn("report", "the city's name comes from $%s (%s) because the warehouse has none: keep it there with shequ settings set %s %s --by NAME --reason \"…\"",
+		p.warn("report", "城市名称取自 $%[1]s（%[2]s），因为数据仓库中没有设置；请用 shequ settings set %[3]s %[4]s --by 姓名 --reason \"…\" 保存\n  the city's name comes from $%[1]s (%[2]s) because the warehouse has none: keep it there with shequ settings set %[3]s %[4]s --by NAME --reason \"…\"",
 			Env.City, p.cfg.City, official.KeyCity, ShellQuote(p.cfg.City))
 	case prof.City == "":
-		p.warn("report", "城市名称未设置 (the city's name is not set): the reports' titles have no city; set it with shequ settings set %s NAME --by NAME --reason \"…\"", official.KeyCity)
+		p.warn("report", "城市名称未设置，报表标题中没有城市名：请用 shequ settings set %[1]s 城市名 --by 姓名 --reason \"…\" 设置\n  the city's name is not set: the reports' titles have no city; set it with shequ settings set %[1]s NAME --by NAME --reason \"…\"", official.KeyCity)
 	case p.cfg.City != "" && p.cfg.City != prof.City:
-		p.warn("report", "$%s (%s) is not used: the warehouse's city is %s (shequ settings show)", Env.City, p.cfg.City, prof.City)
+		p.warn("report", "未使用 $%[1]s（%[2]s）：数据仓库中的城市是 %[3]s（shequ settings show）\n  $%[1]s (%[2]s) is not used: the warehouse's city is %[3]s (shequ settings show)", Env.City, p.cfg.City, prof.City)
 	}
 	return prof, nil
 }
