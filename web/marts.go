@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"shequ/web/account"
@@ -85,11 +86,7 @@ func (s *Server) martAPI(w http.ResponseWriter, r *http.Request) {
 		}
 		defer done()
 		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(true)
-		err = enc.Encode(map[string]any{
-			"mart": md.Name, "as_of": rd.Published.Format("2006-01-02T15:04:05Z07:00"), "columns": md.Table.Columns, "rows": md.Table.Records(),
-		})
+		err = encodeMart(&buf, md.Name, rd.Published.Format("2006-01-02T15:04:05Z07:00"), md.Table)
 		return buf.Bytes(), err
 	})
 	if s.martError(w, r, err) {
@@ -120,4 +117,75 @@ func (s *Server) martError(w http.ResponseWriter, r *http.Request, err error) bo
 		s.fail(w, r, err)
 	}
 	return true
+}
+
+// encodeMart writes what json.Encoder (HTML escaped) writes of
+// {"mart": mart, "as_of": asOf, "columns": t.Columns, "rows": t.Records()}
+// without making a map of each row: the keys of an object in order, a
+// row's columns by name (the last of a name, as a map keeps it), each
+// name encoded once. A mart of a year has up to some 30 000 rows at the
+// province (evaluation_scores: 6.9 MB).
+func encodeMart(buf *bytes.Buffer, mart, asOf string, t *data.Table) error {
+	str := func(v any) error {
+		b, err := json.Marshal(v)
+		buf.Write(b)
+		return err
+	}
+	buf.WriteString(`{"as_of":`)
+	str(asOf)
+	buf.WriteString(`,"columns":`)
+	if err := str(t.Columns); err != nil {
+		return err
+	}
+	buf.WriteString(`,"mart":`)
+	str(mart)
+	buf.WriteString(`,"rows":[`)
+	last := map[string]int{}
+	for i, c := range t.Columns {
+		last[c] = i
+	}
+	names := make([]string, 0, len(last))
+	for c := range last {
+		names = append(names, c)
+	}
+	slices.Sort(names)
+	keys := make([][]byte, len(names))
+	for i, c := range names {
+		k, _ := json.Marshal(c)
+		keys[i] = append(k, ':')
+	}
+	for r, row := range t.Rows {
+		if r > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteByte('{')
+		for i, c := range names {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			buf.Write(keys[i])
+			switch v := row[last[c]].(type) {
+			case nil:
+				buf.WriteString("null")
+			case json.Number:
+				if v == "" {
+					v = "0" // as encoding/json writes it
+				}
+				buf.WriteString(string(v))
+			case int64:
+				buf.WriteString(strconv.FormatInt(v, 10))
+			case int32:
+				buf.WriteString(strconv.FormatInt(int64(v), 10))
+			case bool:
+				buf.WriteString(strconv.FormatBool(v))
+			default:
+				if err := str(v); err != nil {
+					return err
+				}
+			}
+		}
+		buf.WriteByte('}')
+	}
+	buf.WriteString("]}\n")
+	return nil
 }
