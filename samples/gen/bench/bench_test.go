@@ -224,7 +224,7 @@ func BenchmarkRun(b *testing.B) {
 	var full, inc Best
 	var rss int64
 	for b.Loop() {
-		e, err := RunE2E(ctx, bin, dir, m, b.TempDir())
+		e, err := RunE2E(ctx, bin, dir, m, b.TempDir(), false)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -272,6 +272,9 @@ func TestCitySmoke(t *testing.T) {
 	}
 	if !strings.Contains(r.E2E.Incremental.Output, "up to date, not rebuilt") {
 		t.Errorf("the second run's build was not incremental:\n%s", r.E2E.Incremental.Output)
+	}
+	if b := r.E2E.Baseline; b == nil || b.Load <= 0 || b.Models <= 0 || b.Rows <= 0 || b.Marts == 0 || len(b.Differ) > 0 {
+		t.Errorf("DuckDB alone on the clean rows was not measured, or its marts differ: %+v", b)
 	}
 	if !r.IncrementalChecked || len(r.IncrementalDiffs) > 0 {
 		t.Errorf("the incremental build against a full rebuild: checked %v, %v", r.IncrementalChecked, r.IncrementalDiffs)

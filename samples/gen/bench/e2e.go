@@ -84,10 +84,22 @@ type E2E struct {
 	New       gen.FileInfo // the file of the second run
 	Warehouse string
 	Receipts  string
+	// Baseline is DuckDB alone on the clean rows of the full run,
+	// measured right after it (nil unless asked for).
+	Baseline *Baseline
 }
 
 // Ratio is the second run's time over the first's.
 func (e *E2E) Ratio() float64 { return e.Incremental.Wall.Seconds() / e.Full.Wall.Seconds() }
+
+// BaselineRatio is the full run's time over the baseline's (0 without
+// one).
+func (e *E2E) BaselineRatio() float64 {
+	if e.Baseline == nil || e.Baseline.Total() <= 0 {
+		return 0
+	}
+	return e.Full.Wall.Seconds() / e.Baseline.Total().Seconds()
+}
 
 // UnchangedRatio is the third run's time over the first's.
 func (e *E2E) UnchangedRatio() float64 { return e.Unchanged.Wall.Seconds() / e.Full.Wall.Seconds() }
@@ -129,8 +141,9 @@ func changed(before, after map[string]string) []string {
 
 // RunE2E stages the generated inbox at src without one district's last
 // quarterly file under work, runs `shequ run` on it, then adds the file
-// and runs again.
-func RunE2E(ctx context.Context, bin, src string, m *gen.Manifest, work string) (*E2E, error) {
+// and runs again. With baseline, DuckDB alone on the full run's clean
+// rows is measured between the first two runs (MeasureBaseline).
+func RunE2E(ctx context.Context, bin, src string, m *gen.Manifest, work string, baseline bool) (*E2E, error) {
 	late, err := LastQuarterFile(m)
 	if err != nil {
 		return nil, err
@@ -150,6 +163,13 @@ func RunE2E(ctx context.Context, bin, src string, m *gen.Manifest, work string) 
 	args := []string{"run", "--inbox", inbox, "--warehouse", e.Warehouse, "--out", filepath.Join(work, "out"), "--quiet"}
 	if e.Full, err = Exec(ctx, bin, env, args...); err != nil {
 		return e, err
+	}
+	if baseline {
+		if e.Baseline, err = MeasureBaseline(ctx, e.Warehouse, filepath.Join(work, "baseline")); err != nil {
+			return e, err
+		}
+		// The CSV files and the baseline's warehouse are scratch.
+		os.RemoveAll(filepath.Join(work, "baseline"))
 	}
 	// The district's new file arrives.
 	to := filepath.Join(inbox, late.Path)
