@@ -143,6 +143,26 @@ func (r *BuildResult) Summary() string {
 	return s + fmt.Sprintf(" in %s", r.Ended.Sub(r.Started).Round(time.Millisecond))
 }
 
+// SummaryZh is Summary in Chinese.
+func (r *BuildResult) SummaryZh() string {
+	ok, failed, skipped, unchanged := r.Count(StatusOK), r.Count(StatusFailed), r.Count(StatusSkipped), r.Count(StatusUnchanged)
+	mark := "✓"
+	if failed > 0 {
+		mark = "✗"
+	}
+	s := fmt.Sprintf("%s 构建：%d 个模型中构建了 %d 个", mark, len(r.Models), ok)
+	if unchanged > 0 {
+		s += fmt.Sprintf("（%d 个输入未变，无需重建）", unchanged)
+	}
+	if failed > 0 || skipped > 0 {
+		s += fmt.Sprintf("，失败 %d 个、跳过 %d 个", failed, skipped)
+		if rb := r.Count(StatusRolledBack); rb > 0 {
+			s += fmt.Sprintf("，另有 %d 个已撤回（构建要么全部生效，要么全部不生效）", rb)
+		}
+	}
+	return s + fmt.Sprintf("，用时 %s", r.Ended.Sub(r.Started).Round(time.Millisecond))
+}
+
 // Build loads the policy (defaults plus opt.PolicyFiles and
 // opt.Overrides) and materialises the selected models in dependency order,
 // all in ONE transaction: the marts of a build become visible together, and

@@ -62,6 +62,16 @@ func (r *TestResult) Summary() string {
 	return fmt.Sprintf("%s %d of %d data tests passed (%d failed) in %s", mark, len(r.Outcomes)-f, len(r.Outcomes), f, r.Ended.Sub(r.Started).Round(time.Millisecond))
 }
 
+// SummaryZh is Summary in Chinese.
+func (r *TestResult) SummaryZh() string {
+	f := len(r.Failed())
+	mark := "✓"
+	if f > 0 {
+		mark = "✗"
+	}
+	return fmt.Sprintf("%s 数据检验：%d 项中通过 %d 项，未通过 %d 项，用时 %s", mark, len(r.Outcomes), len(r.Outcomes)-f, f, r.Ended.Sub(r.Started).Round(time.Millisecond))
+}
+
 // Report describes a failed test for people: model, file:line, column,
 // test, count and the offending rows.
 func (o TestOutcome) Report() string {

@@ -87,17 +87,29 @@ func (p *Pipeline) Build(ctx context.Context, w *warehouse.Warehouse, o BuildOpt
 			return res, fmt.Errorf("publish the read-only snapshot: %w", err)
 		}
 	}
-	p.done("build", "build: "+res.Summary()+policyLine(version), res)
+	p.done("build", both(res.SummaryZh()+policyLineZh(version), "build: "+res.Summary()+policyLine(version)), res)
 	return res, nil
 }
 
 // policyLine says which policy a build loaded.
 func policyLine(version int) string {
 	if version == 0 {
-		return "; policy: the defaults (政策版本 0)"
+		return "; policy: the defaults"
 	}
-	return fmt.Sprintf("; policy version %d (政策版本 %d: shequ policy history)", version, version)
+	return fmt.Sprintf("; policy version %d (shequ policy history)", version)
 }
+
+// policyLineZh is policyLine in Chinese.
+func policyLineZh(version int) string {
+	if version == 0 {
+		return "；政策：默认参数（政策版本 0）"
+	}
+	return fmt.Sprintf("；政策版本 %d（shequ policy history）", version)
+}
+
+// both is a line for people: the Chinese first, the English indented on
+// the line below.
+func both(zh, en string) string { return zh + "\n  " + en }
 
 // ErrPolicyOption refuses a policy given to a build: the policy is kept in
 // the warehouse, with who changed it and why, and every build uses it.
@@ -142,13 +154,13 @@ func (p *Pipeline) Test(ctx context.Context, w *warehouse.Warehouse, o TestOptio
 		p.warn("test", "%s", f.Report())
 	}
 	if len(failed) > 0 {
-		p.done("test", "test: "+res.Summary(), res)
+		p.done("test", both(res.SummaryZh(), "test: "+res.Summary()), res)
 		return res, fail(ctx, w, run, testsFailed{len(failed), len(res.Outcomes)})
 	}
 	if err := finish(ctx, w, run); err != nil {
 		return res, err
 	}
-	p.done("test", "test: "+res.Summary(), res)
+	p.done("test", both(res.SummaryZh(), "test: "+res.Summary()), res)
 	return res, nil
 }
 
@@ -180,6 +192,7 @@ func (p *Pipeline) Publish(ctx context.Context, w *warehouse.Warehouse) (*wareho
 		return nil, err
 	}
 	p.cfg.Log.Info("snapshot published", "path", s.Path, "bytes", s.Size, "took", s.Took)
-	p.done("publish", fmt.Sprintf("snapshot: %s for readers (%.1f MB) in %s", filepath.Base(s.Path), float64(s.Size)/1e6, s.Took.Round(time.Millisecond)), s)
+	p.done("publish", both(fmt.Sprintf("快照：已发布 %s 供查询（%.1f MB），用时 %s", filepath.Base(s.Path), float64(s.Size)/1e6, s.Took.Round(time.Millisecond)),
+		fmt.Sprintf("snapshot: %s for readers (%.1f MB) in %s", filepath.Base(s.Path), float64(s.Size)/1e6, s.Took.Round(time.Millisecond))), s)
 	return s, nil
 }

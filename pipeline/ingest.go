@@ -97,13 +97,16 @@ func (p *Pipeline) Ingest(ctx context.Context, w *warehouse.Warehouse, o IngestO
 	if s.Quarantined > 0 {
 		mark = "!"
 	}
-	p.done("ingest", fmt.Sprintf("%s ingest: %d new files of %d (%d loaded, %d duplicate, %d quarantined); %d rows loaded, %d rejected, %d warned in %s",
-		mark, s.New, s.Seen, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, s.Elapsed.Round(time.Millisecond)), s)
+	took := s.Elapsed.Round(time.Millisecond)
+	p.done("ingest", both(fmt.Sprintf("%s 接收：共 %d 个文件，新文件 %d 个（入库 %d、重复 %d、隔离 %d）；入库 %d 行，拒收 %d 行，警告 %d 行，用时 %s",
+		mark, s.Seen, s.New, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, took),
+		fmt.Sprintf("ingest: %d new files of %d (%d loaded, %d duplicate, %d quarantined); %d rows loaded, %d rejected, %d warned in %s",
+			s.New, s.Seen, s.Loaded, s.Duplicates, s.Quarantined, s.Rows, s.Rejected, s.Warned, took)), s)
 	if s.Seen == 0 {
-		p.note("ingest", "  the inbox %s holds no files (收件箱为空)", p.cfg.Inbox)
+		p.note("ingest", "  收件箱为空：%s 中没有文件 (the inbox holds no files)", p.cfg.Inbox)
 	}
 	if s.Rejected > 0 || s.Warned > 0 {
-		p.note("ingest", "  rejected and warned rows: %s", p.Hint(`SELECT * FROM marts.rejects`))
+		p.note("ingest", "  查看拒收与警告的行 · rejected and warned rows: %s", p.Hint(`SELECT * FROM marts.rejects`))
 	}
 	if s.ReleasedRows > 0 {
 		p.note("ingest", "  %d rows that waited for their project or community loaded (已关联入库), from %d earlier submissions; their receipts are written again",

@@ -138,7 +138,7 @@ func (p *Pipeline) Open(ctx context.Context, command string) (*warehouse.Warehou
 	fresh := errors.Is(err, fs.ErrNotExist)
 	w, err := warehouse.Open(ctx, p.cfg.Warehouse, p.writerOptions(command))
 	if err == nil && fresh {
-		p.note("open", "new warehouse %s (新建数据仓库)", p.cfg.Warehouse)
+		p.note("open", "新建数据仓库 %s (new warehouse)", p.cfg.Warehouse)
 	}
 	return w, err
 }

@@ -117,7 +117,9 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 				if res, err = p.serveClosed(ctx, w, v, o, set, opt, last); err != nil {
 					break
 				}
-				line = fmt.Sprintf("✓ report: %d is closed: its official reports (%s) in %s", year, v.SignOff(), filepath.Join(p.cfg.Out, fmt.Sprint(year)))
+				dir := filepath.Join(p.cfg.Out, fmt.Sprint(year))
+				line = both(fmt.Sprintf("✓ 报表：%d 年已关账，其正式报表（%s）在 %s", year, v.SignOff(), dir),
+					fmt.Sprintf("report: %d is closed: its official reports (%s) in %s", year, v.SignOff(), dir))
 				if res.Manifest != nil {
 					line += "; " + describeExports(p.cfg.Out, res)
 				}
@@ -127,7 +129,7 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 				if res, err = bundle.Write(ctx, w.DB, yo); err != nil {
 					break
 				}
-				line = fmt.Sprintf("✓ report: %s in %s", Describe(p.cfg.Out, res), time.Since(start).Round(time.Millisecond))
+				line = reportLine(p.cfg.Out, res, time.Since(start))
 			}
 			run.Files += len(res.Files)
 			if last {
@@ -162,7 +164,7 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 	if err := finish(ctx, w, run); err != nil {
 		return res, err
 	}
-	p.done("report", fmt.Sprintf("✓ report: %s in %s", Describe(p.cfg.Out, res), time.Since(start).Round(time.Millisecond)), res)
+	p.done("report", reportLine(p.cfg.Out, res, time.Since(start)), res)
 	return res, nil
 }
 
@@ -322,6 +324,24 @@ func describeExports(out string, res *bundle.Result) string {
 		n += fmt.Sprintf(", %d unchanged", k)
 	}
 	return fmt.Sprintf("%d marts as CSV and Parquet (%s), closed years as closed, in %s", len(marts), n, filepath.Join(out, bundle.ExportsDir))
+}
+
+// reportLine is the summary of a report stage, Chinese first.
+func reportLine(out string, res *bundle.Result, took time.Duration) string {
+	took = took.Round(time.Millisecond)
+	human, dir := 0, ""
+	for _, f := range res.Files {
+		if !strings.HasPrefix(f, bundle.ExportsDir+"/") {
+			human++
+			dir = filepath.Dir(f)
+		}
+	}
+	zh := fmt.Sprintf("✓ 报表：%d 年的 %d 个报表文件已写入 %s", res.Year, human, filepath.Join(out, dir))
+	if m := res.Manifest; m != nil {
+		zh += fmt.Sprintf("；数据导出 %d 个文件（CSV 与 Parquet）在 %s", len(m.Files), filepath.Join(out, bundle.ExportsDir))
+	}
+	zh += fmt.Sprintf("；运行 #%d，政策版本 %s，用时 %s", res.Stamp.RunID, res.Stamp.PolicyDigest, took)
+	return both(zh, fmt.Sprintf("report: %s in %s", Describe(out, res), took))
 }
 
 // Describe says what a report stage wrote, for its one-line summary.

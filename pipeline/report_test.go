@@ -70,7 +70,7 @@ func TestRunReportsEveryYearWithNewData(t *testing.T) {
 			lines = append(lines, ev.Line)
 		}
 	}
-	if text := strings.Join(lines, "\n"); !strings.Contains(text, "✓ report: 2013 in") || !strings.Contains(text, "✓ report: 2014 in") {
+	if text := strings.Join(lines, "\n"); !strings.Contains(text, "✓ 报表：2013 年") || !strings.Contains(text, "report: 2013 in") || !strings.Contains(text, "report: 2014 in") {
 		t.Errorf("the report stage said:\n%s", text)
 	}
 

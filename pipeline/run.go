@@ -101,8 +101,10 @@ func (p *Pipeline) RunWith(ctx context.Context, command string, o RunOptions) (_
 			return res, err
 		}
 		res.Took = time.Since(start)
-		p.done("run", fmt.Sprintf("✓ run %d done in %s: nothing changed since run %d (no new file; the same policy, models and settings): "+
-			"nothing built, tested or written; the reports in %s stand (无变化)", run.ID, res.Took.Round(time.Millisecond), last.run, p.cfg.Out), res)
+		took := res.Took.Round(time.Millisecond)
+		p.done("run", both(fmt.Sprintf("✓ 第 %d 次运行完成，用时 %s：自第 %d 次运行以来没有变化（没有新文件，政策、模型与设置未变），未构建、检验或写入；%s 中的报表不变", run.ID, took, last.run, p.cfg.Out),
+			fmt.Sprintf("run %d done in %s: nothing changed since run %d (no new file; the same policy, models and settings): "+
+				"nothing built, tested or written; the reports in %s stand", run.ID, took, last.run, p.cfg.Out)), res)
 		return res, nil
 	}
 	b, err := p.Build(ctx, w, BuildOptions{Parent: run, Full: o.Full})
@@ -131,8 +133,9 @@ func (p *Pipeline) RunWith(ctx context.Context, command string, o RunOptions) (_
 		return res, fail(ctx, w, run, fmt.Errorf("record the run's inputs: %w", err))
 	}
 	res.Took = time.Since(start)
-	p.done("run", fmt.Sprintf("✓ run %d done in %s: %d new files, %d rows loaded, %d rejected, %d models built, all tests passed",
-		run.ID, res.Took.Round(time.Millisecond), s.New, s.Rows, s.Rejected, res.Built), res)
+	took := res.Took.Round(time.Millisecond)
+	p.done("run", both(fmt.Sprintf("✓ 第 %d 次运行完成，用时 %s：新文件 %d 个，入库 %d 行，拒收 %d 行，构建模型 %d 个，数据检验全部通过", run.ID, took, s.New, s.Rows, s.Rejected, res.Built),
+		fmt.Sprintf("run %d done in %s: %d new files, %d rows loaded, %d rejected, %d models built, all tests passed", run.ID, took, s.New, s.Rows, s.Rejected, res.Built)), res)
 	return res, nil
 }
 

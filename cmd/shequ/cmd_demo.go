@@ -59,7 +59,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		if _, err := samples.CopyBatch(batch, e.cfg.Inbox); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "— %s arrives\n", batch)
+		fmt.Fprintf(e.stdout, "— 第%s批报送文件到达 (%s arrives)\n", []string{"一", "二"}[i], batch)
 		if i == 0 {
 			w, err := p.Open(ctx, "shequ demo")
 			if err != nil {
@@ -84,15 +84,19 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	q := func(s string) string { return pipeline.ShellQuote(s) }
 	prog := e.cfg.Program
 	fmt.Fprintf(e.stdout, `
+演示数据仓库是 %[1]s，报表在 %[2]s。
 The demo warehouse is %[1]s and the reports are in %[2]s.
-Query it:
+查询 (query it):
   %[5]s sql --warehouse %[6]s -c %[7]s
   %[5]s sql --warehouse %[6]s -c %[8]s
-or open its read-only snapshot from any DuckDB client:  duckdb -readonly %[3]s
-Open the web application on it (社区服务数据报送系统) with the demo's accounts:
+或用任何 DuckDB 客户端打开只读快照 (or open its read-only snapshot from any DuckDB client):
+  duckdb -readonly %[3]s
+用演示账号打开网页应用“社区服务数据报送系统” (open the web application with the demo's accounts):
   %[5]s serve --warehouse %[6]s --inbox %[4]s --demo-accounts
-prints the accounts planner, admin, analyst and one per district (临江区, 青山区)
-with new passwords; then open http://127.0.0.1:8765/ in a browser.
+它会列出账号 planner、admin、analyst 和各区账号（临江区、青山区）及新密码，
+然后在浏览器中打开 http://127.0.0.1:8765/
+(it prints the accounts planner, admin, analyst and one per district with
+new passwords; then open http://127.0.0.1:8765/ in a browser.)
 `, e.cfg.Warehouse, e.cfg.Out, warehouse.FilesOf(e.cfg.Warehouse).Snapshot, q(e.cfg.Inbox), prog, q(e.cfg.Warehouse),
 		q("SELECT * FROM marts.coverage ORDER BY year, district, urban_rural"),
 		q(`SELECT file, "row", "column", code, message_zh FROM marts.rejects`))

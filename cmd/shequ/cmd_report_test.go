@@ -26,7 +26,7 @@ func TestReportCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exited %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "✓ report: 2014 in ") || !strings.Contains(stdout, "14 marts as CSV and Parquet") {
+	if !strings.Contains(stdout, "  report: 2014 in ") || !strings.Contains(stdout, "14 marts as CSV and Parquet") {
 		t.Errorf("the demo's report stage said:\n%s", stdout)
 	}
 	demo := filepath.Join(dir, "shequ-demo")
