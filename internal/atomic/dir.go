@@ -5,12 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"shequ/internal/files"
 )
 
 // A Folder is the next version of a directory, written beside it and put
@@ -202,7 +203,14 @@ func linkTree(src, dst string) error {
 			}
 		case e.Type().IsRegular():
 			if err := os.Link(from, to); err != nil {
-				if err := copyFile(from, to); err != nil {
+				st, err := e.Info()
+				if err != nil {
+					return err
+				}
+				if err := files.Copy(from, to); err != nil {
+					return err
+				}
+				if err := os.Chmod(to, st.Mode().Perm()); err != nil {
 					return err
 				}
 			}
@@ -221,27 +229,6 @@ func leftover(name string) bool {
 		return false
 	}
 	return strings.HasSuffix(name, ".tmp") || strings.Contains(name, ".tmp-") || strings.Contains(name, ".old-")
-}
-
-func copyFile(from, to string) error {
-	st, err := os.Stat(from)
-	if err != nil {
-		return err
-	}
-	r, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	w, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, st.Mode().Perm())
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(w, r); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
 }
 
 // syncDir flushes a directory's entries to disk.
