@@ -67,6 +67,9 @@ func (p *Pipeline) Report(ctx context.Context, w *warehouse.Warehouse, o ReportO
 		return nil, fail(ctx, w, run, err)
 	}
 	defer lock.Unlock()
+	// What an earlier report killed midway left (with the lock held, no
+	// writer of the folder is alive) goes, for every year.
+	atomic.CleanTree(p.cfg.Out)
 	prof, err := p.profile(ctx, w)
 	if err != nil {
 		return nil, fail(ctx, w, run, err)

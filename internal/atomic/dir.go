@@ -156,6 +156,43 @@ func CleanDir(dir string) {
 	}
 }
 
+// CleanTree cleans, in root and the folders directly in it, what writers
+// killed midway left: the staged folders of StageDir (CleanDir of each)
+// and the temporary files of WriteFile. Call it only while no writer of
+// root runs (holding LockDir on root).
+func CleanTree(root string) {
+	cleanLevel(root, 2)
+}
+
+func cleanLevel(dir string, depth int) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !leftover(name) {
+			if e.IsDir() && depth > 1 {
+				cleanLevel(filepath.Join(dir, name), depth-1)
+			}
+			continue
+		}
+		if e.IsDir() {
+			// .NAME.tmp-XXXX or .NAME.old-XXXX: clean NAME's leftovers.
+			base := strings.TrimPrefix(name, ".")
+			if i := strings.LastIndex(base, ".tmp-"); i > 0 {
+				base = base[:i]
+			} else if i := strings.LastIndex(base, ".old-"); i > 0 {
+				base = base[:i]
+			}
+			CleanDir(filepath.Join(dir, base))
+			os.RemoveAll(filepath.Join(dir, name)) // a name CleanDir's patterns missed
+			continue
+		}
+		os.Remove(filepath.Join(dir, name))
+	}
+}
+
 // globEscape quotes the pattern characters of a name for filepath.Glob.
 func globEscape(s string) string {
 	if !strings.ContainsAny(s, `*?[\`) {

@@ -185,3 +185,31 @@ func TestLockDir(t *testing.T) {
 	l.Unlock()
 	<-got
 }
+
+// TestCleanTree: the leftovers of killed writers in an output folder and
+// its year folders go; an old version moved aside comes back; nothing
+// else is touched.
+func TestCleanTree(t *testing.T) {
+	out := t.TempDir()
+	write(t, filepath.Join(out, "2013", "a.html"), "2013")
+	write(t, filepath.Join(out, "2014", "a.html"), "2014")
+	write(t, filepath.Join(out, "exports", "manifest.json"), "{}")
+	for _, d := range []string{".2013.tmp-1", ".exports.tmp-2", "2014/.试算-x.tmp-3"} {
+		os.MkdirAll(filepath.Join(out, d, "sub"), 0o755)
+	}
+	os.WriteFile(filepath.Join(out, "2014", ".a.html.123.tmp"), []byte("half"), 0o644)
+	os.Rename(filepath.Join(out, "2013"), filepath.Join(out, ".2013.old-4"))
+	CleanTree(out)
+	var got []string
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(out, p)
+			got = append(got, rel)
+		}
+		return nil
+	})
+	want := []string{"2013/a.html", "2014/a.html", "exports/manifest.json"}
+	if !slices.Equal(got, want) {
+		t.Errorf("after CleanTree: %q, want %q", got, want)
+	}
+}
