@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"shequ/etl"
+	"shequ/samples"
 )
 
 // TestEveryInboxEntryHasAnOutcome puts beside a good roster what real
@@ -222,5 +223,53 @@ func TestFormulaWithoutSavedValue(t *testing.T) {
 	got := queryStrings(t, w.DB, `SELECT "row" || ' ' || "column" || ' ' || code || ' ' || value || ' ' || message_zh FROM raw.rejects`)
 	if len(got) != 1 || !strings.HasPrefix(got[0], "3 resident_population formula_without_value =SUM(G2,100) ") || !strings.Contains(got[0], "没有保存计算结果") {
 		t.Errorf("rejects %q, want row 3's formula named, with no saved result", got)
+	}
+}
+
+// TestQuarantinedFileFindsItsDistrict: a file nothing of which can be read
+// has its district from its name (of the districts the warehouse knows),
+// so its receipt is in that district's folder; a name of two districts, or
+// of none, leaves it unknown.
+func TestQuarantinedFileFindsItsDistrict(t *testing.T) {
+	w, dir := openTemp(t)
+	inbox, receipts := filepath.Join(dir, "inbox"), filepath.Join(dir, "receipts")
+	if _, err := samples.CopyBatch("batch1", inbox); err != nil {
+		t.Fatal(err)
+	}
+	ingestWith(t, w, Options{Inbox: inbox, Receipts: receipts})
+	for _, name := range []string{"临江区/2015年服务记录.xlsx", "青山区2015年第一季度经费支出.xlsx", "临江区与青山区合并.xlsx", "无名.xlsx"} {
+		p := filepath.Join(inbox, "bad", name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("not a workbook: "+name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := ingestWith(t, w, Options{Inbox: inbox, Receipts: receipts})
+	want := map[string]string{
+		"bad/临江区/2015年服务记录.xlsx":    "临江区",
+		"bad/青山区2015年第一季度经费支出.xlsx": "青山区",
+		"bad/临江区与青山区合并.xlsx":        "",
+		"bad/无名.xlsx":               "",
+	}
+	if s.Quarantined != len(want) {
+		t.Fatalf("%d quarantined, want %d: %+v", s.Quarantined, len(want), s.Files)
+	}
+	for _, f := range s.Files {
+		d, ok := want[f.File]
+		if !ok {
+			continue
+		}
+		folder := d
+		if folder == "" {
+			folder = "unknown"
+		}
+		if f.District != d || filepath.Base(filepath.Dir(f.Receipt)) != folder {
+			t.Errorf("%s: district %q, receipt %s; want %q in %s/", f.File, f.District, f.Receipt, d, folder)
+		}
+		var recorded string
+		w.DB.QueryRow(`SELECT coalesce(district, '') FROM raw.submissions WHERE file = ?`, f.File).Scan(&recorded)
+		if recorded != d {
+			t.Errorf("%s: raw.submissions.district %q, want %q", f.File, recorded, d)
+		}
 	}
 }

@@ -127,6 +127,9 @@ func (l *loader) run(ctx context.Context, p *prepared) (*FileResult, error) {
 		if q.fe.Err == nil {
 			l.res.Reason = q.fe.Reason
 		}
+		// Nothing of it could be read: its district is the one its path
+		// names, so that the district finds its receipt.
+		l.res.District = districtInPath(ctx, l.w.DB, f.Rel)
 		l.problems = nil
 		if err := l.record(ctx, arch, 0); err != nil {
 			return nil, err
@@ -609,4 +612,42 @@ func (l *loader) duplicate(k *dict.Kind, col map[string]int, row etl.Row, o *val
 		seen[key] = row.Num
 	}
 	return false
+}
+
+// districtInPath is the district a file's path names ("临江区/…",
+// "临江区2014年服务记录.xlsx"), of the districts the warehouse knows (those
+// that sent files, and those in its settings); "" when it names none, or
+// more than one. The longest name wins over one it contains.
+func districtInPath(ctx context.Context, db *sql.DB, rel string) string {
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT d FROM (
+			SELECT unnest(string_split(district, ',')) AS d FROM raw.submissions WHERE district IS NOT NULL
+			UNION ALL
+			SELECT substr(key, length('district.') + 1) FROM settings.current WHERE key LIKE 'district.%' AND value IS NOT NULL)
+		WHERE d <> ''`)
+	if err != nil {
+		return ""
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var d string
+		if rows.Scan(&d) == nil && strings.Contains(rel, d) {
+			found = append(found, d)
+		}
+	}
+	if rows.Err() != nil {
+		return ""
+	}
+	best := ""
+	for _, d := range found {
+		if len(d) > len(best) {
+			best = d
+		}
+	}
+	for _, d := range found {
+		if !strings.Contains(best, d) {
+			return "" // two districts named: which one sent it is not known
+		}
+	}
+	return best
 }
