@@ -14,7 +14,7 @@ func init() {
 	register(&command{
 		name:    "bench",
 		summary: "measure ingest, build and the nightly run on a generated city or province",
-		usage: `Usage: shequ bench [--size city|province|city-wide|province-wide|smoke] [--data DIR] [--work DIR] [--rounds N] [--sheet1m] [--runs-only]
+		usage: `Usage: shequ bench [--size city|province|city-wide|province-wide|province-wide-clean|smoke] [--data DIR] [--work DIR] [--rounds N] [--sheet1m] [--runs-only]
 
 Generates (or reuses, under --data) a city or a province of submissions and
 measures, each against a floor taken in the same run on the same files:
@@ -30,7 +30,7 @@ models' SQL). Prints a Markdown table of the figures and targets
 The province (20 000 communities, 10 years, 5 million activities) takes a
 long while: run it in the background. city-wide and province-wide are the
 same data as few large province-wide yearly files (shequ gen
---province-wide).
+--province-wide); province-wide-clean is that without a bad row (--bad 0).
 
 Examples:
   shequ bench --size city
@@ -45,7 +45,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	var rounds int
 	var sheet1m, runsOnly bool
 	fs, err := e.parse(lookup("bench"), args, 0, func(fs *flag.FlagSet) {
-		fs.StringVar(&size, "size", "city", "`size`: smoke, city, province, city-wide or province-wide")
+		fs.StringVar(&size, "size", "city", "`size`: smoke, city, province, city-wide, province-wide or province-wide-clean")
 		fs.StringVar(&data, "data", filepath.Join(os.TempDir(), "shequ-bench-data"), "keep the generated inboxes in `DIR`")
 		fs.StringVar(&work, "work", filepath.Join(os.TempDir(), "shequ-bench-work"), "scratch `DIR` for staged inboxes and warehouses")
 		fs.IntVar(&rounds, "rounds", 3, "time each side of a ratio `N` times and keep the fastest")

@@ -36,6 +36,8 @@ type Size struct {
 	// ProvinceWide: one file per kind and year for the whole size
 	// (gen.Config.ProvinceWide), few large files.
 	ProvinceWide bool
+	// Clean plants no bad row (shequ gen --bad 0).
+	Clean bool
 }
 
 // The sizes of issue #8, and a small one for CI.
@@ -50,16 +52,20 @@ var (
 	// other shape of issue #19: few large province-wide yearly files.
 	CityWide     = Size{Name: "city-wide", Communities: 1_000, FromYear: 2013, ToYear: 2015, Activities: 300_000, Seed: 1, ProvinceWide: true}
 	ProvinceWide = Size{Name: "province-wide", Communities: 20_000, FromYear: 2006, ToYear: 2015, Activities: 5_000_000, Seed: 1, ProvinceWide: true}
+	// ProvinceWideClean is ProvinceWide without a planted bad row: every
+	// district's receipt of a file is then a summary, without the copy
+	// of its rows that reads the whole file again for each district.
+	ProvinceWideClean = Size{Name: "province-wide-clean", Communities: 20_000, FromYear: 2006, ToYear: 2015, Activities: 5_000_000, Seed: 1, ProvinceWide: true, Clean: true}
 )
 
 // SizeByName returns the named size.
 func SizeByName(name string) (Size, error) {
-	for _, s := range []Size{Smoke, City, Province, Sheet1M, CityWide, ProvinceWide} {
+	for _, s := range []Size{Smoke, City, Province, Sheet1M, CityWide, ProvinceWide, ProvinceWideClean} {
 		if s.Name == name {
 			return s, nil
 		}
 	}
-	return Size{}, fmt.Errorf("no size %q: smoke, city, province, city-wide or province-wide", name)
+	return Size{}, fmt.Errorf("no size %q: smoke, city, province, city-wide, province-wide or province-wide-clean", name)
 }
 
 // GenCommand is the shequ gen command that writes the size.
@@ -74,12 +80,31 @@ func (s Size) GenCommand(dir string) string {
 	if s.ProvinceWide {
 		c += " --province-wide"
 	}
+	if s.Clean {
+		c += " --bad 0"
+	}
 	return c + " --out " + dir
 }
 
 func (s Size) config(dir string) gen.Config {
 	return gen.Config{Communities: s.Communities, FromYear: s.FromYear, ToYear: s.ToYear, Activities: s.Activities, Seed: s.Seed, Out: dir,
-		Format: s.Format, YearlyActivities: s.Yearly, ProvinceWide: s.ProvinceWide}
+		Format: s.Format, YearlyActivities: s.Yearly, ProvinceWide: s.ProvinceWide, BadShare: s.badShare()}
+}
+
+// badShare is the gen.Config.BadShare of the size: the default, or none.
+func (s Size) badShare() float64 {
+	if s.Clean {
+		return -1
+	}
+	return 0
+}
+
+// plantedShare is the share of bad rows its manifest records.
+func (s Size) plantedShare() float64 {
+	if s.Clean {
+		return 0
+	}
+	return gen.DefaultBadShare
 }
 
 // Ensure returns the size's inbox under dir, generating it unless a
@@ -87,7 +112,7 @@ func (s Size) config(dir string) gen.Config {
 // deterministic, so a kept inbox is the same bytes).
 func Ensure(dir string, s Size) (*gen.Manifest, time.Duration, error) {
 	if m, err := gen.ReadManifest(dir); err == nil && m.Communities == s.Communities && m.FromYear == s.FromYear &&
-		m.ToYear == s.ToYear && m.Activities == s.Activities && m.Seed == s.Seed && m.BadShare == gen.DefaultBadShare &&
+		m.ToYear == s.ToYear && m.Activities == s.Activities && m.Seed == s.Seed && m.BadShare == s.plantedShare() &&
 		m.Format == s.Format && m.Yearly == s.Yearly && m.ProvinceWide == s.ProvinceWide && m.Generator == gen.Version {
 		return m, 0, nil
 	}

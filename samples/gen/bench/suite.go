@@ -257,7 +257,7 @@ func (s *IngestSet) Unzip() (Timing, error) { return Unzip(Paths(s.DataDir, s.XL
 func (r *Report) ingest(ctx context.Context, o *Options, work string) error {
 	m := r.Manifest
 	var years []int
-	if o.Size.Name == Province.Name || o.Size.Name == ProvinceWide.Name {
+	if o.Size.Communities >= Province.Communities {
 		years = []int{m.ToYear}
 	}
 	o.logf("%s: loading the rosters and projects the service records refer to", o.Size.Name)
