@@ -45,6 +45,7 @@ type run struct {
 	done chan struct{}
 	t    *Table
 	b    []byte
+	v    any
 	err  error
 }
 
@@ -183,7 +184,8 @@ func (c *resultCache) memo(ctx context.Context, key string, fn func() ([]byte, e
 }
 
 // memoValue is Memo for a value the caller does not change afterwards,
-// counted as cells values held.
+// counted as cells values held; asked again while it is made, it waits
+// for that making.
 func (r *Read) memoValue(ctx context.Context, key string, cells int, fn func() (any, error)) (any, error) {
 	if r.cache == nil {
 		return fn()
@@ -195,17 +197,30 @@ func (r *Read) memoValue(ctx context.Context, key string, cells int, fn func() (
 		c.mu.Unlock()
 		return e.Value.(*cached).v, nil
 	}
-	c.mu.Unlock()
-	v, err := fn()
-	if err != nil {
-		return nil, err
+	if w, ok := c.running[key]; ok {
+		c.mu.Unlock()
+		select {
+		case <-w.done:
+			if w.err == nil {
+				return w.v, nil
+			}
+			return fn()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
+	w := &run{done: make(chan struct{})}
+	c.running[key] = w
+	c.mu.Unlock()
+	w.v, w.err = fn()
 	c.mu.Lock()
-	if _, ok := c.byKey[key]; !ok {
-		c.byKey[key] = c.order.PushFront(&cached{key: key, v: v, cells: cells})
+	delete(c.running, key)
+	if w.err == nil {
+		c.byKey[key] = c.order.PushFront(&cached{key: key, v: w.v, cells: cells})
 		c.cells += cells
 		c.evict()
 	}
 	c.mu.Unlock()
-	return v, nil
+	close(w.done)
+	return w.v, w.err
 }
