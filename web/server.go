@@ -67,6 +67,9 @@ type Config struct {
 	Limits     Limits
 	// Now is the clock of deadlines and sessions; time.Now when nil.
 	Now func() time.Time
+	// WarmUp makes the pages readers open first as soon as a new snapshot
+	// is published, instead of on its first request (warm.go).
+	WarmUp bool
 }
 
 // Limits bound what clients may send.
@@ -100,6 +103,8 @@ type Server struct {
 	pages    *pages
 	handler  http.Handler
 	staging  string // where uploads are written before they go to the inbox
+
+	warm warmer
 
 	closeOnce sync.Once
 }
@@ -160,6 +165,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.wr = newWriter(cfg.Pipeline, w, cfg.Log, cfg.JobWaiting, s.opened)
 	s.handler = s.routes()
+	if cfg.WarmUp {
+		s.startWarmUp()
+	}
 	return s, nil
 }
 
@@ -198,6 +206,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.stopWarmUp()
 		err = s.wr.close()
 		s.snap.Close()
 	})

@@ -184,7 +184,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	wc := e.cfg
 	wc.OnEvent = nil
 	app, err := web.New(ctx, web.Config{
-		Pipeline: pipeline.New(wc), Log: log, Machine: s.Handler(), Secure: certFile != "" || behindProxy, TrustProxy: behindProxy,
+		Pipeline: pipeline.New(wc), Log: log, Machine: s.Handler(), Secure: certFile != "" || behindProxy, TrustProxy: behindProxy, WarmUp: true,
 		JobWaiting: func() bool {
 			for _, j := range s.Health().Jobs {
 				if j.Running {

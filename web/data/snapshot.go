@@ -24,6 +24,10 @@ var ErrNoSnapshot = errors.New("no snapshot published yet")
 // throughout; the old one is closed when its last request is done.
 type Snapshots struct {
 	path string // the snapshot file
+	// OnOpen, when set, is called (in a goroutine of its own) each time a
+	// newly published snapshot is opened: the server makes the pages the
+	// first readers after a build ask for.
+	OnOpen func()
 
 	mu  sync.Mutex
 	cur *handle
@@ -79,6 +83,32 @@ func (s *Snapshots) Open(ctx context.Context, scope Scope) (*Read, func(), error
 	return &Read{db: h.w.DB, scope: scope, Published: h.published, official: h.official, cache: h.cache}, func() { s.release(h) }, nil
 }
 
+// Touch opens the newest snapshot if it is not open yet (calling OnOpen),
+// without reading it: a snapshot published by another process is found
+// before its first reader comes.
+func (s *Snapshots) Touch(ctx context.Context) error {
+	h, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	s.release(h)
+	return nil
+}
+
+// Cached is how many results the open snapshot keeps (0 when none is
+// open).
+func (s *Snapshots) Cached() int {
+	s.mu.Lock()
+	h := s.cur
+	s.mu.Unlock()
+	if h == nil {
+		return 0
+	}
+	h.cache.mu.Lock()
+	defer h.cache.mu.Unlock()
+	return h.cache.order.Len()
+}
+
 // Published returns when the newest snapshot was published (zero when
 // there is none).
 func (s *Snapshots) Published() time.Time {
@@ -129,6 +159,9 @@ func (s *Snapshots) acquire(ctx context.Context) (*handle, error) {
 		}
 	}
 	s.cur = &handle{w: w, link: link, published: st.ModTime(), ino: ino, size: st.Size(), refs: 1, official: official, cache: newResultCache()}
+	if s.OnOpen != nil {
+		go s.OnOpen()
+	}
 	return s.cur, nil
 }
 
