@@ -22,7 +22,7 @@ func TestMemoryLimit(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	for _, tc := range []struct{ set, want string }{{"", "488.2 MiB"}, {"1GB", "953.6 MiB"}} {
+	for _, tc := range []struct{ set, want string }{{"", "366.2 MiB"}, {"1GB", "953.6 MiB"}} {
 		c := Resolve(Config{Warehouse: filepath.Join(t.TempDir(), "w.duckdb"), MemoryLimit: tc.set}, env(nil))
 		w, err := New(c).Open(ctx, "test")
 		if err != nil {

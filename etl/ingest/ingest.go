@@ -162,6 +162,11 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 		return nil, fmt.Errorf("read references: %w", err)
 	}
 	defer checkpointLess(ctx, w)()
+	// What the ingest's heap grew to goes back to the system when it
+	// ends (deferred first: after GOGC and the memory limit are put
+	// back), instead of staying resident beside DuckDB's memory through
+	// the build that follows: one collection, ~0.1-0.3 s at the province.
+	defer debug.FreeOSMemory()
 	// An ingest allocates fast and keeps little alive (the rows in
 	// flight, one file's keys and problems): collecting garbage less often
 	// costs some memory and saves about a tenth of the time. A GOGC the
