@@ -919,3 +919,18 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedCopyTooLargeIsNotRead: a district's part of a shared file
+// whose left-out rows alone pass the most a copy reads gets no copy, and
+// the file is not opened for it (here it does not exist: the note is
+// still "too large", not "could not open").
+func TestSharedCopyTooLargeIsNotRead(t *testing.T) {
+	drop := map[string]map[int]bool{"服务记录": {}}
+	for r := 2; r <= 22; r++ {
+		drop["服务记录"][r] = true
+	}
+	f, _, notes := sharedCopy(filepath.Join(t.TempDir(), "absent.xlsx"), nil, Limits{MaxAnnotateRows: 20}.OrDefault(), drop)
+	if f != nil || len(notes) != 1 || notes[0] != NoteTooLarge {
+		t.Errorf("sharedCopy of 21 left-out rows over a limit of 20: %v, notes %q; want no copy, %q", f, notes, NoteTooLarge)
+	}
+}

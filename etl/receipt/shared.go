@@ -85,6 +85,15 @@ func sharedCopy(src string, problems []Problem, lim Limits, drop map[string]map[
 			f, sheet, notes = nil, "", []string{NoteNoCopy}
 		}
 	}()
+	// Every row left out is still read: when one sheet's alone pass the
+	// most a copy reads, the copy would be given up, so the file is not
+	// read at all (a province's file shared by its 134 districts would be
+	// read once per district only to find that).
+	for _, rows := range drop {
+		if len(rows) > lim.MaxAnnotateRows {
+			return nil, "", []string{NoteTooLarge}
+		}
+	}
 	book, err := read.Open(src, etl.Limits{MaxUnzipBytes: lim.MaxUnzipBytes})
 	if err != nil {
 		return nil, "", []string{NoteNoCopy}
