@@ -1,6 +1,11 @@
 package pipeline
 
-import "shequ/warehouse"
+import (
+	"math"
+	"runtime/debug"
+
+	"shequ/warehouse"
+)
 
 // DefaultMemoryLimit is the writer's DuckDB memory_limit unless
 // $SHEQU_MEMORY_LIMIT (or Config.MemoryLimit) says otherwise. DuckDB's own
@@ -17,8 +22,21 @@ import "shequ/warehouse"
 // without Resolve gets it too.
 const DefaultMemoryLimit = "384MB"
 
-// writerOptions are the options of the warehouse opened for writing.
+// GoMemoryLimit is the Go runtime's soft memory limit of a process that
+// opens the warehouse for writing, unless GOMEMLIMIT sets one: the heap
+// is collected sooner once it nears it. The reports hold ~290 MB alive
+// while a year's workbooks are made and let the heap reach ~550 MB beside
+// DuckDB's cached pages: the report of 2015 at the province (per-district
+// files) peaked at 858 MiB without it and 648 MiB with it, in 5.60 s
+// both. The ingest holds its own, lower limit while it runs.
+const GoMemoryLimit = 400 << 20
+
+// writerOptions are the options of the warehouse opened for writing; it
+// sets GoMemoryLimit too, when no limit is set.
 func (p *Pipeline) writerOptions(command string) warehouse.Options {
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		debug.SetMemoryLimit(GoMemoryLimit)
+	}
 	limit := p.cfg.MemoryLimit
 	if limit == "" {
 		limit = DefaultMemoryLimit

@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"math"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 )
 
@@ -22,6 +24,8 @@ func TestMemoryLimit(t *testing.T) {
 	}
 
 	ctx := context.Background()
+	prev := debug.SetMemoryLimit(math.MaxInt64) // as when GOMEMLIMIT is not set
+	defer debug.SetMemoryLimit(prev)
 	for _, tc := range []struct{ set, want string }{{"", "366.2 MiB"}, {"1GB", "953.6 MiB"}} {
 		c := Resolve(Config{Warehouse: filepath.Join(t.TempDir(), "w.duckdb"), MemoryLimit: tc.set}, env(nil))
 		w, err := New(c).Open(ctx, "test")
@@ -34,5 +38,18 @@ func TestMemoryLimit(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("MemoryLimit %q: DuckDB's memory_limit %q, %v; want %s", tc.set, got, err, tc.want)
 		}
+		if g := debug.SetMemoryLimit(-1); g != GoMemoryLimit {
+			t.Errorf("the Go runtime's memory limit %d, want %d", g, GoMemoryLimit)
+		}
+	}
+	// A limit already set (GOMEMLIMIT) is left alone.
+	debug.SetMemoryLimit(1 << 30)
+	w, err := New(Resolve(Config{Warehouse: filepath.Join(t.TempDir(), "w.duckdb")}, env(nil))).Open(ctx, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if g := debug.SetMemoryLimit(-1); g != 1<<30 {
+		t.Errorf("a Go memory limit set before was changed to %d", g)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -177,9 +176,10 @@ func Run(ctx context.Context, w *warehouse.Warehouse, opt Options) (*Summary, er
 	// … but not without bound: GOGC 300 lets the heap grow to four
 	// times what is alive (450 MB for the 110 MB of a province's first
 	// load), which the process holds beside DuckDB's memory. A soft limit
-	// collects sooner once the heap nears it. A limit the user set
-	// (GOMEMLIMIT) is left alone.
-	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+	// collects sooner once the heap nears it (and goes back to the
+	// process's own after, pipeline.GoMemoryLimit when it opened the
+	// warehouse). A limit the user set (GOMEMLIMIT) is left alone.
+	if os.Getenv("GOMEMLIMIT") == "" && debug.SetMemoryLimit(-1) > ingestMemoryLimit {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
 	}
 	received, seen, err := loadReceived(ctx, w.DB)
