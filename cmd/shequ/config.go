@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -70,6 +71,9 @@ const (
 	flagOut
 )
 
+// memorySize is an amount of memory as DuckDB's memory_limit takes it.
+var memorySize = regexp.MustCompile(`(?i)^\s*\d+(\.\d+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib)\s*$`)
+
 func getenv(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
@@ -85,6 +89,7 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 	def := pipeline.Resolve(pipeline.Config{}, nil)
 	if paths&flagWarehouse != 0 {
 		fs.StringVar(&e.cfg.Warehouse, "warehouse", def.Warehouse, "warehouse `file` ($SHEQU_WAREHOUSE)")
+		fs.StringVar(&e.cfg.MemoryLimit, "memory-limit", def.MemoryLimit, "the most `memory` DuckDB takes while writing the warehouse, e.g. 384MB or 2GB; beyond it, it spills beside the warehouse ($SHEQU_MEMORY_LIMIT)")
 	}
 	if paths&flagInbox != 0 {
 		fs.StringVar(&e.cfg.Inbox, "inbox", def.Inbox, "inbox `dir` of district submissions ($SHEQU_INBOX)")
@@ -112,6 +117,10 @@ func (e *env) parse(c *command, args []string, paths pathFlags, setup func(fs *f
 			return nil, usageBoth(zh, en)
 		}
 		return nil, usagef("%s", err)
+	}
+	if !memorySize.MatchString(e.cfg.MemoryLimit) && e.cfg.MemoryLimit != "" {
+		return nil, usageBoth(fmt.Sprintf("内存上限 %q 无法识别：请写成 384MB、2GB 这样的数量", e.cfg.MemoryLimit),
+			fmt.Sprintf("--memory-limit (or $SHEQU_MEMORY_LIMIT) %q is not an amount of memory such as 384MB or 2GB", e.cfg.MemoryLimit))
 	}
 	level := slog.LevelWarn
 	if e.verbose {

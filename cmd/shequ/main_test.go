@@ -366,6 +366,7 @@ func TestErrorsChineseFirst(t *testing.T) {
 		{[]string{"receipts", "--warehouse", wh, "--district", "临江"}, 2, "没有来自“临江”的报送，是不是“临江区”？", "did you mean 临江区?"},
 		{[]string{"query", "--warehouse", wh, "coverag"}, 2, "没有名为 \"coverag\" 的保存查询", "no saved query"},
 		{[]string{"close", "--warehouse", wh, "--year", "2014"}, 2, "须注明修改人", "by_missing"},
+		{[]string{"build", "--warehouse", wh, "--memory-limit", "lots"}, 2, "内存上限 \"lots\" 无法识别", "is not an amount of memory"},
 		{[]string{"settings", "--warehouse", wh, "set", "city.nope", "x", "--by", "a", "--reason", "b"}, 2, "", ""},
 	} {
 		out, errOut, code := shequ(t, dir, c.args...)
