@@ -332,14 +332,8 @@ func describeExports(out string, res *bundle.Result) string {
 // reportLine is the summary of a report stage, Chinese first.
 func reportLine(out string, res *bundle.Result, took time.Duration) string {
 	took = took.Round(time.Millisecond)
-	human, dir := 0, ""
-	for _, f := range res.Files {
-		if !strings.HasPrefix(f, bundle.ExportsDir+"/") {
-			human++
-			dir = filepath.Dir(f)
-		}
-	}
-	zh := fmt.Sprintf("✓ 报表：%d 年的 %d 个报表文件已写入 %s", res.Year, human, filepath.Join(out, dir))
+	human, dir := reportFiles(res)
+	zh := fmt.Sprintf("✓ 报表：%d 年的 %d 个报表文件已写入 %s", res.Year, len(human), filepath.Join(out, dir))
 	if m := res.Manifest; m != nil {
 		zh += fmt.Sprintf("；数据导出 %d 个文件（CSV 与 Parquet）在 %s", len(m.Files), filepath.Join(out, bundle.ExportsDir))
 	}
@@ -347,17 +341,21 @@ func reportLine(out string, res *bundle.Result, took time.Duration) string {
 	return both(zh, fmt.Sprintf("report: %s in %s", Describe(out, res), took))
 }
 
+// reportFiles are the names of the report files a stage wrote (not the
+// exports) and the folder they are in, relative to the output folder.
+func reportFiles(res *bundle.Result) (names []string, dir string) {
+	for _, f := range res.Files {
+		if !strings.HasPrefix(f, bundle.ExportsDir+"/") {
+			dir = filepath.Dir(f)
+			names = append(names, filepath.Base(f))
+		}
+	}
+	return names, dir
+}
+
 // Describe says what a report stage wrote, for its one-line summary.
 func Describe(out string, res *bundle.Result) string {
-	var human []string
-	dir := ""
-	for _, f := range res.Files {
-		if strings.HasPrefix(f, bundle.ExportsDir+"/") {
-			continue
-		}
-		dir = filepath.Dir(f)
-		human = append(human, filepath.Base(f))
-	}
+	human, dir := reportFiles(res)
 	s := fmt.Sprintf("%d in %s (%s)", res.Year, filepath.Join(out, dir), strings.Join(human, ", "))
 	if res.Manifest != nil {
 		s += "; " + strings.Replace(describeExports(out, res), ", closed years as closed", "", 1)
