@@ -161,7 +161,8 @@ func (l *loader) writeReceipt(arch string) {
 	dir := l.opt.Receipts
 	if parts := l.rowDist.parts(info, problems); parts != nil {
 		// Rows of several districts: a receipt for each.
-		l.receipt = func() []string { return writeParts(dir, arch, format, encoding, parts, log) }
+		rd := l.rowDist
+		l.receipt = func() []string { return writeParts(dir, arch, format, encoding, rd, parts, log) }
 		return
 	}
 	l.receipt = func() []string {

@@ -494,7 +494,7 @@ func rewriteReceipt(ctx context.Context, db *sql.DB, opt *Options, sub int64) ([
 		opt.Log.Warn("the districts of the rows not found; one receipt", "submission", sub, "err", err)
 	default:
 		if parts := byRow.parts(info, ps); parts != nil {
-			paths := writeParts(opt.Receipts, archivedPath(opt, s), format.String, encoding.String, parts, opt.Log)
+			paths := writeParts(opt.Receipts, archivedPath(opt, s), format.String, encoding.String, byRow, parts, opt.Log)
 			if len(paths) < len(parts) {
 				return paths, fmt.Errorf("%d of the %d receipts of submission %d not written", len(parts)-len(paths), len(parts), sub)
 			}

@@ -114,15 +114,11 @@ func (r *rowDistricts) districts() []string {
 	return out
 }
 
-// receiptPart is one receipt of a shared file.
+// receiptPart is one receipt of a shared file: a district's (id).
 type receiptPart struct {
+	id       uint16
 	info     receipt.Info
 	problems []receipt.Problem
-	// drop makes the part's info.Drop: the rows of the original its copy
-	// leaves out. It is made only for the receipt being written, and only
-	// when it has a copy: a map of every other district's rows for each of
-	// a large file's districts, all at once, held hundreds of MB.
-	drop func() map[string]map[int]bool
 }
 
 // parts splits the receipt of a file into one per district, and one for
@@ -157,49 +153,46 @@ func (r *rowDistricts) parts(info receipt.Info, problems []receipt.Problem) []re
 			c = &districtCounts{}
 		}
 		in.Read, in.Loaded, in.Rejected, in.Warned, in.Released = c.read, c.loaded, c.rejected, c.warned, c.released
-		out = append(out, receiptPart{info: in, problems: byID[id], drop: func() map[string]map[int]bool { return r.drop(id) }})
+		out = append(out, receiptPart{id: id, info: in, problems: byID[id]})
 	}
 	return out
 }
 
-// drop lists, by sheet, the rows of the file's items that are not of
-// district id. The file's rows are all recorded by then: r is not
-// changed once its parts are made.
-func (r *rowDistricts) drop(id uint16) map[string]map[int]bool {
-	out := map[string]map[int]bool{}
-	for sheet, items := range r.items {
-		drop := map[int]bool{}
-		for row, isItem := range items {
-			if isItem && r.of(sheet, row) != id {
-				drop[row] = true
-			}
+// owner says whose copy holds a row of the file, as receipt.WriteShared
+// asks: the index in parts of its district's part, receipt.Every for a
+// row that is not an item (a title, a header), or -2 for an item of a
+// district without a part (a 合计 row). The file's rows are all recorded
+// by then: r is not changed once its parts are made.
+func (r *rowDistricts) owner(parts []receiptPart) func(sheet string, row int) int {
+	index := make([]int, len(r.names))
+	for i := range index {
+		index[i] = -2
+	}
+	for i, pt := range parts {
+		index[pt.id] = i
+	}
+	return func(sheet string, row int) int {
+		if !r.isItem(sheet, row) {
+			return receipt.Every
 		}
-		out[sheet] = drop
+		return index[r.of(sheet, row)]
 	}
-	return out
 }
 
-// writeParts writes every part of a shared file's receipt and returns the
-// paths written.
-func writeParts(dir, arch, format, encoding string, parts []receiptPart, log interface{ Warn(string, ...any) }) []string {
+// writeParts writes every part of a shared file's receipt, reading the
+// file once for all of their copies, and returns the paths written.
+func writeParts(dir, arch, format, encoding string, r *rowDistricts, parts []receiptPart, log interface{ Warn(string, ...any) }) []string {
+	ps := make([]receipt.Part, len(parts))
+	for i, pt := range parts {
+		ps[i] = receipt.Part{Dst: receipt.Path(dir, pt.info), Info: pt.info, Problems: pt.problems}
+	}
 	var paths []string
-	for _, pt := range parts {
-		dst := receipt.Path(dir, pt.info)
-		write := func() error {
-			info := pt.info
-			if pt.drop != nil {
-				info.Drop = pt.drop()
-			}
-			return receipt.Write(dst, arch, format, encoding, info, pt.problems, receipt.Limits{MaxAnnotateRows: 50_000})
-		}
-		if receipt.Clean(pt.info, pt.problems) {
-			write = func() error { return receipt.WriteSummary(dst, pt.info) }
-		}
-		if err := write(); err != nil {
-			log.Warn("receipt not written", "file", pt.info.File, "district", pt.info.District, "err", err)
+	for i, err := range receipt.WriteShared(arch, format, encoding, ps, r.owner(parts), receipt.Limits{MaxAnnotateRows: 50_000}) {
+		if err != nil {
+			log.Warn("receipt not written", "file", ps[i].Info.File, "district", ps[i].Info.District, "err", err)
 			continue
 		}
-		paths = append(paths, dst)
+		paths = append(paths, ps[i].Dst)
 	}
 	return paths
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"shequ/etl"
+	"shequ/etl/read"
 	"shequ/etl/validate"
 )
 
@@ -131,6 +133,87 @@ func BenchmarkWriteClean(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/receipt")
+		})
+	}
+}
+
+// BenchmarkWriteShared writes the receipts of the 20 000-row files shared
+// by 100 districts (200 rows each, one district's rows in every hundred),
+// each district with its rows' problems, and reports the time as a
+// multiple of reading the file once (read.Open and every row): the file is
+// read once for all of the districts' copies, so the multiple stays near
+// what writing 100 small copies costs, whatever the file's size.
+func BenchmarkWriteShared(b *testing.B) {
+	const districts = 100
+	csvPath, xlsxPath, problems := benchFiles(b)
+	owner := func(sheet string, row int) int {
+		if row == 1 {
+			return Every
+		}
+		return row % districts
+	}
+	for _, c := range []struct{ format, path, sheet string }{{"csv", csvPath, ""}, {"xlsx", xlsxPath, "Sheet1"}} {
+		b.Run(c.format, func(b *testing.B) {
+			var parts []Part
+			dir := b.TempDir()
+			for d := 0; d < districts; d++ {
+				info := Info{File: "2015年/全省/records", District: fmt.Sprintf("第%03d区", d), Submission: 7, Status: Loaded,
+					Kinds: []string{"activities"}, Read: benchLines / districts, ReceivedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)}
+				var mine []Problem
+				for _, p := range problems {
+					if owner(c.sheet, p.Row) == d {
+						p.Sheet = c.sheet
+						mine = append(mine, p)
+					}
+				}
+				info.Rejected = len(mine)
+				info.Loaded = info.Read - info.Rejected
+				if len(mine) == 0 {
+					// Every district has a copy to write.
+					info.Warned = 1
+				}
+				parts = append(parts, Part{Dst: filepath.Join(dir, info.District, "回执.xlsx"), Info: info, Problems: mine})
+			}
+			for i := range parts {
+				for d := 0; d < districts; d++ {
+					parts[i].Info.Districts = append(parts[i].Info.Districts, fmt.Sprintf("第%03d区", d))
+				}
+			}
+			readOnce := func() {
+				book, err := read.Open(c.path, etl.Limits{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer book.Close()
+				for _, si := range book.Sheets() {
+					rr, err := book.Rows(si.Name)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for {
+						if _, err := rr.Next(); err != nil {
+							break
+						}
+					}
+					rr.Close()
+				}
+			}
+			start := time.Now()
+			readOnce()
+			base := time.Since(start)
+			for b.Loop() {
+				for i, err := range WriteShared(c.path, c.format, "", parts, owner, Limits{}) {
+					if err != nil {
+						b.Fatalf("%s: %v", parts[i].Info.District, err)
+					}
+				}
+			}
+			b.StopTimer()
+			start = time.Now()
+			readOnce()
+			base = min(base, time.Since(start))
+			b.ReportMetric(float64(b.Elapsed())/float64(b.N)/float64(base), "reads")
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/districts, "ms/receipt")
 		})
 	}
 }

@@ -83,12 +83,9 @@ type Info struct {
 	ReceivedAt       time.Time
 	// Districts lists every district whose rows a shared file holds (more
 	// than one): the receipt is then one district's part (District; "" for
-	// the rows of no district), its counts and problems that district's,
-	// and Drop names the rows of the original its copy leaves out (by
-	// sheet name, "" for a CSV file's; row numbers as the problems give
-	// them): every other district's and every row of no district.
+	// the rows of no district), its counts and problems that district's
+	// (WriteShared writes such parts).
 	Districts []string
-	Drop      map[string]map[int]bool
 }
 
 // Problem is one problem of one row, with the sheet it is on ("" for CSV).
@@ -290,21 +287,6 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 		// file cannot be written back with marks; the list says it all.
 		annotate = false
 		notes = append(notes, fmt.Sprintf("原文件为 .%s 格式，未附批注副本；请按问题清单逐条核对（也可另存为 .xlsx 后报送，即可收到批注副本）。", format))
-	}
-	if annotate && len(info.Districts) > 1 {
-		// One district's part of a shared file: a new workbook of its rows.
-		f, sheet, notes := sharedCopy(src, standing(listed), lim, info.Drop)
-		if f != nil {
-			defer f.Close()
-			return finish(f, sheet, dst, info, problems, listed, notes, true, false, nil)
-		}
-		annotate = false
-		f = excelize.NewFile()
-		defer f.Close()
-		if err := f.SetSheetName("Sheet1", Sheet); err != nil {
-			return err
-		}
-		return finish(f, Sheet, dst, info, problems, listed, notes, false, false, nil)
 	}
 	// A workbook is first edited stripped to its rows with problems; if
 	// that copy cannot be made, it is edited whole.

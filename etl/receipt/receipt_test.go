@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -920,17 +922,188 @@ func TestSummary(t *testing.T) {
 	}
 }
 
-// TestSharedCopyTooLargeIsNotRead: a district's part of a shared file
-// whose left-out rows alone pass the most a copy reads gets no copy, and
-// the file is not opened for it (here it does not exist: the note is
-// still "too large", not "could not open").
-func TestSharedCopyTooLargeIsNotRead(t *testing.T) {
-	drop := map[string]map[int]bool{"服务记录": {}}
-	for r := 2; r <= 22; r++ {
-		drop["服务记录"][r] = true
+// TestWriteShared writes the receipts of a file holding the rows of three
+// districts and of none (a 合计 row), as a CSV file and as a workbook:
+// 甲区's copy holds the title, the header and its rows only, at their
+// numbers, its problem marked; 乙区's rows are more than a copy holds, so
+// its receipt lists its problem without a copy; 丙区's rows have no
+// problem, so its receipt is the summary. The file is read once: owner is
+// asked once per row, not once per district.
+func TestWriteShared(t *testing.T) {
+	type line struct {
+		district string
+		cells    []string
 	}
-	f, _, notes := sharedCopy(filepath.Join(t.TempDir(), "absent.xlsx"), nil, Limits{MaxAnnotateRows: 20}.OrDefault(), drop)
-	if f != nil || len(notes) != 1 || notes[0] != NoteTooLarge {
-		t.Errorf("sharedCopy of 21 left-out rows over a limit of 20: %v, notes %q; want no copy, %q", f, notes, NoteTooLarge)
+	lines := []line{{"", []string{"2015年服务记录"}}, {"", []string{"项目编号", "活动日期", "参与人次"}}}
+	for i := 0; i < 12; i++ {
+		d := []string{"甲区", "乙区", "乙区", "丙区"}[i%4]
+		lines = append(lines, line{d, []string{fmt.Sprintf("%s-%02d", map[string]string{"甲区": "JA", "乙区": "YI", "丙区": "BI"}[d], i), "2015-03-01", strconv.Itoa(10 + i)}})
 	}
+	lines = append(lines, line{"合计", []string{"合计", "", "999"}})
+	parts := map[string]int{"甲区": 0, "乙区": 1, "丙区": 2}
+	problem := func(row int) Problem {
+		return Problem{Problem: validate.Problem{Row: row, Column: "participants", Header: "参与人次", Letter: "C", Value: lines[row-1].cells[2],
+			Severity: validate.Error, Code: validate.NegativeValue}}
+	}
+	dir := t.TempDir()
+	var sb strings.Builder
+	book := excelize.NewFile()
+	for i, l := range lines {
+		sb.WriteString(strings.Join(l.cells, ",") + "\n")
+		for j, c := range l.cells {
+			book.SetCellStr("Sheet1", fmt.Sprintf("%c%d", 'A'+j, i+1), c)
+		}
+	}
+	csvPath, xlsxPath := filepath.Join(dir, "records.csv"), filepath.Join(dir, "records.xlsx")
+	if err := os.WriteFile(csvPath, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := book.SaveAs(xlsxPath); err != nil {
+		t.Fatal(err)
+	}
+	book.Close()
+	for _, c := range []struct{ format, src, sheet, copySheet string }{{"csv", csvPath, "", DataSheet}, {"xlsx", xlsxPath, "Sheet1", "Sheet1"}} {
+		t.Run(c.format, func(t *testing.T) {
+			asked := 0
+			owner := func(sheet string, row int) int {
+				asked++
+				if sheet != c.sheet || row < 1 || row > len(lines) {
+					t.Errorf("owner asked of %q row %d", sheet, row)
+					return -2
+				}
+				switch d := lines[row-1].district; d {
+				case "":
+					return Every
+				case "合计":
+					return -2
+				default:
+					return parts[d]
+				}
+			}
+			var ps []Part
+			for _, d := range []string{"甲区", "乙区", "丙区"} {
+				info := Info{File: "2015年/全市/records", District: d, Districts: []string{"甲区", "乙区", "丙区"}, Submission: 9, Status: Loaded,
+					Kinds: []string{"activities"}, Read: 3, Loaded: 3, ReceivedAt: received}
+				var problems []Problem
+				if d != "丙区" {
+					row := 3 + parts[d]*1 // 甲区's first row is row 3, 乙区's row 4
+					p := problem(row)
+					p.Sheet = c.sheet
+					problems = []Problem{p}
+					info.Loaded, info.Rejected = 2, 1
+				}
+				ps = append(ps, Part{Dst: filepath.Join(dir, c.format, d, "回执.xlsx"), Info: info, Problems: problems})
+			}
+			// 甲区's copy holds 2 + 3 rows, 乙区's would hold 2 + 6.
+			errs := WriteShared(c.src, c.format, "", ps, owner, Limits{MaxAnnotateRows: 6})
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("%s: %v", ps[i].Info.District, err)
+				}
+			}
+			if asked != len(lines) {
+				t.Errorf("owner asked %d times of a file of %d rows: read more than once", asked, len(lines))
+			}
+			notesOf := func(f *excelize.File) []string {
+				rows, _ := f.GetRows(Sheet)
+				var out []string
+				for _, r := range rows {
+					if len(r) > 1 && r[0] == LabelNote {
+						out = append(out, r[1])
+					}
+				}
+				return out
+			}
+
+			f := open(t, ps[0].Dst)
+			if got := f.GetSheetList(); !reflect.DeepEqual(got, []string{Sheet, c.copySheet}) {
+				t.Fatalf("甲区's sheets %q", got)
+			}
+			rows, err := f.GetRows(c.copySheet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := [][]string{{"2015年服务记录"}, {"项目编号", "活动日期", "参与人次"}, {"JA-00", "2015-03-01", "10"}}
+			for i := 3; i < 14; i++ {
+				want = append(want, nil)
+			}
+			want[6] = []string{"JA-04", "2015-03-01", "14"}
+			want[10] = []string{"JA-08", "2015-03-01", "18"}
+			for len(rows) < len(want) {
+				rows = append(rows, nil)
+			}
+			for i := range want {
+				if strings.Join(rows[i], "|") != strings.Join(want[i], "|") {
+					t.Errorf("甲区's copy row %d = %q, want %q", i+1, rows[i], want[i])
+				}
+			}
+			if len(rows) > len(want) {
+				t.Errorf("甲区's copy has %d rows, want %d", len(rows), len(want))
+			}
+			if fill(t, f, c.copySheet, "C3") == "" || len(comments(t, f, c.copySheet)) != 1 {
+				t.Errorf("甲区's problem in C3 not marked: fill %q, comments %v", fill(t, f, c.copySheet, "C3"), comments(t, f, c.copySheet))
+			}
+			text := packageTextOf(t, ps[0].Dst)
+			for _, other := range []string{"YI-", "BI-", "999"} {
+				if strings.Contains(text, other) {
+					t.Errorf("甲区's receipt holds %q", other)
+				}
+			}
+
+			f = open(t, ps[1].Dst)
+			facts, table := summary(t, f)
+			if got := f.GetSheetList(); len(got) != 1 || len(table) != 1 || facts[LabelRejected] != "1" {
+				t.Errorf("乙区's receipt: sheets %q, %d problems listed, rejected %q; want the list alone, one problem", got, len(table), facts[LabelRejected])
+			}
+			if got := notesOf(f); !slices.Contains(got, NoteSharedTooLarge) {
+				t.Errorf("乙区's notes %q, want %q", got, NoteSharedTooLarge)
+			}
+
+			f = open(t, ps[2].Dst)
+			if got := notesOf(f); len(f.GetSheetList()) != 1 || !slices.Contains(got, NoteClean) {
+				t.Errorf("丙区's receipt: sheets %q, notes %q; want the summary", f.GetSheetList(), got)
+			}
+		})
+	}
+}
+
+// packageTextOf is every XML part of a workbook as stored (cells, shared
+// strings, comments): a district's receipt must not hold another's value
+// anywhere.
+func packageTextOf(t *testing.T, path string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var b strings.Builder
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := io.ReadAll(r)
+		r.Close()
+		b.Write(x)
+	}
+	return b.String()
+}
+
+// FuzzSpoolRecord: a row spooled for a shared file's copies decodes to
+// itself, and damaged bytes decode to an error, never a panic.
+func FuzzSpoolRecord(f *testing.F) {
+	f.Add(0, 3, "项目编号", "", "2015-03-01", []byte{0x01, 0x02, 0xff})
+	f.Add(7, 1048576, "", "a,b", "\x00", []byte{})
+	f.Fuzz(func(t *testing.T, sheet, num int, a, b, c string, junk []byte) {
+		if sheet < 0 || num < 0 || sheet > math.MaxInt32 || num > math.MaxInt32 {
+			return
+		}
+		cells := []string{a, b, c}
+		gs, gn, gc, err := decodeRecord(appendRecord(nil, sheet, num, cells))
+		if err != nil || gs != sheet || gn != num || !slices.Equal(gc, cells) {
+			t.Errorf("decode(encode(%d, %d, %q)) = %d, %d, %q, %v", sheet, num, cells, gs, gn, gc, err)
+		}
+		decodeRecord(junk)
+	})
 }

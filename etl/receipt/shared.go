@@ -1,8 +1,15 @@
 package receipt
 
 import (
+	"bufio"
+	"cmp"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,12 +21,13 @@ import (
 )
 
 // A file may hold the rows of several districts (a bureau's or an
-// evaluator's file covering two districts). Each district then gets a
-// receipt of its own rows (Info.Districts lists them all, Info.Drop the
-// rows left out of this one): its counts, its problems, and a copy of its
-// rows only. The copy is a new workbook, never the original edited: an
-// edited original keeps the other districts' values in its shared strings
-// and cached formulas even where its rows are removed. Rows keep their
+// evaluator's file covering two districts, a province's yearly file
+// covering all of them). Each district then gets a receipt of its own
+// rows (Info.Districts lists them all; WriteShared writes them): its
+// counts, its problems, and a copy of its rows only. The copy is a new
+// workbook, never the original edited: an edited original keeps the other
+// districts' values in its shared strings and cached formulas even where
+// its rows are removed. Rows keep their
 // numbers, so the problem list and the district's own file agree; the
 // values are as the ingest read them, without the original's formatting.
 
@@ -71,56 +79,129 @@ type sharedSheet struct {
 	cols       int
 }
 
-// sharedCopy writes the copy of a shared file for one district: every
-// sheet of the original under its name (a CSV's rows on DataSheet), the
-// rows of drop left out, the problems marked and commented. It returns
-// the workbook and its receipt sheet's name, or a nil workbook and the
-// note saying why there is no copy.
-func sharedCopy(src string, problems []Problem, lim Limits, drop map[string]map[int]bool) (f *excelize.File, sheet string, notes []string) {
+// Part is one receipt of a shared file: where it goes, its Info (its
+// District, every district in Districts, its counts) and its problems.
+type Part struct {
+	Dst      string
+	Info     Info
+	Problems []Problem
+}
+
+// Every is what WriteShared's owner says of a row every part's copy holds:
+// a title, a header, a note.
+const Every = -1
+
+// NoteSharedTooLarge is said on a district's receipt of a shared file when
+// its rows of it are too many for a copy (Limits.MaxAnnotateRows).
+const NoteSharedTooLarge = "本区在该文件中的数据行较多，未附批注副本；请按问题清单逐条核对。"
+
+// WriteShared writes the receipts of a file holding the rows of several
+// districts, one per part, as Write writes one: a part without a problem
+// gets the summary (WriteSummary), the others a copy of their rows. The
+// file is read once for all of the copies, whatever the number of
+// districts. owner(sheet, row) says whose copy holds a row of the original
+// (sheet "" for a CSV file's rows): a part's index, Every, or any other
+// number for a row no copy holds. A part's copy holds at most
+// lim.MaxAnnotateRows rows. It returns each part's error, nil when its
+// receipt was written.
+func WriteShared(src, format, encoding string, parts []Part, owner func(sheet string, row int) int, lim Limits) []error {
+	lim = lim.OrDefault()
+	format = strings.ToLower(strings.TrimPrefix(format, "."))
+	errs := make([]error, len(parts))
+	want := make([]bool, len(parts))
+	copies := false
+	for i, p := range parts {
+		want[i] = (format == "xlsx" || format == "csv") && p.Info.Status == Loaded && !Clean(p.Info, p.Problems)
+		copies = copies || want[i]
+	}
+	var sp *spool
+	if copies {
+		sp = readShared(src, owner, want, lim)
+		defer sp.close()
+	}
+	for i, p := range parts {
+		switch {
+		case Clean(p.Info, p.Problems):
+			errs[i] = WriteSummary(p.Dst, p.Info)
+		case !want[i]:
+			// Nothing to copy (a workbook converted from .xls, a file not
+			// loaded): Write lists the problems without reading the file.
+			errs[i] = Write(p.Dst, src, format, encoding, p.Info, p.Problems, lim)
+		default:
+			errs[i] = sp.write(i, p, lim)
+		}
+	}
+	return errs
+}
+
+// spool is a shared file read once: every row some part's copy holds,
+// written to a temporary file, and where each part's rows are in it.
+type spool struct {
+	f *os.File
+	// sheets are the original's sheets in order; a record names its
+	// sheet by its index.
+	sheets []sharedSheet
+	// every are the records of rows every copy holds, mine[i] those of
+	// part i alone, in the order read (their offsets grow).
+	every []recordAt
+	mine  [][]recordAt
+	// full marks the parts with more rows than a copy holds.
+	full []bool
+	// csv: the original is a CSV file, its rows on DataSheet.
+	csv bool
+	// fail, when set, is why no part has a copy; notes are said on every
+	// copy.
+	fail  string
+	notes []string
+}
+
+// recordAt is where a record is in the spool's file.
+type recordAt struct {
+	off int64
+	n   int32
+}
+
+// readShared reads a shared file once into a spool, keeping the rows of
+// the parts that want a copy.
+func readShared(src string, owner func(sheet string, row int) int, want []bool, lim Limits) (sp *spool) {
+	sp = &spool{mine: make([][]recordAt, len(want)), full: make([]bool, len(want))}
 	defer func() {
 		if r := recover(); r != nil {
-			if f != nil {
-				f.Close()
-			}
-			f, sheet, notes = nil, "", []string{NoteNoCopy}
+			sp.fail = NoteNoCopy
 		}
 	}()
-	// Every row left out is still read: when one sheet's alone pass the
-	// most a copy reads, the copy would be given up, so the file is not
-	// read at all (a province's file shared by its 134 districts would be
-	// read once per district only to find that).
-	for _, rows := range drop {
-		if len(rows) > lim.MaxAnnotateRows {
-			return nil, "", []string{NoteTooLarge}
-		}
-	}
 	book, err := read.Open(src, etl.Limits{MaxUnzipBytes: lim.MaxUnzipBytes})
 	if err != nil {
-		return nil, "", []string{NoteNoCopy}
+		sp.fail = NoteNoCopy
+		return sp
 	}
 	defer book.Close()
-	csv := book.Format() == "csv"
-	if csv {
-		// A CSV file is one sheet, whatever name its rows were recorded by.
-		all := map[int]bool{}
-		for _, rows := range drop {
-			for r := range rows {
-				all[r] = true
-			}
-		}
-		drop = map[string]map[int]bool{"": all}
+	if sp.f, err = os.CreateTemp("", "shequ-receipt-*"); err != nil {
+		sp.fail = NoteNoCopy
+		return sp
 	}
-	var sheets []*sharedSheet
-	total := 0
-	for _, si := range book.Sheets() {
-		key, name := si.Name, si.Name
+	w := bufio.NewWriterSize(sp.f, 1<<20)
+	var off int64
+	var buf []byte
+	// room says whether part i's copy may hold one row more.
+	room := func(i int) bool {
+		if len(sp.every)+len(sp.mine[i]) >= lim.MaxAnnotateRows {
+			sp.full[i], sp.mine[i] = true, nil
+		}
+		return !sp.full[i]
+	}
+	csv := book.Format() == "csv"
+	sp.csv = csv
+	for si, info := range book.Sheets() {
+		key, name := info.Name, info.Name
 		if csv {
 			key, name = "", DataSheet
 		}
-		sh := &sharedSheet{orig: key, name: name}
-		rr, err := book.Rows(si.Name)
+		sp.sheets = append(sp.sheets, sharedSheet{orig: key, name: name})
+		rr, err := book.Rows(info.Name)
 		if err != nil {
-			return nil, "", []string{NoteNoCopy}
+			sp.fail = NoteNoCopy
+			return sp
 		}
 		lastNum := 0
 		for {
@@ -129,28 +210,176 @@ func sharedCopy(src string, problems []Problem, lim Limits, drop map[string]map[
 				break
 			}
 			if err != nil {
-				notes = append(notes, fmt.Sprintf("原文件“%s”第 %d 行之后的内容无法解析，副本只包含此前的行。", name, lastNum))
+				sp.notes = append(sp.notes, fmt.Sprintf("原文件“%s”第 %d 行之后的内容无法解析，副本只包含此前的行。", name, lastNum))
 				break
 			}
 			lastNum = row.Num
-			if total++; total > lim.MaxAnnotateRows {
-				rr.Close()
-				return nil, "", []string{NoteTooLarge}
-			}
-			if drop[key][row.Num] || row.Num > excelize.TotalRows {
+			if row.Num > excelize.TotalRows {
 				continue
 			}
-			cells := append([]string(nil), row.Cells...)
-			if len(cells) > excelize.MaxColumns {
-				cells = cells[:excelize.MaxColumns]
+			who := owner(key, row.Num)
+			switch {
+			case who == Every:
+				open := false
+				for i := range want {
+					open = (want[i] && room(i)) || open
+				}
+				if !open {
+					// No copy has room left: nothing more is read.
+					rr.Close()
+					return sp
+				}
+			case who < 0 || who >= len(want) || !want[who] || !room(who):
+				continue
 			}
-			sh.recs = append(sh.recs, sharedRecord{row.Num, cells})
-			sh.cols = max(sh.cols, len(cells))
+			cells := row.Cells[:min(len(row.Cells), excelize.MaxColumns)]
+			buf = appendRecord(buf[:0], si, row.Num, cells)
+			if _, err := w.Write(buf); err != nil {
+				rr.Close()
+				sp.fail = NoteNoCopy
+				return sp
+			}
+			at := recordAt{off, int32(len(buf))}
+			off += int64(len(buf))
+			if who == Every {
+				sp.every = append(sp.every, at)
+			} else {
+				sp.mine[who] = append(sp.mine[who], at)
+			}
 		}
 		rr.Close()
-		sheets = append(sheets, sh)
 	}
+	if err := w.Flush(); err != nil {
+		sp.fail = NoteNoCopy
+	}
+	return sp
+}
 
+// appendRecord encodes a row: its sheet's index, its number, its cells.
+func appendRecord(buf []byte, sheet, num int, cells []string) []byte {
+	buf = binary.AppendUvarint(buf, uint64(sheet))
+	buf = binary.AppendUvarint(buf, uint64(num))
+	buf = binary.AppendUvarint(buf, uint64(len(cells)))
+	for _, c := range cells {
+		buf = binary.AppendUvarint(buf, uint64(len(c)))
+		buf = append(buf, c...)
+	}
+	return buf
+}
+
+// decodeRecord decodes what appendRecord encoded.
+func decodeRecord(b []byte) (sheet, num int, cells []string, err error) {
+	damaged := errors.New("receipt: a spooled row is damaged")
+	// next decodes a number, at most most.
+	next := func(most uint64) int {
+		v, n := binary.Uvarint(b)
+		if n <= 0 || v > most {
+			err, b = damaged, nil
+			return 0
+		}
+		b = b[n:]
+		return int(v)
+	}
+	sheet, num = next(math.MaxInt32), next(math.MaxInt32)
+	cells = make([]string, next(uint64(len(b))))
+	for j := range cells {
+		n := next(uint64(len(b)))
+		if err == nil && n > len(b) {
+			err = damaged
+		}
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		cells[j], b = string(b[:n]), b[n:]
+	}
+	return sheet, num, cells, err
+}
+
+// close removes the spool's file.
+func (sp *spool) close() {
+	if sp.f != nil {
+		sp.f.Close()
+		os.Remove(sp.f.Name())
+	}
+}
+
+// sheetsOf reads back the rows of part i's copy, by sheet, in the
+// original's order.
+func (sp *spool) sheetsOf(i int) ([]*sharedSheet, error) {
+	out := make([]*sharedSheet, len(sp.sheets))
+	for k := range sp.sheets {
+		sh := sp.sheets[k]
+		out[k] = &sh
+	}
+	every, mine := sp.every, sp.mine[i]
+	var buf []byte
+	for len(every) > 0 || len(mine) > 0 {
+		var at recordAt
+		if len(mine) == 0 || (len(every) > 0 && every[0].off < mine[0].off) {
+			at, every = every[0], every[1:]
+		} else {
+			at, mine = mine[0], mine[1:]
+		}
+		buf = slices.Grow(buf[:0], int(at.n))[:at.n]
+		if _, err := sp.f.ReadAt(buf, at.off); err != nil {
+			return nil, err
+		}
+		k, num, cells, err := decodeRecord(buf)
+		if err != nil || k >= len(out) {
+			return nil, cmp.Or(err, errors.New("receipt: a spooled row is damaged"))
+		}
+		sh := out[k]
+		sh.recs = append(sh.recs, sharedRecord{num, cells})
+		sh.cols = max(sh.cols, len(cells))
+	}
+	return out, nil
+}
+
+// write writes part i's receipt, with the copy of its rows when it has
+// one.
+func (sp *spool) write(i int, p Part, lim Limits) error {
+	listed := p.Problems
+	if len(listed) > lim.MaxListed {
+		listed = listed[:lim.MaxListed]
+	}
+	f, sheet, notes := sp.copyOf(i, standing(listed), lim)
+	if f != nil {
+		defer f.Close()
+		return finish(f, sheet, p.Dst, p.Info, p.Problems, listed, notes, true, false, nil)
+	}
+	f = excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", Sheet); err != nil {
+		return err
+	}
+	return finish(f, Sheet, p.Dst, p.Info, p.Problems, listed, notes, false, false, nil)
+}
+
+// copyOf makes the copy of part i's rows: every sheet of the original
+// under its name (a CSV's rows on DataSheet), the problems marked and
+// commented. It returns the workbook and its receipt sheet's name, or a
+// nil workbook and the note saying why there is no copy.
+func (sp *spool) copyOf(i int, problems []Problem, lim Limits) (f *excelize.File, sheet string, notes []string) {
+	switch {
+	case sp.fail != "":
+		return nil, "", []string{sp.fail}
+	case sp.full[i]:
+		return nil, "", []string{NoteSharedTooLarge}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			if f != nil {
+				f.Close()
+			}
+			f, sheet, notes = nil, "", []string{NoteNoCopy}
+		}
+	}()
+	sheets, err := sp.sheetsOf(i)
+	if err != nil {
+		return nil, "", []string{NoteNoCopy}
+	}
+	notes = append(notes, sp.notes...)
+	csv := sp.csv
 	f = excelize.NewFile()
 	fail := func(note string) (*excelize.File, string, []string) {
 		f.Close()
@@ -176,14 +405,17 @@ func sharedCopy(src string, problems []Problem, lim Limits, drop map[string]map[
 		}
 		byOrig[sh.orig] = sh
 	}
-	// Only the problems of rows the copy holds are marked; the others are
-	// not this district's (the caller gives it none).
 	resolve := func(p Problem) (string, int, int) {
 		sh := byOrig[p.Sheet]
 		if csv {
 			sh = byOrig[""]
 		}
-		if sh == nil || drop[sh.orig][p.Row] {
+		if sh == nil {
+			return "", 0, 0
+		}
+		// Only the rows the copy holds are marked (the caller gives a
+		// part its own rows' problems).
+		if _, found := slices.BinarySearchFunc(sh.recs, p.Row, func(r sharedRecord, row int) int { return cmp.Compare(r.num, row) }); !found {
 			return "", 0, 0
 		}
 		last := -1
