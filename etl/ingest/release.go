@@ -58,17 +58,24 @@ type Released struct {
 const releaseRounds = 4
 
 // candidateSQL lists the waiting rows whose every missing reference is
-// now a current row, with the latest submission that brought one.
+// now a current row, with the latest submission that brought one. The
+// parents are one relation joined on equal columns alone: a join
+// condition testing o.parent against a constant made DuckDB compare every
+// waiting row with every project and community (9.7 s for a province's
+// 13 000 waiting rows, on every run, even with nothing new).
 const candidateSQL = `
-WITH pr AS (SELECT year, project_code AS code, max(submission_id) AS sub FROM raw.projects WHERE superseded_by IS NULL GROUP BY ALL),
-     cm AS (SELECT year, community_code AS code, max(submission_id) AS sub FROM raw.communities WHERE superseded_by IS NULL GROUP BY ALL)
-SELECT o.submission_id, o.sheet, o."row", o.blocked, max(coalesce(pr.sub, cm.sub)) AS by
+WITH parents AS (
+    SELECT 'project' AS parent, year, project_code AS code, max(submission_id) AS sub
+    FROM raw.projects WHERE superseded_by IS NULL GROUP BY ALL
+    UNION ALL
+    SELECT 'community', year, community_code, max(submission_id)
+    FROM raw.communities WHERE superseded_by IS NULL GROUP BY ALL)
+SELECT o.submission_id, o.sheet, o."row", o.blocked, max(p.sub) AS by
 FROM raw.orphans o
-LEFT JOIN pr ON o.parent = 'project' AND pr.year = o.year AND pr.code = o.code
-LEFT JOIN cm ON o.parent = 'community' AND cm.year = o.year AND cm.code = o.code
+LEFT JOIN parents p ON p.parent = o.parent AND p.year = o.year AND p.code = o.code
 WHERE o.released_by IS NULL
 GROUP BY ALL
-HAVING count(*) = count(coalesce(pr.sub, cm.sub))
+HAVING count(*) = count(p.sub)
 ORDER BY 1, 2, 3`
 
 // A candidate is a waiting row whose parents are all current.
