@@ -366,6 +366,7 @@ func finish(f *excelize.File, sheet, dst string, info Info, all, listed []Proble
 	if selectFirst {
 		f.SetActiveSheet(0)
 	}
+	f.SetZipWriter(fastZip)
 	if sp != nil {
 		return atomic.WriteFileMode(dst, atomic.Private, atomic.PrivateDir, func(w io.Writer) error { return sp.save(f, w) })
 	}
