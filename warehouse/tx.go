@@ -18,6 +18,7 @@ import (
 // at once on Commit, or not at all.
 type Tx struct {
 	conn *sql.Conn
+	w    *Warehouse
 	done bool
 }
 
@@ -34,7 +35,7 @@ func (w *Warehouse) Begin(ctx context.Context) (*Tx, error) {
 		conn.Close()
 		return nil, err
 	}
-	return &Tx{conn: conn}, nil
+	return &Tx{conn: conn, w: w}, nil
 }
 
 // Exec runs a statement inside the transaction.
@@ -93,12 +94,7 @@ type Appender struct {
 
 // Appender opens an appender on schema.table inside the transaction.
 func (tx *Tx) Appender(ctx context.Context, schema, table string) (*Appender, error) {
-	rows, err := tx.conn.QueryContext(ctx, `SELECT CASE WHEN data_type LIKE 'DECIMAL%' THEN numeric_scale ELSE -1 END
-		FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, schema, table)
-	if err != nil {
-		return nil, fmt.Errorf("appender %s.%s: %w", schema, table, err)
-	}
-	scales, err := sqlrows.Column[int32](rows)
+	scales, err := tx.scales(ctx, schema, table)
 	if err != nil {
 		return nil, fmt.Errorf("appender %s.%s: %w", schema, table, err)
 	}
@@ -112,6 +108,31 @@ func (tx *Tx) Appender(ctx context.Context, schema, table string) (*Appender, er
 		return nil, fmt.Errorf("appender %s.%s: %w", schema, table, err)
 	}
 	return &Appender{a: app, table: schema + "." + table, scales: scales}, nil
+}
+
+// scales lists the DECIMAL scale of each column of schema.table (-1 for
+// other types). The raw tables' are read once per Warehouse: they change
+// only by the migrations Open runs. Asking the catalog cost ~7 ms a
+// table, two or three tables a file: a quarter of the CPU of loading a
+// province's 18 700 small files.
+func (tx *Tx) scales(ctx context.Context, schema, table string) ([]int32, error) {
+	key := schema + "." + table
+	if v, ok := tx.w.scales.Load(key); ok {
+		return v.([]int32), nil
+	}
+	rows, err := tx.conn.QueryContext(ctx, `SELECT CASE WHEN data_type LIKE 'DECIMAL%' THEN numeric_scale ELSE -1 END
+		FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position`, schema, table)
+	if err != nil {
+		return nil, err
+	}
+	scales, err := sqlrows.Column[int32](rows)
+	if err != nil {
+		return nil, err
+	}
+	if schema == "raw" {
+		tx.w.scales.Store(key, scales)
+	}
+	return scales, nil
 }
 
 // Append adds one row.

@@ -65,7 +65,8 @@ type Warehouse struct {
 	connector *duckdb.Connector
 	lock      *writeLock
 	readOnly  bool
-	temp      string // the spill folder a writer removes when it closes
+	temp      string   // the spill folder a writer removes when it closes
+	scales    sync.Map // "schema.table" → []int32: see Tx.scales
 }
 
 // Open opens (creating if needed) the warehouse at path. A writer takes the
