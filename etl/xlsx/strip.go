@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strconv"
+
+	"shequ/internal/fastzip"
 )
 
 // Editing a large workbook with excelize means decoding every sheet it
@@ -115,7 +117,9 @@ func SpliceRows(out string, st *Stripped, w io.Writer) error {
 	}
 	defer zo.Close()
 	found := 0
-	zw := zip.NewWriter(w)
+	// The receipt's copy: deflated at the fastest level, as the receipt
+	// package saves the rest of it.
+	zw := fastzip.NewWriter(w)
 	for _, zf := range zo.File {
 		o, ok := st.parts[zf.Name]
 		if !ok {
