@@ -3,6 +3,7 @@
 package etltest
 
 import (
+	"archive/zip"
 	"encoding/binary"
 	"io"
 	"os"
@@ -199,4 +200,27 @@ func OLEFile(stream string, data []byte) []byte {
 	}
 	copy(out[3*sector:], body)
 	return out
+}
+
+// PackageText is every part of a workbook as stored (cells, shared
+// strings, comments, names): a district's receipt must not hold another
+// district's value anywhere in it, seen or not.
+func PackageText(t testing.TB, path string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var b strings.Builder
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, _ := io.ReadAll(r)
+		r.Close()
+		b.Write(x)
+	}
+	return b.String()
 }

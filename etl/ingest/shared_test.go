@@ -1,10 +1,8 @@
 package ingest
 
 import (
-	"archive/zip"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,32 +11,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"shequ/etl/etltest"
 	"shequ/etl/receipt"
 	"shequ/warehouse"
 )
-
-// packageText is every XML part of a workbook, as stored: cells, shared
-// strings, comments, names. A district's receipt must not hold another
-// district's value anywhere in it, seen or not.
-func packageText(t *testing.T, path string) string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var b strings.Builder
-	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		x, _ := io.ReadAll(r)
-		r.Close()
-		b.Write(x)
-	}
-	return b.String()
-}
 
 // receiptFacts reads the labelled lines of a receipt's 回执 sheet.
 func receiptFacts(t *testing.T, path string) map[string]string {
@@ -138,7 +114,7 @@ func TestSharedFileReceipts(t *testing.T) {
 			if n == 0 || n >= f.Read {
 				t.Errorf("%s: %s's receipt counts %d rows read of the file's %d", f.File, d, n, f.Read)
 			}
-			text := packageText(t, p)
+			text := etltest.PackageText(t, p)
 			for _, c := range codes[other[d]] {
 				if strings.Contains(text, c) {
 					t.Errorf("%s: %s's receipt holds %s, a code of %s", f.File, d, c, other[d])
@@ -181,11 +157,11 @@ func TestSharedFileReceipts(t *testing.T) {
 	}
 	sub := s.Files[0].Submission
 	unknown := filepath.Join(receipts, "unknown", fmt.Sprintf("%d_zz_评估_回执.xlsx", sub))
-	if f := receiptFacts(t, unknown); f[receipt.LabelRead] != "1" || !strings.Contains(packageText(t, unknown), "2014519903009") {
+	if f := receiptFacts(t, unknown); f[receipt.LabelRead] != "1" || !strings.Contains(etltest.PackageText(t, unknown), "2014519903009") {
 		t.Errorf("the receipt of the row of no district: %v", f)
 	}
 	for _, d := range []string{"临江区", "青山区"} {
-		if strings.Contains(packageText(t, filepath.Join(receipts, d, fmt.Sprintf("%d_zz_评估_回执.xlsx", sub))), "2014519903009") {
+		if strings.Contains(etltest.PackageText(t, filepath.Join(receipts, d, fmt.Sprintf("%d_zz_评估_回执.xlsx", sub))), "2014519903009") {
 			t.Errorf("%s's receipt shows the row of no district", d)
 		}
 	}
@@ -202,11 +178,11 @@ func TestSharedFileReceipts(t *testing.T) {
 		t.Fatalf("nothing released: %+v", s.Files)
 	}
 	qs := filepath.Join(receipts, "青山区", fmt.Sprintf("%d_zz_评估_回执.xlsx", sub))
-	if f := receiptFacts(t, qs); f[receipt.LabelRead] != "2" || !strings.Contains(packageText(t, qs), "2014519903009") {
+	if f := receiptFacts(t, qs); f[receipt.LabelRead] != "2" || !strings.Contains(etltest.PackageText(t, qs), "2014519903009") {
 		t.Errorf("青山区's receipt after the release: %v", f)
 	}
 	lj := filepath.Join(receipts, "临江区", fmt.Sprintf("%d_zz_评估_回执.xlsx", sub))
-	if text := packageText(t, lj); strings.Contains(text, "2014519903009") || strings.Contains(text, "2014519903001") {
+	if text := etltest.PackageText(t, lj); strings.Contains(text, "2014519903009") || strings.Contains(text, "2014519903001") {
 		t.Error("临江区's receipt shows 青山区's rows after the release")
 	}
 	if _, err := os.Stat(unknown); err == nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"shequ/etl/etltest"
 	"shequ/etl/validate"
 )
 
@@ -1043,7 +1044,7 @@ func TestWriteShared(t *testing.T) {
 			if fill(t, f, c.copySheet, "C3") == "" || len(comments(t, f, c.copySheet)) != 1 {
 				t.Errorf("甲区's problem in C3 not marked: fill %q, comments %v", fill(t, f, c.copySheet, "C3"), comments(t, f, c.copySheet))
 			}
-			text := packageTextOf(t, ps[0].Dst)
+			text := etltest.PackageText(t, ps[0].Dst)
 			for _, other := range []string{"YI-", "BI-", "999"} {
 				if strings.Contains(text, other) {
 					t.Errorf("甲区's receipt holds %q", other)
@@ -1065,29 +1066,6 @@ func TestWriteShared(t *testing.T) {
 			}
 		})
 	}
-}
-
-// packageTextOf is every XML part of a workbook as stored (cells, shared
-// strings, comments): a district's receipt must not hold another's value
-// anywhere.
-func packageTextOf(t *testing.T, path string) string {
-	t.Helper()
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zr.Close()
-	var b strings.Builder
-	for _, f := range zr.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		x, _ := io.ReadAll(r)
-		r.Close()
-		b.Write(x)
-	}
-	return b.String()
 }
 
 // FuzzSpoolRecord: a row spooled for a shared file's copies decodes to
