@@ -264,10 +264,7 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 	lim = lim.OrDefault()
 	format = strings.ToLower(strings.TrimPrefix(format, "."))
 	annotate := info.Status != Quarantined && info.Status != Duplicate
-	listed := problems
-	if len(listed) > lim.MaxListed {
-		listed = listed[:lim.MaxListed]
-	}
+	listed := listedOf(problems, lim)
 	if annotate {
 		switch format {
 		case "xlsx", "xls", "et", "ods":
@@ -316,12 +313,23 @@ func Write(dst, src, format, encoding string, info Info, problems []Problem, lim
 			break
 		}
 	}
+	return listOnly(dst, info, problems, listed, notes)
+}
+
+// listOnly writes a receipt without a copy: the 回执 sheet alone.
+func listOnly(dst string, info Info, all, listed []Problem, notes []string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	if err := f.SetSheetName("Sheet1", Sheet); err != nil {
 		return err
 	}
-	return finish(f, Sheet, dst, info, problems, listed, notes, false, false, nil)
+	return finish(f, Sheet, dst, info, all, listed, notes, false, false, nil)
+}
+
+// listedOf is what of problems a receipt lists and marks: the first
+// lim.MaxListed.
+func listedOf(problems []Problem, lim Limits) []Problem {
+	return problems[:min(len(problems), lim.MaxListed)]
 }
 
 // NoteClean is the note of the receipt of a file in which no row had a
@@ -341,12 +349,7 @@ func Clean(info Info, problems []Problem) bool {
 // cost more than loading the file; the district's file is archived
 // byte for byte.
 func WriteSummary(dst string, info Info) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", Sheet); err != nil {
-		return err
-	}
-	return finish(f, Sheet, dst, info, nil, nil, []string{NoteClean}, false, false, nil)
+	return listOnly(dst, info, nil, nil, []string{NoteClean})
 }
 
 // stripOrder: how a workbook's copy is tried, stripped first (tests

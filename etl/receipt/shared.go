@@ -27,9 +27,9 @@ import (
 // counts, its problems, and a copy of its rows only. The copy is a new
 // workbook, never the original edited: an edited original keeps the other
 // districts' values in its shared strings and cached formulas even where
-// its rows are removed. Rows keep their
-// numbers, so the problem list and the district's own file agree; the
-// values are as the ingest read them, without the original's formatting.
+// its rows are removed. Rows keep their numbers, so the problem list and
+// the district's own file agree; the values are as the ingest read them,
+// without the original's formatting.
 
 // noteShared is said on the receipt of one district's rows of a shared
 // file: the districts, and what the copy holds when one follows.
@@ -267,14 +267,16 @@ func appendRecord(buf []byte, sheet, num int, cells []string) []byte {
 	return buf
 }
 
+// errDamaged is a spooled row that does not decode.
+var errDamaged = errors.New("receipt: a spooled row is damaged")
+
 // decodeRecord decodes what appendRecord encoded.
 func decodeRecord(b []byte) (sheet, num int, cells []string, err error) {
-	damaged := errors.New("receipt: a spooled row is damaged")
 	// next decodes a number, at most most.
 	next := func(most uint64) int {
 		v, n := binary.Uvarint(b)
 		if n <= 0 || v > most {
-			err, b = damaged, nil
+			err, b = errDamaged, nil
 			return 0
 		}
 		b = b[n:]
@@ -285,7 +287,7 @@ func decodeRecord(b []byte) (sheet, num int, cells []string, err error) {
 	for j := range cells {
 		n := next(uint64(len(b)))
 		if err == nil && n > len(b) {
-			err = damaged
+			err = errDamaged
 		}
 		if err != nil {
 			return 0, 0, nil, err
@@ -326,7 +328,7 @@ func (sp *spool) sheetsOf(i int) ([]*sharedSheet, error) {
 		}
 		k, num, cells, err := decodeRecord(buf)
 		if err != nil || k >= len(out) {
-			return nil, cmp.Or(err, errors.New("receipt: a spooled row is damaged"))
+			return nil, cmp.Or(err, errDamaged)
 		}
 		sh := out[k]
 		sh.recs = append(sh.recs, sharedRecord{num, cells})
@@ -338,21 +340,13 @@ func (sp *spool) sheetsOf(i int) ([]*sharedSheet, error) {
 // write writes part i's receipt, with the copy of its rows when it has
 // one.
 func (sp *spool) write(i int, p Part, lim Limits) error {
-	listed := p.Problems
-	if len(listed) > lim.MaxListed {
-		listed = listed[:lim.MaxListed]
-	}
+	listed := listedOf(p.Problems, lim)
 	f, sheet, notes := sp.copyOf(i, standing(listed), lim)
-	if f != nil {
-		defer f.Close()
-		return finish(f, sheet, p.Dst, p.Info, p.Problems, listed, notes, true, false, nil)
+	if f == nil {
+		return listOnly(p.Dst, p.Info, p.Problems, listed, notes)
 	}
-	f = excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", Sheet); err != nil {
-		return err
-	}
-	return finish(f, Sheet, p.Dst, p.Info, p.Problems, listed, notes, false, false, nil)
+	return finish(f, sheet, p.Dst, p.Info, p.Problems, listed, notes, true, false, nil)
 }
 
 // copyOf makes the copy of part i's rows: every sheet of the original
